@@ -1,0 +1,103 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "copydesk",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "copydeskd", targets: ["copydeskd"]),
+        .executable(name: "copydesk", targets: ["copydesk"]),
+        .library(name: "CopydeskCore", targets: ["CopydeskCore"]),
+        .library(name: "CopydeskStore", targets: ["CopydeskStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C helpers: CRC32C (SSE4.2 with a portable fallback). The journal frame checksum.
+        .target(name: "CCRC32C"),
+        // OpenSSL's libcrypto for SHA-256: as fast as swift-crypto here and costs no build time.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libsystemd: sd_notify, sd_watchdog_enabled, sd_journal_sendv. Imported only by CopydeskSystemd.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+
+        // Pure: bytes in, values out. No file or socket I/O, no clock.
+        .target(
+            name: "CopydeskCore",
+            dependencies: ["CCRC32C", "CCrypto"],
+            exclude: ["Record/JournalFormat.md"]
+        ),
+        .target(
+            name: "CopydeskStore",
+            dependencies: [
+                "CopydeskCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "CopydeskSystemd",
+            dependencies: [
+                "CSystemd",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CopydeskDaemon",
+            dependencies: [
+                "CopydeskCore",
+                "CopydeskStore",
+                "CopydeskSystemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "copydeskd",
+            dependencies: [
+                "CopydeskDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // The CLI links Core and Store only, never libsystemd (chrony's CLI_OBJS).
+        .executableTarget(
+            name: "copydesk",
+            dependencies: [
+                "CopydeskCore",
+                "CopydeskStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .target(
+            name: "CopydeskTestSupport",
+            dependencies: ["CopydeskCore", "CopydeskStore"],
+            path: "Tests/CopydeskTestSupport"
+        ),
+        .testTarget(name: "CopydeskCoreTests", dependencies: ["CopydeskCore", "CopydeskTestSupport"]),
+        .testTarget(name: "CopydeskStoreTests", dependencies: ["CopydeskStore", "CopydeskTestSupport"]),
+        .testTarget(name: "CopydeskSystemdTests", dependencies: ["CopydeskSystemd", "CopydeskTestSupport"]),
+        .testTarget(
+            name: "CopydeskDaemonTests",
+            dependencies: ["CopydeskDaemon", "CopydeskTestSupport"]
+        ),
+        // Runs the built copydeskd and copydesk binaries against temporary roots.
+        .testTarget(
+            name: "CopydeskEndToEndTests",
+            dependencies: ["CopydeskCore", "CopydeskStore", "CopydeskTestSupport", "copydeskd", "copydesk"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,1 @@
+import TOMLKit; import ServiceLifecycle; import SystemPackage; import Logging

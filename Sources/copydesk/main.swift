@@ -1,0 +1,3 @@
+import CopydeskStore
+import ArgumentParser
+print("x")

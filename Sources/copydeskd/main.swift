@@ -1,0 +1,3 @@
+import CopydeskDaemon
+import ArgumentParser
+print("x")
