@@ -1,0 +1,357 @@
+/// Tells a file's format from its first few thousand characters, so that a parser is chosen by what a file
+/// is, not by what it is called: agencies and gateways name files `*.txt`, `*.dat` or nothing at all.
+///
+/// Content decides. The file name only breaks ties, when the content supports two formats equally: XML
+/// whose root element could be a fragment of HTML, JSON with only a hint of ninjs, a header block too thin
+/// to be sure it is e-mail, wire framing that could be either ANPA-1312 or IPTC 7901. Signals are cheap
+/// string tests on a prefix; nothing here parses a whole document, and nothing here rejects: a file that
+/// matches nothing is `text`.
+public enum FormatSniffer {
+    /// How many Unicode scalars from the start of a file the sniffer looks at.
+    public static let prefixLength = 4096
+
+    /// The format of raw bytes. A UTF-16 byte-order mark is honoured; anything else is read as UTF-8, with
+    /// invalid bytes replaced, which is good enough for finding markers (decoding proper is strict).
+    public static func sniff(_ bytes: [UInt8], fileName: String) -> InputFormat {
+        let text: String
+        switch ByteOrderMark.detect(bytes) {
+        case .utf16LE, .utf16BE:
+            let head = Array(bytes.prefix(2 + prefixLength * 2))
+            let units = ByteOrderMark.utf16Units(head, bigEndian: ByteOrderMark.detect(bytes) == .utf16BE)
+            text = String(decoding: units, as: UTF16.self)
+        case .utf8:
+            text = String(decoding: bytes.dropFirst(3).prefix(prefixLength * 4), as: UTF8.self)
+        case .utf32LE, .utf32BE, nil:
+            text = String(decoding: bytes.prefix(prefixLength * 4), as: UTF8.self)
+        }
+        return sniff(text, fileName: fileName)
+    }
+
+    /// The format of decoded text.
+    public static func sniff(_ text: String, fileName: String) -> InputFormat {
+        let verdict = sniffContent(Array(text.unicodeScalars.prefix(prefixLength)))
+        if let hinted = InputFormat(fileName: fileName), verdict.alternatives.contains(hinted) {
+            return hinted
+        }
+        return verdict.format
+    }
+
+    /// What the content says: the likeliest format, and others the content fits as well, among which the
+    /// file name may choose.
+    struct Verdict: Equatable {
+        var format: InputFormat
+        var alternatives: [InputFormat] = []
+    }
+
+    static func sniffContent(_ head: [Unicode.Scalar]) -> Verdict {
+        let scan = ScalarScanner(head)
+        if let verdict = sniffWireFraming(scan) { return verdict }
+        var start = 0
+        while start < head.count, head[start].properties.isWhitespace || head[start] == "\u{FEFF}" { start += 1 }
+        guard start < head.count else { return Verdict(format: .text) }
+        switch head[start] {
+        case "{", "[":
+            if let verdict = sniffJSON(scan, from: start) { return verdict }
+        case "<":
+            if let verdict = sniffMarkup(scan, from: start) { return verdict }
+        default:
+            break
+        }
+        if let verdict = sniffEmail(head) { return verdict }
+        return Verdict(format: .text)
+    }
+
+    // MARK: Wire framing (ANPA-1312, IPTC 7901)
+
+    /// `SYN SYN SOH` or `SOH` + letter + 4 digits + unit separator is ANPA-1312 (the AP layout); `SOH` + a
+    /// header line `source+number SP priority SP category SP wordcount` is IPTC 7901. Any other `SOH … STX`
+    /// is framed wire copy of either kind.
+    private static func sniffWireFraming(_ scan: ScalarScanner) -> Verdict? {
+        var index = 0
+        while index < scan.count, index < 64, Screening.isTextWhitespace(scan[index].value) { index += 1 }
+        var syns = 0
+        while scan.has(index, "\u{16}") {
+            syns += 1
+            index += 1
+        }
+        guard scan.has(index, "\u{01}") else { return nil }
+        index += 1
+        if syns > 0 { return Verdict(format: .anpa1312) }
+        let apHeader = scan.isASCIILetter(index) && (1...4).allSatisfy { scan.isASCIIDigit(index + $0) }
+        if apHeader && scan.has(index + 5, "\u{1F}") { return Verdict(format: .anpa1312) }
+        if matchesIPTC7901Header(scan, from: index) { return Verdict(format: .iptc7901) }
+        if scan.find("\u{02}", from: index) != nil { return Verdict(format: .iptc7901, alternatives: [.anpa1312]) }
+        return nil
+    }
+
+    /// `[letters][digits] P C WORDS ` after `SOH`, e.g. `dpa0123 4 pl 256 …`: a source and message number, a
+    /// one-character priority, a category (one or two characters), a word count.
+    private static func matchesIPTC7901Header(_ scan: ScalarScanner, from start: Int) -> Bool {
+        var index = start
+        while scan.isASCIILetter(index) { index += 1 }
+        while scan.isASCIIDigit(index) { index += 1 }
+        guard index > start, scan.has(index, " "), scan.isVisible(index + 1), scan.has(index + 2, " ") else {
+            return false
+        }
+        index += 3
+        guard scan.isVisible(index) else { return false }
+        index += scan.isVisible(index + 1) ? 2 : 1
+        guard scan.has(index, " "), scan.isASCIIDigit(index + 1) else { return false }
+        return true
+    }
+
+    // MARK: JSON, ninjs
+
+    private static let ninjsContentKeys = [
+        "\"headline\"", "\"body_text\"", "\"body_html\"", "\"versioncreated\"", "\"firstcreated\"",
+        "\"contentcreated\"",
+    ]
+
+    /// A JSON object (or array) is ninjs when it names the ninjs schema, or has a `uri` and a ninjs content
+    /// key; a `uri` or a `headline` alone is only a hint.
+    private static func sniffJSON(_ scan: ScalarScanner, from start: Int) -> Verdict? {
+        var next = start + 1
+        while next < scan.count, scan[next].properties.isWhitespace { next += 1 }
+        guard next < scan.count else { return nil }
+        if scan.has(start, "[") {
+            return "{[\"]".unicodeScalars.contains(scan[next]) ? Verdict(format: .json) : nil
+        }
+        guard scan.has(next, "\"") || scan.has(next, "}") else { return nil }
+        let hasURI = scan.find("\"uri\"", from: start) != nil
+        let hasContentKey = ninjsContentKeys.contains { scan.find($0, from: start) != nil }
+        if scan.find("ninjs", from: start) != nil || (hasURI && hasContentKey) { return Verdict(format: .ninjs) }
+        if hasURI || hasContentKey { return Verdict(format: .json, alternatives: [.ninjs]) }
+        return Verdict(format: .json)
+    }
+
+    // MARK: XML, HTML and the XML news formats
+
+    private static let g2RootElements: Set<String> = [
+        "newsItem", "newsMessage", "packageItem", "conceptItem", "knowledgeItem", "planningItem", "catalogItem",
+    ]
+    private static let g2NamespacePrefix = "http://iptc.org/std/nar/"
+    private static let htmlElements: Set<String> = [
+        "html", "head", "body", "meta", "title", "link", "script", "style", "div", "span", "p", "a", "b", "i",
+        "em", "strong", "br", "hr", "img", "table", "ul", "ol", "li", "pre", "blockquote", "article", "section",
+        "header", "footer", "main", "nav", "form", "iframe", "noscript", "center", "font", "h1", "h2", "h3", "h4",
+        "h5", "h6",
+    ]
+
+    /// Walks the prolog (XML declaration, comments, processing instructions, DOCTYPE) to the root element
+    /// and decides by its name and namespace. Nil if `<` does not start markup at all (`<3`, `<<`).
+    private static func sniffMarkup(_ scan: ScalarScanner, from start: Int) -> Verdict? {
+        var index = start
+        var sawDeclaration = false
+        while true {
+            while index < scan.count, scan[index].properties.isWhitespace { index += 1 }
+            guard index < scan.count else { break }
+            if scan.has(index, "<?") {
+                if scan.hasCaseInsensitive(index, "<?xml") { sawDeclaration = true }
+                guard let end = scan.find("?>", from: index) else { break }
+                index = end + 2
+            } else if scan.has(index, "<!--") {
+                guard let end = scan.find("-->", from: index + 4) else { break }
+                index = end + 3
+            } else if scan.hasCaseInsensitive(index, "<!doctype") {
+                var nameStart = index + 9
+                while nameStart < scan.count, scan[nameStart].properties.isWhitespace { nameStart += 1 }
+                let name = scan.name(at: nameStart).lowercased()
+                if name == "html" { return Verdict(format: .html) }
+                if name == "nitf" { return Verdict(format: .nitf) }
+                if name == "newsml" { return Verdict(format: .newsML12) }
+                guard let end = scan.endOfDoctype(from: index) else { break }
+                index = end + 1
+            } else if scan.has(index, "<") {
+                let qualified = scan.name(at: index + 1)
+                guard !qualified.isEmpty else { break }
+                return rootVerdict(qualified, scan.namespaces(from: index + 1 + qualified.unicodeScalars.count),
+                                   sawDeclaration: sawDeclaration)
+            } else {
+                break
+            }
+        }
+        // Markup whose root element lies beyond the prefix, or text that merely starts with a tag-like thing.
+        if sawDeclaration { return Verdict(format: .xml, alternatives: [.html]) }
+        return index > start ? Verdict(format: .xml, alternatives: [.html]) : nil
+    }
+
+    private static func rootVerdict(
+        _ qualified: String, _ namespaces: [String: String], sawDeclaration: Bool
+    ) -> Verdict {
+        let parts = qualified.split(separator: ":", maxSplits: 1)
+        let prefix = parts.count == 2 ? String(parts[0]) : nil
+        let local = String(parts.last ?? "")
+        let namespace = namespaces[prefix.map { "xmlns:" + $0 } ?? "xmlns"]
+        if local == "nitf" { return Verdict(format: .nitf) }
+        if local == "NewsML" { return Verdict(format: .newsML12) }
+        if g2RootElements.contains(local) {
+            if namespace?.hasPrefix(g2NamespacePrefix) == true { return Verdict(format: .newsMLG2) }
+            return Verdict(format: .xml, alternatives: [.newsMLG2])
+        }
+        if local.lowercased() == "html" { return Verdict(format: .html) }
+        if !sawDeclaration && htmlElements.contains(local.lowercased()) {
+            return Verdict(format: .html, alternatives: [.xml])
+        }
+        return Verdict(format: .xml, alternatives: sawDeclaration ? [] : [.html])
+    }
+
+    // MARK: E-mail
+
+    private static let mailFields: Set<String> = [
+        "from", "to", "cc", "subject", "date", "mime-version", "content-type", "content-transfer-encoding",
+        "message-id", "received", "return-path", "reply-to", "sender", "x-mailer",
+    ]
+
+    /// An RFC 5322 header block: every line up to the first blank one is `Name: value` (or a folded
+    /// continuation), optionally after an mbox `From ` line. `From:` with `Subject:`, `Date:`, `To:`,
+    /// `Message-ID:` or `MIME-Version:`, or `MIME-Version:` with `Content-Type:`, makes it e-mail; a block
+    /// with fewer known fields is only a hint.
+    private static func sniffEmail(_ head: [Unicode.Scalar]) -> Verdict? {
+        let lines = String(String.UnicodeScalarView(head)).split(
+            omittingEmptySubsequences: false, whereSeparator: \.isNewline
+        )
+        var fields: Set<String> = []
+        var headerLines = 0
+        for (number, line) in lines.enumerated() {
+            if line.allSatisfy(\.isWhitespace) { break }
+            if number == 0 && line.hasPrefix("From ") { continue }
+            if let first = line.first, first == " " || first == "\t" {
+                guard headerLines > 0 else { return nil }
+                continue
+            }
+            guard let colon = line.firstIndex(of: ":"), colon > line.startIndex,
+                  line[..<colon].unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            else { return nil }
+            headerLines += 1
+            fields.insert(line[..<colon].lowercased())
+        }
+        let known = fields.intersection(mailFields)
+        let fromAndMore = known.contains("from")
+            && !known.isDisjoint(with: ["subject", "date", "to", "message-id", "mime-version"])
+        let mime = known.contains("mime-version") && known.contains("content-type")
+        if fromAndMore || mime { return Verdict(format: .email) }
+        if !known.isEmpty { return Verdict(format: .text, alternatives: [.email]) }
+        return nil
+    }
+}
+
+/// Bounds-checked reading of a scalar prefix: every accessor answers false or nil past the end, so a
+/// truncated prefix can never trap.
+struct ScalarScanner {
+    private let scalars: [Unicode.Scalar]
+
+    init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+    var count: Int { scalars.count }
+
+    subscript(index: Int) -> Unicode.Scalar { scalars[index] }
+
+    /// Whether `literal` occurs at `index`.
+    func has(_ index: Int, _ literal: String) -> Bool {
+        guard index >= 0 else { return false }
+        var position = index
+        for scalar in literal.unicodeScalars {
+            guard position < scalars.count, scalars[position] == scalar else { return false }
+            position += 1
+        }
+        return true
+    }
+
+    /// Whether `literal` (lowercase ASCII) occurs at `index`, ignoring ASCII case.
+    func hasCaseInsensitive(_ index: Int, _ literal: String) -> Bool {
+        guard index >= 0 else { return false }
+        var position = index
+        for scalar in literal.unicodeScalars {
+            guard position < scalars.count, Self.lowercased(scalars[position]) == scalar else { return false }
+            position += 1
+        }
+        return true
+    }
+
+    /// The first index at or after `start` where `literal` occurs.
+    func find(_ literal: String, from start: Int) -> Int? {
+        guard let first = literal.unicodeScalars.first else { return nil }
+        var index = max(start, 0)
+        while index < scalars.count {
+            if scalars[index] == first && has(index, literal) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    func isASCIILetter(_ index: Int) -> Bool {
+        guard index >= 0, index < scalars.count else { return false }
+        let value = scalars[index].value
+        return (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value)
+    }
+
+    func isASCIIDigit(_ index: Int) -> Bool {
+        guard index >= 0, index < scalars.count else { return false }
+        return (0x30...0x39).contains(scalars[index].value)
+    }
+
+    /// A printable, non-space character.
+    func isVisible(_ index: Int) -> Bool {
+        guard index >= 0, index < scalars.count else { return false }
+        return scalars[index].value > 0x20 && !scalars[index].properties.isWhitespace
+    }
+
+    /// The XML name starting at `index` (letters, digits, `_ - . :`; must start with a letter or `_`), or "".
+    func name(at index: Int) -> String {
+        guard index >= 0, index < scalars.count, scalars[index].properties.isAlphabetic || scalars[index] == "_"
+        else { return "" }
+        var end = index
+        while end < scalars.count, Self.isNameScalar(scalars[end]) { end += 1 }
+        return String(String.UnicodeScalarView(scalars[index..<end]))
+    }
+
+    /// The `xmlns` and `xmlns:p` attributes of the tag whose attributes start at `index`, as far as the
+    /// prefix reaches and the attributes are well formed.
+    func namespaces(from index: Int) -> [String: String] {
+        var result: [String: String] = [:]
+        var position = index
+        while true {
+            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            let attribute = name(at: position)
+            guard !attribute.isEmpty else { return result }
+            position += attribute.unicodeScalars.count
+            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            guard has(position, "=") else { return result }
+            position += 1
+            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            guard position < scalars.count, scalars[position] == "\"" || scalars[position] == "'" else { return result }
+            let quote = scalars[position]
+            var end = position + 1
+            while end < scalars.count, scalars[end] != quote { end += 1 }
+            guard end < scalars.count else { return result }
+            if attribute == "xmlns" || attribute.hasPrefix("xmlns:") {
+                result[attribute] = String(String.UnicodeScalarView(scalars[(position + 1)..<end]))
+            }
+            position = end + 1
+        }
+    }
+
+    /// The index of the `>` closing the DOCTYPE at `index`, skipping an internal subset in `[ … ]`.
+    func endOfDoctype(from index: Int) -> Int? {
+        var position = index
+        var inSubset = false
+        while position < scalars.count {
+            switch scalars[position] {
+            case "[": inSubset = true
+            case "]": inSubset = false
+            case ">" where !inSubset: return position
+            default: break
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil || "_-.:".unicodeScalars.contains(scalar)
+    }
+
+    private static func lowercased(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        (0x41...0x5A).contains(scalar.value) ? Unicode.Scalar(UInt8(scalar.value + 0x20)) : scalar
+    }
+}
