@@ -1,6 +1,7 @@
 /// What the Parse stage made of one file's bytes.
 public struct PreparedDocument: Sendable, Equatable {
-    /// Detected input format (`text`; later issues add `nitf`, `newsml-g2`, …).
+    /// The format of the parser that made the article (an ``InputFormat`` raw value). A sniffed format that has
+    /// no parser yet is read as plain text and recorded as `text` (see ``ParserRegistry``).
     public var format: String
     /// The charset the bytes were decoded from.
     public var charset: String
@@ -10,5 +11,36 @@ public struct PreparedDocument: Sendable, Equatable {
         self.format = format
         self.charset = charset
         self.article = article
+    }
+}
+
+/// The Parse stage: one file's bytes in, a ``PreparedDocument`` or the reason it was refused out.
+///
+/// Bad input is a value, not an exception: every file ends as a document or a `RejectReason`, and no
+/// input, however malformed, makes this trap. The steps, in order:
+/// 1. ``Screening``: empty, binary (magic numbers, NUL, too many control bytes).
+/// 2. ``TextDecoding``: byte-order marks, strict UTF-8.
+/// 3. ``FormatSniffer``: the format, by content, the file name breaking ties.
+/// 4. The ``ParserRegistry``'s parser for that format (plain text for formats without one yet).
+public enum Parse {
+    public static func prepare(_ bytes: [UInt8], fileName: String) -> Result<PreparedDocument, RejectReason> {
+        prepare(bytes, fileName: fileName, parsers: .standard)
+    }
+
+    /// ``prepare(_:fileName:)`` with a chosen set of parsers.
+    public static func prepare(
+        _ bytes: [UInt8], fileName: String, parsers: ParserRegistry
+    ) -> Result<PreparedDocument, RejectReason> {
+        if let reason = Screening.screen(bytes) { return .failure(reason) }
+        let decoded: TextDecoding.Decoded
+        switch TextDecoding.decode(bytes) {
+        case .success(let value): decoded = value
+        case .failure(let reason): return .failure(reason)
+        }
+        if let reason = Screening.screen(decoded.text) { return .failure(reason) }
+        let parser = parsers.parser(for: FormatSniffer.sniff(decoded.text, fileName: fileName))
+        return parser.parse(decoded.text).map {
+            PreparedDocument(format: parser.format.rawValue, charset: decoded.charset.rawValue, article: $0)
+        }
     }
 }

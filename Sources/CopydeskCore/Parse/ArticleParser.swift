@@ -1,0 +1,45 @@
+/// Makes an ``Article`` of decoded text in one format. One small protocol, so each format (NITF, NewsML-G2,
+/// ninjs, ANPA-1312, …) is one type in one file that can be tested on its own and registered in a
+/// ``ParserRegistry``.
+///
+/// A parser gets text that has passed ``Screening`` and ``TextDecoding``; it reports input it cannot make an
+/// article of as a `RejectReason` (usually `.unparsable`) and never traps.
+public protocol ArticleParser: Sendable {
+    /// The format this parser reads; it is what the document is recorded as.
+    var format: InputFormat { get }
+    func parse(_ text: String) -> Result<Article, RejectReason>
+}
+
+/// Which parser reads which format.
+///
+/// A format without a parser is read by the fallback (plain text), and the document is recorded with the
+/// fallback's format (`text`), not the sniffed one: the record says how the article was actually made, so
+/// no file is rejected or lost just because its parser comes in a later release, and the raw bytes kept in
+/// the journal can be parsed again properly once it does.
+public struct ParserRegistry: Sendable {
+    private var parsers: [InputFormat: any ArticleParser]
+    /// Reads every format that has no parser of its own.
+    public let fallback: any ArticleParser
+
+    public init(_ parsers: [any ArticleParser] = [], fallback: any ArticleParser = PlainTextParser()) {
+        self.parsers = [:]
+        self.fallback = fallback
+        for parser in parsers { register(parser) }
+    }
+
+    /// The parsers Copydesk ships. For now plain text only; the formats issue registers the others here.
+    public static let standard = ParserRegistry([PlainTextParser()])
+
+    /// Adds `parser` for its format, replacing any earlier one.
+    public mutating func register(_ parser: any ArticleParser) {
+        parsers[parser.format] = parser
+    }
+
+    /// The formats that have a parser of their own.
+    public var formats: Set<InputFormat> { Set(parsers.keys) }
+
+    /// The parser for `format`, or the fallback.
+    public func parser(for format: InputFormat) -> any ArticleParser {
+        parsers[format] ?? fallback
+    }
+}
