@@ -1,0 +1,40 @@
+import CopydeskCore
+import Testing
+
+@Suite("Parse: parser registry")
+struct ParseRegistryTests {
+    static let nitf = Array("""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <nitf><head><title>NATO ministers meet</title></head><body><p>Ministers met.</p></body></nitf>
+        """.utf8)
+
+    /// Stands in for the NITF parser of the formats issue.
+    struct StubNITFParser: ArticleParser {
+        var format: InputFormat { .nitf }
+        func parse(_ text: String) -> Result<Article, RejectReason> {
+            .success(Article(headline: "from the stub", paragraphs: []))
+        }
+    }
+
+    @Test func onlyPlainTextIsRegisteredForNow() {
+        #expect(ParserRegistry.standard.formats == [.text])
+        #expect(ParserRegistry.standard.parser(for: .nitf).format == .text)
+    }
+
+    @Test func formatWithoutParserIsReadAsTextAndRecordedAsText() throws {
+        let document = try #require(Parse.prepare(Self.nitf, fileName: "story.xml").success)
+        #expect(document.format == "text")
+        #expect(document.article.headline == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
+        #expect(document.article.paragraphs.count == 1)
+    }
+
+    @Test func registeredParserIsChosenBySniffedFormat() throws {
+        var registry = ParserRegistry.standard
+        registry.register(StubNITFParser())
+        let document = try #require(Parse.prepare(Self.nitf, fileName: "story.xml", parsers: registry).success)
+        #expect(document.format == "nitf")
+        #expect(document.article.headline == "from the stub")
+        let text = try #require(Parse.prepare(Array("Plain\n\nText.".utf8), fileName: "a", parsers: registry).success)
+        #expect(text.format == "text")
+    }
+}
