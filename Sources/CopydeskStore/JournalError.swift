@@ -33,6 +33,7 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
         self.sequence = sequence
     }
 
+    /// The kind of failure, for callers to branch on; open-ended, so a `switch` over it needs a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
             case io, corrupt, versionUnsupported, locked, invalidRecord

@@ -21,7 +21,9 @@ public struct RecoveryReport: Sendable, Equatable {
     /// Segments whose header was torn (a crash while creating them) and that held no records, removed.
     public var removedSegments: [String]
 
-    public init(segment: String? = nil, offset: Int64? = nil, bytesDropped: Int64? = nil, removedSegments: [String] = []) {
+    public init(
+        segment: String? = nil, offset: Int64? = nil, bytesDropped: Int64? = nil, removedSegments: [String] = []
+    ) {
         self.segment = segment
         self.offset = offset
         self.bytesDropped = bytesDropped

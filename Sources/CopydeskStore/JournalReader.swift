@@ -1,8 +1,9 @@
 import CopydeskCore
 import SystemPackage
 
-/// Read-only view for the CLI and for the daemon's index rebuild; never modifies any file; works while the writer runs;
-/// stops quietly at a torn tail of the LAST segment; damage elsewhere throws `.corrupt` naming segment file, byte offset, sequence.
+/// Read-only view for the CLI and for the daemon's index rebuild; never modifies any file; works while the writer
+/// runs; stops quietly at a torn tail of the LAST segment; damage elsewhere throws `.corrupt` naming segment file,
+/// byte offset, sequence.
 ///
 /// Opening walks frame headers only (a sequence number → file offset index), so `record(n)` and `recent` read and
 /// decode just the records asked for. The segment still being written is walked with its checksums, by the same
@@ -200,7 +201,8 @@ public final class JournalReader {
             throw .corrupt(
                 "the first record does not link to the chain hash in the segment header", path: path,
                 offset: Int64(SegmentHeader.size), sequence: header.firstSequence,
-                cause: ChainError.brokenLink(sequence: header.firstSequence, expected: header.chainHash, found: firstLink)
+                cause: ChainError.brokenLink(
+                    sequence: header.firstSequence, expected: header.chainHash, found: firstLink)
             )
         }
         let nextSequence = header.firstSequence + UInt64(offsets.count)

@@ -355,16 +355,18 @@ public final class JournalWriter {
                 path: next.path, offset: 0, sequence: nextHeader.firstSequence
             )
         }
-        let hash = try lastOffset.map { (offset) throws(JournalError) -> Digest in
-            try window.withBytes(at: offset, count: Int(window.size - offset)) { frame in
-                ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: frame[Frame.headerSize...]))
-            }
-        } ?? header.chainHash
+        let hash =
+            try lastOffset.map { (offset) throws(JournalError) -> Digest in
+                try window.withBytes(at: offset, count: Int(window.size - offset)) { frame in
+                    ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: frame[Frame.headerSize...]))
+                }
+            } ?? header.chainHash
         guard hash == nextHeader.chainHash else {
             throw .corrupt(
                 "the segment's chain hash is not the hash of the previous segment's last record", path: next.path,
                 offset: 0, sequence: nextHeader.firstSequence,
-                cause: ChainError.brokenLink(sequence: nextHeader.firstSequence, expected: hash, found: nextHeader.chainHash)
+                cause: ChainError.brokenLink(
+                    sequence: nextHeader.firstSequence, expected: hash, found: nextHeader.chainHash)
             )
         }
     }

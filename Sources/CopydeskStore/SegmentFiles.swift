@@ -178,7 +178,8 @@ enum FrameWalk {
                 return .stopped(offset: offset, problem: problem)
             case .success(let payloadHeader):
                 guard payloadHeader.sequence == expected else {
-                    return .stopped(offset: offset, problem: .sequence(expected: expected, found: payloadHeader.sequence))
+                    return .stopped(
+                        offset: offset, problem: .sequence(expected: expected, found: payloadHeader.sequence))
                 }
                 visit(offset, payloadHeader)
             }

@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Glibc  // Linux only, as the daemon is: fdatasync and flock semantics are Linux's here.
 import SystemPackage
 
 // The system calls SystemPackage has no wrapper for (fsync, fdatasync, flock, mkdir, rename, unlink, readdir).

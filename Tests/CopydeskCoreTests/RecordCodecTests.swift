@@ -24,10 +24,15 @@ import Testing
     }
 
     @Test func rawBytesTravelOutsideTheJSONAsIs() throws {
-        guard case .document(let document) = RecordFixtures.document(7) else { Issue.record("not a document"); return }
+        guard case .document(let document) = RecordFixtures.document(7) else {
+            Issue.record("not a document")
+            return
+        }
         #expect(document.raw.contains(0))
-        let payload = try RecordCodec.encode(JournalRecord(sequence: 1, recordedAt: .epoch, previousHash: .zero,
-                                                           body: .document(document)))
+        let payload = try RecordCodec.encode(
+            JournalRecord(
+                sequence: 1, recordedAt: .epoch, previousHash: .zero,
+                body: .document(document)))
         #expect(Array(payload.suffix(document.raw.count)) == document.raw)
         let rawLength = payload[payload.count - document.raw.count - 4..<payload.count - document.raw.count]
         #expect(Array(rawLength) == withUnsafeBytes(of: UInt32(document.raw.count).littleEndian) { Array($0) })
@@ -44,7 +49,8 @@ import Testing
         #expect(Array(payload[12..<20]) == [0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
         #expect(Array(payload[20..<52]) == Digest.zero.bytes)
         let header = try payload.withUnsafeBytes { try RecordCodec.PayloadHeader.decode($0) }
-        #expect(header.sequence == record.sequence && header.kind == .rejected && header.recordedAt == record.recordedAt)
+        #expect(
+            header.sequence == record.sequence && header.kind == .rejected && header.recordedAt == record.recordedAt)
         // Metadata is JSON with sorted keys; rejected records carry no raw bytes.
         let metadataLength = Int(payload[52]) | Int(payload[53]) << 8 | Int(payload[54]) << 16 | Int(payload[55]) << 24
         let json = String(decoding: payload[56..<56 + metadataLength], as: UTF8.self)
@@ -55,7 +61,8 @@ import Testing
 
     @Test func rejectsWhatItDoesNotKnow() throws {
         let payload = try RecordCodec.encode(
-            JournalRecord(sequence: 1, recordedAt: .epoch, previousHash: .zero, body: RecordFixtures.duplicate(1, of: 1))
+            JournalRecord(
+                sequence: 1, recordedAt: .epoch, previousHash: .zero, body: RecordFixtures.duplicate(1, of: 1))
         )
         var newer = payload
         newer[0] = 2

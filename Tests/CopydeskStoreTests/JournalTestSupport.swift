@@ -31,7 +31,10 @@ struct RecordingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        entries.append(Entry(level: event.level, message: "\(event.message)", metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
+        entries.append(
+            Entry(
+                level: event.level, message: "\(event.message)",
+                metadata: metadata.merging(event.metadata ?? [:]) { $1 }))
     }
 
     static func logger() -> (Logger, Entries) {
@@ -43,7 +46,8 @@ struct RecordingLogHandler: LogHandler {
 let quietLogger = Logger(label: "copydesk.test") { _ in SwiftLogNoOpLogHandler() }
 let testTime = Timestamp(microseconds: 1_767_225_600_000_000)
 
-func openWriter(_ directory: String, segmentSize: Int = 64 << 20, logger: Logger = quietLogger) throws -> JournalWriter {
+func openWriter(_ directory: String, segmentSize: Int = 64 << 20, logger: Logger = quietLogger) throws -> JournalWriter
+{
     try JournalWriter.open(directory: directory, options: JournalOptions(segmentSize: segmentSize), logger: logger)
 }
 

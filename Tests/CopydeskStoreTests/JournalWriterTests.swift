@@ -30,7 +30,8 @@ import Testing
                 let writer = try openWriter(root)
                 for (index, size) in [1, 5, 3].enumerated() {
                     let time = Timestamp(microseconds: testTime.microseconds + Int64(index))
-                    let batch = try writer.append(RecordFixtures.mixed(size, startingAt: written.count + 1), recordedAt: time)
+                    let batch = try writer.append(
+                        RecordFixtures.mixed(size, startingAt: written.count + 1), recordedAt: time)
                     #expect(batch.map(\.sequence) == Array(UInt64(written.count + 1)...UInt64(written.count + size)))
                     #expect(batch.allSatisfy { $0.recordedAt == time })
                     written += batch
@@ -38,7 +39,8 @@ import Testing
                 #expect(writer.lastSequence == 9)
                 #expect(written.map(\.body) == RecordFixtures.mixed(9))
                 writer.close()
-                #expect(journalError { _ = try writer.append(RecordFixtures.mixed(1), recordedAt: testTime) }?.code == .io)
+                #expect(
+                    journalError { _ = try writer.append(RecordFixtures.mixed(1), recordedAt: testTime) }?.code == .io)
             }
             #expect(try readAll(root) == written)
 
@@ -111,8 +113,9 @@ import Testing
             #expect(seen == 15)
             let big = paths.first { $0.hasSuffix(SegmentHeader.fileName(firstSequence: 8)) }
             #expect(big != nil)
-            #expect(try big.map(fileSize) == Int64(SegmentHeader.size + Frame.headerSize)
-                + Int64(try RecordCodec.encode(written[7]).count))
+            #expect(
+                try big.map(fileSize) == Int64(SegmentHeader.size + Frame.headerSize)
+                    + Int64(try RecordCodec.encode(written[7]).count))
         }
     }
 

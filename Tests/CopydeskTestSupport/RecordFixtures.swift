@@ -29,7 +29,9 @@ public enum RecordFixtures {
                     byline: n.isMultiple(of: 3) ? "Ана Петрова" : nil,
                     dateline: "KÖLN, 2. Jan (dpa)",
                     language: "de",
-                    paragraphs: ["Erster Absatz mit Umlauten: äöüß.", "Second paragraph, \"quoted\" \\ slash / \(n)."]
+                    paragraphs: [
+                        "Erster Absatz mit Umlauten: äöüß.", "Second paragraph, \"quoted\" \\ slash / \(n).",
+                    ]
                 ),
                 raw: raw
             )

@@ -85,6 +85,7 @@ public enum FrameError: Error, Equatable, Sendable {
     /// The bytes are all there but wrong.
     case corrupt(offset: Int, reason: Corruption)
 
+    /// What is wrong with a frame whose bytes are all there.
     public enum Corruption: Equatable, Sendable {
         /// Zero, or more than ``Frame/maxPayloadLength``.
         case lengthOutOfRange(UInt32)

@@ -151,7 +151,8 @@ extension SegmentHeaderError: CustomStringConvertible {
         case .badLength(let length): "segment header length \(length) is wrong"
         case .checksumMismatch: "segment header CRC32C mismatch"
         case .badFirstSequence: "segment header first sequence is 0"
-        case .unknownIncompatibleFlags(let flags): "segment has unknown incompatible flags 0x\(String(flags, radix: 16))"
+        case .unknownIncompatibleFlags(let flags):
+            "segment has unknown incompatible flags 0x\(String(flags, radix: 16))"
         case .unknownCompatibleFlags(let flags): "segment has unknown compatible flags 0x\(String(flags, radix: 16))"
         }
     }
