@@ -1,0 +1,189 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Turns a ``JournalRecord`` into the bytes of a frame's payload and back (payload version 1).
+///
+/// The fixed binary header comes first so a reader can learn a record's sequence, kind and chain link without
+/// parsing JSON; the metadata is JSON (sorted keys) so a new optional field needs no new payload version; the raw
+/// file bytes follow as bytes, never base64, because they are most of a document record.
+public enum RecordCodec {
+    public static let payloadVersion: UInt8 = 1
+    /// Payload flags this version understands (none yet); an unknown one makes decoding fail.
+    public static let knownFlags: UInt16 = 0
+    /// Version, kind, flags, sequence, recordedAt, previousHash.
+    public static let fixedHeaderSize = 52
+    /// The fixed header plus both length prefixes, with empty metadata and raw bytes.
+    public static let minimumPayloadSize = fixedHeaderSize + 8
+
+    /// The fixed part of a payload: everything but the metadata and raw bytes.
+    public struct PayloadHeader: Sendable, Equatable {
+        public var version: UInt8
+        public var kind: RecordKind
+        public var flags: UInt16
+        public var sequence: UInt64
+        public var recordedAt: Timestamp
+        public var previousHash: Digest
+
+        /// Decodes the first ``RecordCodec/fixedHeaderSize`` bytes of a payload.
+        public static func decode(_ bytes: UnsafeRawBufferPointer) throws(RecordCodecError) -> PayloadHeader {
+            guard bytes.count >= fixedHeaderSize else {
+                throw .truncated(needed: fixedHeaderSize, available: bytes.count)
+            }
+            let version = bytes[0]
+            guard version == payloadVersion else { throw .unsupportedVersion(version) }
+            guard let kind = RecordKind(rawValue: bytes[1]) else { throw .unknownKind(bytes[1]) }
+            let flags = bytes.loadLittleEndian(at: 2, as: UInt16.self)
+            guard flags & ~knownFlags == 0 else { throw .unknownFlags(flags & ~knownFlags) }
+            return PayloadHeader(
+                version: version,
+                kind: kind,
+                flags: flags,
+                sequence: bytes.loadLittleEndian(at: 4, as: UInt64.self),
+                recordedAt: Timestamp(microseconds: bytes.loadLittleEndian(at: 12, as: Int64.self)),
+                previousHash: Digest(unchecked: bytes.bytes(at: 20, count: Digest.byteCount))
+            )
+        }
+    }
+
+    /// The payload of `record`. Fails only if the metadata cannot be encoded as JSON.
+    public static func encode(_ record: JournalRecord) throws(RecordCodecError) -> [UInt8] {
+        let metadata: Data
+        var raw: [UInt8] = []
+        do {
+            switch record.body {
+            case .document(let document):
+                metadata = try encoder().encode(DocumentMetadata(document))
+                raw = document.raw
+            case .duplicate(let duplicate):
+                metadata = try encoder().encode(duplicate)
+            case .rejected(let rejected):
+                metadata = try encoder().encode(rejected)
+            }
+        } catch {
+            throw .metadata("\(error)")
+        }
+        guard metadata.count <= Int(UInt32.max), raw.count <= Int(UInt32.max) else {
+            throw .tooLarge(metadata.count + raw.count)
+        }
+        var payload = [UInt8]()
+        payload.reserveCapacity(minimumPayloadSize + metadata.count + raw.count)
+        payload.append(payloadVersion)
+        payload.append(record.body.kind.rawValue)
+        payload.appendLittleEndian(UInt16(0))
+        payload.appendLittleEndian(record.sequence)
+        payload.appendLittleEndian(record.recordedAt.microseconds)
+        payload.append(contentsOf: record.previousHash.bytes)
+        payload.appendLittleEndian(UInt32(metadata.count))
+        payload.append(contentsOf: metadata)
+        payload.appendLittleEndian(UInt32(raw.count))
+        payload.append(contentsOf: raw)
+        return payload
+    }
+
+    /// Decodes a whole payload. The payload must be exactly one record: trailing bytes are an error.
+    public static func decode(_ payload: UnsafeRawBufferPointer) throws(RecordCodecError) -> JournalRecord {
+        let header = try PayloadHeader.decode(payload)
+        var offset = fixedHeaderSize
+        let metadata = try lengthPrefixed(payload, at: &offset)
+        let raw = try lengthPrefixed(payload, at: &offset)
+        guard offset == payload.count else { throw .trailingBytes(payload.count - offset) }
+
+        let body: RecordBody
+        do {
+            let json = Data(metadata)
+            switch header.kind {
+            case .document:
+                body = .document(try JSONDecoder().decode(DocumentMetadata.self, from: json).record(raw: Array(raw)))
+            case .duplicate:
+                guard raw.isEmpty else { throw RecordCodecError.unexpectedRaw(raw.count) }
+                body = .duplicate(try JSONDecoder().decode(DuplicateRecord.self, from: json))
+            case .rejected:
+                guard raw.isEmpty else { throw RecordCodecError.unexpectedRaw(raw.count) }
+                body = .rejected(try JSONDecoder().decode(RejectedRecord.self, from: json))
+            }
+        } catch let error as RecordCodecError {
+            throw error
+        } catch {
+            throw .metadata("\(error)")
+        }
+        return JournalRecord(
+            sequence: header.sequence, recordedAt: header.recordedAt, previousHash: header.previousHash, body: body
+        )
+    }
+
+    public static func decode(_ payload: [UInt8]) throws(RecordCodecError) -> JournalRecord {
+        try payload.withRawBytes { (buffer) throws(RecordCodecError) -> JournalRecord in try decode(buffer) }
+    }
+
+    private static func lengthPrefixed(
+        _ payload: UnsafeRawBufferPointer, at offset: inout Int
+    ) throws(RecordCodecError) -> UnsafeRawBufferPointer {
+        guard payload.count - offset >= 4 else { throw .truncated(needed: offset + 4, available: payload.count) }
+        let length = Int(payload.loadLittleEndian(at: offset, as: UInt32.self))
+        offset += 4
+        guard payload.count - offset >= length else {
+            throw .truncated(needed: offset + length, available: payload.count)
+        }
+        defer { offset += length }
+        return UnsafeRawBufferPointer(rebasing: payload[offset..<offset + length])
+    }
+
+    private static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
+
+/// Everything of a ``DocumentRecord`` but its raw bytes, which the payload carries outside the JSON.
+/// When ``DocumentRecord`` gains a field, add it here as an optional so older records still decode.
+private struct DocumentMetadata: Codable {
+    var arrival: Arrival
+    var format: String
+    var charset: String
+    var article: Article
+
+    init(_ document: DocumentRecord) {
+        arrival = document.arrival
+        format = document.format
+        charset = document.charset
+        article = document.article
+    }
+
+    func record(raw: [UInt8]) -> DocumentRecord {
+        DocumentRecord(arrival: arrival, format: format, charset: charset, article: article, raw: raw)
+    }
+}
+
+/// Why a payload is not a record this version can read (or a record cannot become a payload).
+public enum RecordCodecError: Error, Equatable, Sendable {
+    case truncated(needed: Int, available: Int)
+    case unsupportedVersion(UInt8)
+    case unknownKind(UInt8)
+    case unknownFlags(UInt16)
+    case trailingBytes(Int)
+    /// A duplicate or rejected record carries raw bytes, which only documents have.
+    case unexpectedRaw(Int)
+    /// More than a `u32` length prefix can say.
+    case tooLarge(Int)
+    /// The JSON metadata did not encode or decode; the text is the underlying error.
+    case metadata(String)
+}
+
+extension RecordCodecError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .truncated(let needed, let available): "payload truncated: needs \(needed) bytes, has \(available)"
+        case .unsupportedVersion(let version): "payload version \(version) is not supported"
+        case .unknownKind(let kind): "unknown record kind \(kind)"
+        case .unknownFlags(let flags): "unknown payload flags 0x\(String(flags, radix: 16))"
+        case .trailingBytes(let count): "\(count) unexpected bytes after the record"
+        case .unexpectedRaw(let count): "\(count) raw bytes in a record kind that has none"
+        case .tooLarge(let count): "record of \(count) bytes is too large"
+        case .metadata(let text): "metadata JSON: \(text)"
+        }
+    }
+}

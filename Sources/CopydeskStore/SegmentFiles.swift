@@ -1,0 +1,239 @@
+import CopydeskCore
+import SystemPackage
+
+/// A segment file in the journal directory, known by the first sequence number its name carries.
+struct SegmentFile: Sendable, Equatable {
+    var firstSequence: UInt64
+    var path: String
+
+    /// The segments in `directory`, oldest first. Other files (the lock, `*.tmp`, anything a person left) are ignored.
+    static func list(in directory: String) throws(JournalError) -> [SegmentFile] {
+        let names: [String]
+        do {
+            names = try Syscall.listDirectory(directory)
+        } catch {
+            throw .io("cannot list the journal directory", path: directory, error)
+        }
+        return names.compactMap { name in
+            SegmentHeader.firstSequence(fileName: name).map {
+                SegmentFile(firstSequence: $0, path: directory + "/" + name)
+            }
+        }
+        .sorted { $0.firstSequence < $1.firstSequence }
+    }
+}
+
+/// Reads a file through a buffer of about a megabyte, so walking frames costs neither a system call per frame nor
+/// the whole file in memory. Sees the file as it was `size` bytes long: bytes appended later are not read.
+struct FileWindow {
+    let fd: FileDescriptor
+    let path: String
+    let size: Int64
+    private var base: Int64 = 0
+    private var buffer: [UInt8] = []
+    private static let chunk = 1 << 20
+
+    init(fd: FileDescriptor, path: String, size: Int64) {
+        self.fd = fd
+        self.path = path
+        self.size = size
+    }
+
+    /// Opens a window over the file's current size.
+    init(fd: FileDescriptor, path: String) throws(JournalError) {
+        let size: Int64
+        do {
+            size = try fd.stat().size
+        } catch {
+            throw .io("cannot stat a journal segment", path: path, error)
+        }
+        self.init(fd: fd, path: path, size: size)
+    }
+
+    /// Passes `body` the `count` bytes at `offset`, or fewer when the file (as of `size`) ends first.
+    mutating func withBytes<R>(
+        at offset: Int64, count: Int, _ body: (UnsafeRawBufferPointer) -> R
+    ) throws(JournalError) -> R {
+        precondition(offset >= 0 && count >= 0)
+        let wanted = Int(max(0, min(Int64(count), size - offset)))
+        if offset < base || offset + Int64(wanted) > base + Int64(buffer.count) {
+            try fill(at: offset, count: max(wanted, Int(min(Int64(Self.chunk), size - offset))))
+        }
+        let start = Int(offset - base)
+        return buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<start + wanted])) }
+    }
+
+    private mutating func fill(at offset: Int64, count: Int) throws(JournalError) {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        var failure: Errno?
+        bytes.withUnsafeMutableBytes { destination in
+            while filled < count {
+                do throws(Errno) {
+                    let n = try FileDescriptor.typed {
+                        try fd.read(
+                            fromAbsoluteOffset: offset + Int64(filled),
+                            into: UnsafeMutableRawBufferPointer(rebasing: destination[filled...])
+                        )
+                    }
+                    if n == 0 { break }  // the file shrank under us: what is missing reads as a torn tail
+                    filled += n
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+        }
+        if let failure { throw .io("cannot read a journal segment", path: path, failure) }
+        bytes.removeLast(count - filled)
+        base = offset
+        buffer = bytes
+    }
+}
+
+/// How a walk over a segment's frames ended.
+enum WalkEnd: Equatable {
+    /// Every byte up to the end of the file was a whole, intact frame.
+    case endOfFile
+    /// The frame at `offset` is not whole, intact and in sequence.
+    case stopped(offset: Int64, problem: FrameProblem)
+}
+
+/// Why a walk stopped at a frame.
+enum FrameProblem: Error, Equatable, CustomStringConvertible {
+    case frame(FrameError)
+    case payload(RecordCodecError)
+    case sequence(expected: UInt64, found: UInt64)
+
+    var description: String {
+        switch self {
+        case .frame(let error): "\(error)"
+        case .payload(let error): "record payload: \(error)"
+        case .sequence(let expected, let found): "expected record \(expected), found record \(found)"
+        }
+    }
+
+    var cause: any Error & Sendable {
+        switch self {
+        case .frame(let error): error
+        case .payload(let error): error
+        case .sequence(let expected, let found): ChainError.sequenceGap(expected: expected, found: found)
+        }
+    }
+}
+
+enum FrameWalk {
+    /// Walks frames from `start` to the end of the window's file, calling `visit` with each whole frame's offset and
+    /// payload header, and stops at the first frame that is torn, damaged or out of sequence.
+    ///
+    /// With `verify`, each payload is read and its CRC32C checked (the writer's walk of the last segment, the
+    /// reader's of a segment still being written). Without, only each frame's length and payload header are read
+    /// (a frame is then whole if its length fits in the file); damage inside a payload shows when it is decoded.
+    static func walk(
+        _ window: inout FileWindow,
+        from start: Int64,
+        expectedSequence: UInt64,
+        verify: Bool,
+        visit: (Int64, RecordCodec.PayloadHeader) -> Void
+    ) throws(JournalError) -> WalkEnd {
+        var offset = start
+        var expected = expectedSequence
+        while offset < window.size {
+            let header = try window.withBytes(at: offset, count: Frame.headerSize) {
+                (bytes) -> Result<Frame.Header, FrameError> in
+                Result { () throws(FrameError) -> Frame.Header in try Frame.decodeHeader(bytes, at: 0) }
+            }
+            let length: Int
+            switch header {
+            case .failure(let error): return .stopped(offset: offset, problem: .frame(error.moved(to: offset)))
+            case .success(let header): length = header.payloadLength
+            }
+            let frameSize = Frame.headerSize + length
+            let available = window.size - offset
+            guard available >= Int64(frameSize) else {
+                let error = FrameError.torn(offset: Int(offset), needed: frameSize, available: Int(available))
+                return .stopped(offset: offset, problem: .frame(error))
+            }
+            let readCount = verify ? frameSize : Frame.headerSize + min(length, RecordCodec.fixedHeaderSize)
+            let decoded = try window.withBytes(at: offset, count: readCount) {
+                (bytes) -> Result<RecordCodec.PayloadHeader, FrameProblem> in
+                if verify {
+                    do throws(FrameError) {
+                        _ = try Frame.decode(bytes, at: 0)
+                    } catch {
+                        return .failure(.frame(error))
+                    }
+                }
+                let payload = UnsafeRawBufferPointer(rebasing: bytes[Frame.headerSize...])
+                do throws(RecordCodecError) {
+                    return .success(try RecordCodec.PayloadHeader.decode(payload))
+                } catch {
+                    return .failure(.payload(error))
+                }
+            }
+            switch decoded {
+            case .failure(.frame(let error)):
+                return .stopped(offset: offset, problem: .frame(error.moved(to: offset)))
+            case .failure(let problem):
+                return .stopped(offset: offset, problem: problem)
+            case .success(let payloadHeader):
+                guard payloadHeader.sequence == expected else {
+                    return .stopped(
+                        offset: offset, problem: .sequence(expected: expected, found: payloadHeader.sequence))
+                }
+                visit(offset, payloadHeader)
+            }
+            offset += Int64(frameSize)
+            expected += 1
+        }
+        return .endOfFile
+    }
+
+    /// Looks for an intact frame of a record later than `sequence` anywhere after the bad frame at `offset`.
+    ///
+    /// Finding one means the damage is in the middle of the journal, not a torn tail, and must not be cut off.
+    /// Every byte offset is tried, because a damaged length field says nothing about where the next frame starts.
+    /// (A raw document that itself contains such a frame could make a torn tail look like damage; then open fails
+    /// rather than drops data.)
+    static func findIntactFrame(
+        _ window: inout FileWindow, after offset: Int64, laterThan sequence: UInt64
+    ) throws(JournalError) -> (offset: Int64, sequence: UInt64)? {
+        let start = offset + 1
+        guard start < window.size else { return nil }
+        let minimum = Frame.headerSize + RecordCodec.minimumPayloadSize
+        return try window.withBytes(at: start, count: Int(window.size - start)) { bytes in
+            var position = 0
+            while bytes.count - position >= minimum {
+                defer { position += 1 }
+                guard bytes[position + Frame.headerSize] == RecordCodec.payloadVersion,
+                    RecordKind(rawValue: bytes[position + Frame.headerSize + 1]) != nil
+                else { continue }
+                let length = Int(loadUInt32(bytes, at: position))
+                guard length >= RecordCodec.minimumPayloadSize, length <= bytes.count - position - Frame.headerSize
+                else { continue }
+                let payload = UnsafeRawBufferPointer(
+                    rebasing: bytes[position + Frame.headerSize..<position + Frame.headerSize + length]
+                )
+                guard let header = try? RecordCodec.PayloadHeader.decode(payload), header.sequence > sequence,
+                    (try? Frame.decode(bytes, at: position)) != nil
+                else { continue }
+                return (start + Int64(position), header.sequence)
+            }
+            return nil
+        }
+    }
+
+    private static func loadUInt32(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> UInt32 {
+        UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+    }
+}
+
+extension FrameError {
+    /// The same error with the frame's offset in the file rather than in the buffer it was decoded from.
+    fileprivate func moved(to offset: Int64) -> FrameError {
+        switch self {
+        case .torn(_, let needed, let available): .torn(offset: Int(offset), needed: needed, available: available)
+        case .corrupt(_, let reason): .corrupt(offset: Int(offset), reason: reason)
+        }
+    }
+}
