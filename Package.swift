@@ -28,7 +28,7 @@ let package = Package(
         // Pure: bytes in, values out. No file or socket I/O, no clock.
         .target(
             name: "CopydeskCore",
-            dependencies: ["CCRC32C", "CCrypto"],
+            dependencies: ["CCRC32C", "CCrypto", .product(name: "TOMLKit", package: "TOMLKit")],
             exclude: ["Record/JournalFormat.md"]
         ),
         .target(
@@ -55,13 +55,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "copydeskd",
             dependencies: [
                 "CopydeskDaemon",
+                "CopydeskStore",
+                "CopydeskSystemd",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,215 @@
+import TOMLKit
+
+/// Where Copydesk keeps things and how it ingests, from `copydesk.toml`, `--root`, or the systemd defaults.
+///
+/// Parsing is pure (text in, value out) so the CLI and the daemon read the same file the same way; reading
+/// the file is the caller's job.
+public struct Configuration: Sendable, Equatable {
+    /// The spool: `inbox/`, `work/`, `rejected/`, `done/` live under it.
+    public var spool: String
+    /// The journal directory (segments, lock, later index checkpoints).
+    public var journal: String
+    /// The control socket's path.
+    public var controlSocket: String
+    /// Files larger than this are rejected from their size alone, without being read.
+    public var maxFileSize: Int64
+    /// Move finished files to `done/` instead of deleting them.
+    public var keepDone: Bool
+    /// How often the inbox is scanned as a net under inotify (seconds).
+    public var rescanInterval: Double
+    /// Records per journal batch (one `fdatasync` each).
+    public var batchMax: Int
+    public var segmentSize: Int
+    /// swift-log level name: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String
+
+    public static let defaultMaxFileSize: Int64 = 16 << 20
+    public static let systemConfigPath = "/etc/copydesk/copydesk.toml"
+
+    /// The layout under systemd (`StateDirectory=copydesk`, `RuntimeDirectory=copydesk`).
+    public static let system = Configuration(
+        spool: "/var/spool/copydesk", journal: "/var/lib/copydesk", controlSocket: "/run/copydesk/control.sock"
+    )
+
+    /// Everything under one folder: the development and test layout (`--root DIR`).
+    public static func rooted(at root: String) -> Configuration {
+        let base = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        return Configuration(spool: base, journal: base + "/journal", controlSocket: base + "/control.sock")
+    }
+
+    public init(
+        spool: String, journal: String, controlSocket: String, maxFileSize: Int64 = Configuration.defaultMaxFileSize,
+        keepDone: Bool = false, rescanInterval: Double = 30, batchMax: Int = 64, segmentSize: Int = 64 << 20,
+        logLevel: String = "info"
+    ) {
+        self.spool = spool
+        self.journal = journal
+        self.controlSocket = controlSocket
+        self.maxFileSize = maxFileSize
+        self.keepDone = keepDone
+        self.rescanInterval = rescanInterval
+        self.batchMax = batchMax
+        self.segmentSize = segmentSize
+        self.logLevel = logLevel
+    }
+
+    public var inbox: String { spool + "/inbox" }
+    public var work: String { spool + "/work" }
+    public var rejected: String { spool + "/rejected" }
+    public var done: String { spool + "/done" }
+
+    /// Applies the TOML text on top of `base`. Unknown keys are errors, not warnings: a misspelt key that
+    /// silently does nothing is how a newsroom loses a feed.
+    public static func parse(_ text: String, over base: Configuration) throws(ConfigurationError) -> Configuration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(
+                "line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)"
+            )
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        var config = base
+        for key in table.keys {
+            let value = table[key]!
+            switch key {
+            case "spool": config.spool = try string(value, key)
+            case "state": config.journal = try string(value, key)
+            case "runtime": config.controlSocket = try string(value, key) + "/control.sock"
+            case "ingest":
+                let section = try section(value, key)
+                for sub in section.keys {
+                    let item = section[sub]!
+                    let name = "ingest.\(sub)"
+                    switch sub {
+                    case "max_file_size": config.maxFileSize = Int64(try size(item, name))
+                    case "keep_done": config.keepDone = try bool(item, name)
+                    case "rescan_interval": config.rescanInterval = try duration(item, name)
+                    case "batch_max":
+                        config.batchMax = try integer(item, name)
+                        guard (1...65_536).contains(config.batchMax) else {
+                            throw ConfigurationError("\(name) must be between 1 and 65536")
+                        }
+                    default: throw ConfigurationError("unknown key \(name)")
+                    }
+                }
+            case "journal":
+                let section = try section(value, key)
+                for sub in section.keys {
+                    switch sub {
+                    case "segment_size":
+                        config.segmentSize = try size(section[sub]!, "journal.segment_size")
+                        guard config.segmentSize >= 4096 else {
+                            throw ConfigurationError("journal.segment_size must be at least 4KiB")
+                        }
+                    default: throw ConfigurationError("unknown key journal.\(sub)")
+                    }
+                }
+            case "log":
+                let section = try section(value, key)
+                for sub in section.keys {
+                    switch sub {
+                    case "level":
+                        let level = try string(section[sub]!, "log.level")
+                        guard Self.logLevels.contains(level) else {
+                            throw ConfigurationError(
+                                "log.level must be one of \(Self.logLevels.joined(separator: ", ")), not \(level)"
+                            )
+                        }
+                        config.logLevel = level
+                    default: throw ConfigurationError("unknown key log.\(sub)")
+                    }
+                }
+            default:
+                throw ConfigurationError("unknown key \(key)")
+            }
+        }
+        return config
+    }
+
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    private static func string(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> String {
+        guard let text = value.string else { throw ConfigurationError("\(key) must be a string") }
+        return text
+    }
+
+    private static func bool(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Bool {
+        guard let flag = value.bool else { throw ConfigurationError("\(key) must be true or false") }
+        return flag
+    }
+
+    private static func integer(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Int {
+        guard let number = value.int else { throw ConfigurationError("\(key) must be an integer") }
+        return number
+    }
+
+    private static func section(
+        _ value: any TOMLValueConvertible, _ key: String
+    ) throws(ConfigurationError) -> TOMLTable {
+        guard let table = value.table else { throw ConfigurationError("[\(key)] must be a table") }
+        return table
+    }
+
+    /// Sizes are integers (bytes) or strings with a unit: `16MiB`, `512KiB`, `1GiB`, `100kB`, `2MB`.
+    private static func size(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Int {
+        if let number = value.int, number > 0 { return number }
+        guard let text = value.string, let bytes = parseSize(text), bytes > 0 else {
+            throw ConfigurationError("\(key) must be a size such as 16MiB or a number of bytes")
+        }
+        return bytes
+    }
+
+    /// Durations are numbers (seconds) or strings with a unit: `500ms`, `30s`, `5min`, `1h`.
+    private static func duration(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Double {
+        if let number = value.int, number > 0 { return Double(number) }
+        if let number = value.double, number > 0 { return number }
+        guard let text = value.string, let seconds = parseDuration(text), seconds > 0 else {
+            throw ConfigurationError("\(key) must be a duration such as 30s or a number of seconds")
+        }
+        return seconds
+    }
+
+    static func parseSize(_ text: String) -> Int? {
+        let units: [(String, Int)] = [
+            ("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("TiB", 1 << 40),
+            ("kB", 1000), ("KB", 1000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1), ("K", 1 << 10),
+            ("M", 1 << 20), ("G", 1 << 30),
+        ]
+        let trimmed = text.trimmingSpaces
+        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+            guard let number = Double(trimmed.dropLast(suffix.count).trimmingSpaces), number >= 0 else { return nil }
+            let bytes = number * Double(factor)
+            return bytes < Double(Int.max) ? Int(bytes) : nil
+        }
+        return Int(trimmed)
+    }
+
+    static func parseDuration(_ text: String) -> Double? {
+        let units: [(String, Double)] = [("ms", 0.001), ("min", 60), ("s", 1), ("m", 60), ("h", 3600)]
+        let trimmed = text.trimmingSpaces
+        for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
+            guard let number = Double(trimmed.dropLast(suffix.count).trimmingSpaces) else { return nil }
+            return number * factor
+        }
+        return Double(trimmed)
+    }
+}
+
+/// A configuration file that cannot be used, with a sentence saying where and why.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return String(slice)
+    }
+}

@@ -1,0 +1,125 @@
+@preconcurrency import Dispatch
+import Glibc
+import Synchronization
+import SystemPackage
+
+/// Watches the inbox and its channel sub-folders with inotify on a Dispatch read source.
+///
+/// Events are hints: the pipeline treats the directory as the truth, rescans on overflow and periodically,
+/// and ignores in-flight names. Nothing outside this type sees a queue or a file descriptor.
+final class InboxWatcher: Sendable {
+    enum Event: Sendable, Equatable {
+        /// A file was closed after writing or renamed in.
+        case arrived(InboxEntry)
+        /// The kernel queue overflowed (`IN_Q_OVERFLOW`): events were lost, rescan.
+        case overflowed
+        /// A channel folder appeared; it is now watched and should be scanned.
+        case channelAdded(String)
+        /// The inbox folder itself was deleted or moved away.
+        case inboxGone
+    }
+
+    private struct State {
+        var channelsByWatch: [CInt: String?] = [:]
+    }
+
+    private let inbox: String
+    private let fd: CInt
+    private let queue = DispatchQueue(label: "copydesk.inbox-watcher")
+    private let state = Mutex(State())
+    // DispatchSourceRead is not Sendable on Linux; it is created once in init, only ever touched through its
+    // own thread-safe resume/cancel, so sharing the reference is safe.
+    nonisolated(unsafe) private let source: any DispatchSourceRead
+
+    private static let fileMask = UInt32(IN_CLOSE_WRITE) | UInt32(IN_MOVED_TO)
+    private static let inboxMask = fileMask | UInt32(IN_CREATE) | UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)
+        | UInt32(IN_ONLYDIR)
+
+    /// Starts watching `inbox` and each of `channels`; `onEvent` is called on the watcher's own queue.
+    init(inbox: String, channels: [String], onEvent: @escaping @Sendable (Event) -> Void) throws(Errno) {
+        self.inbox = inbox
+        fd = try valueOrErrno { inotify_init1(CInt(IN_NONBLOCK | IN_CLOEXEC)) }
+        source = DispatchSource.makeReadSource(fileDescriptor: fd, queue: queue)
+        do {
+            let wd = try valueOrErrno { inotify_add_watch(fd, inbox, Self.inboxMask) }
+            state.withLock { $0.channelsByWatch[wd] = .some(nil) }
+            for channel in channels { try watchChannel(channel) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        let descriptor = self.fd
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            for event in self.drain() { onEvent(event) }
+        }
+        source.setCancelHandler { close(descriptor) }
+        source.resume()
+    }
+
+    func stop() {
+        source.cancel()
+    }
+
+    private func watchChannel(_ channel: String) throws(Errno) {
+        let wd = try valueOrErrno {
+            inotify_add_watch(fd, inbox + "/" + channel, Self.fileMask | UInt32(IN_ONLYDIR) | UInt32(IN_DELETE_SELF))
+        }
+        state.withLock { $0.channelsByWatch[wd] = .some(channel) }
+    }
+
+    /// Reads every queued inotify record until `EAGAIN` and turns them into events.
+    private func drain() -> [Event] {
+        var events = [Event]()
+        let capacity = 64 * 1024
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
+        defer { buffer.deallocate() }
+        while true {
+            let count: Int
+            do {
+                count = try valueOrErrno { Glibc.read(fd, buffer.baseAddress, capacity) }
+            } catch {
+                break  // EAGAIN: drained (other errors: nothing more to read now)
+            }
+            if count <= 0 { break }
+            var offset = 0
+            let header = MemoryLayout<inotify_event>.size
+            while offset + header <= count {
+                let wd = buffer.loadUnaligned(fromByteOffset: offset, as: Int32.self)
+                let mask = buffer.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
+                let length = Int(buffer.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                guard offset + header + length <= count else { break }
+                let nameBytes = UnsafeRawBufferPointer(rebasing: buffer[(offset + header)..<(offset + header + length)])
+                let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+                offset += header + length
+                if let event = interpret(wd: wd, mask: mask, name: name) { events.append(event) }
+            }
+        }
+        return events
+    }
+
+    private func interpret(wd: CInt, mask: UInt32, name: String) -> Event? {
+        if mask & UInt32(IN_Q_OVERFLOW) != 0 { return .overflowed }
+        let watched = state.withLock { $0.channelsByWatch[wd] }
+        guard let channel = watched else { return nil }
+        if mask & UInt32(IN_IGNORED) != 0 {
+            state.withLock { _ = $0.channelsByWatch.removeValue(forKey: wd) }
+            return channel == nil ? .inboxGone : nil
+        }
+        if mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)) != 0 {
+            return channel == nil ? .inboxGone : nil
+        }
+        if mask & UInt32(IN_ISDIR) != 0 {
+            guard channel == nil, !name.hasPrefix("."),
+                  mask & (UInt32(IN_CREATE) | UInt32(IN_MOVED_TO)) != 0 else { return nil }
+            do {
+                try watchChannel(name)
+            } catch {
+                return .overflowed  // cannot watch it: let the periodic scan carry it
+            }
+            return .channelAdded(name)
+        }
+        guard mask & Self.fileMask != 0, !name.isEmpty, !SpoolName.isInFlight(name) else { return nil }
+        return .arrived(InboxEntry(channel: channel, name: name))
+    }
+}

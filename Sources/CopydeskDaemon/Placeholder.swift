@@ -1,1 +1,0 @@
-import TOMLKit; import ServiceLifecycle; import SystemPackage; import Logging

@@ -1,0 +1,62 @@
+import ArgumentParser
+import CopydeskCore
+import CopydeskStore
+import Foundation
+
+/// `copydesk`: see what the daemon is doing and read the journal.
+@main
+struct Copydesk: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copydesk",
+        abstract: "Show what copydeskd is doing and read its journal.",
+        discussion: "Reading commands open the journal read-only and work while the daemon runs.",
+        subcommands: [Status.self, List.self, Show.self]
+    )
+}
+
+/// Where to find the daemon's folders: the same `--root` / `--config` as `copydeskd`.
+struct Location: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The folder copydeskd runs on with --root.", valueName: "DIR"))
+    var root: String?
+
+    @Option(name: .long, help: ArgumentHelp("Configuration file (TOML).", valueName: "FILE"))
+    var config: String?
+
+    func configuration() throws -> Configuration {
+        do {
+            return try Configuration.load(root: root, configFile: config)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+}
+
+struct OutputFormat: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+}
+
+extension JSONEncoder {
+    static var cli: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return encoder
+    }
+}
+
+/// Prints a value as pretty JSON on stdout.
+func printJSON(_ value: some Encodable) throws {
+    let data = try JSONEncoder.cli.encode(value)
+    FileHandle.standardOutput.write(data)
+    FileHandle.standardOutput.write(Data("\n".utf8))
+}
+
+/// Opens the journal read-only, turning its errors into a message and a non-zero exit.
+func openJournal(_ configuration: Configuration) throws -> JournalReader {
+    do {
+        return try JournalReader.open(directory: configuration.journal)
+    } catch {
+        FileHandle.standardError.write(Data("copydesk: cannot read the journal: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}

@@ -1,3 +1,0 @@
-import CopydeskStore
-import ArgumentParser
-print("x")

@@ -1,3 +1,0 @@
-import CopydeskDaemon
-import ArgumentParser
-print("x")

@@ -1,0 +1,100 @@
+import CopydeskCore
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func rootedLayoutKeepsEverythingUnderOneFolder() {
+        let config = Configuration.rooted(at: "var/")
+        #expect(config.inbox == "var/inbox")
+        #expect(config.work == "var/work")
+        #expect(config.rejected == "var/rejected")
+        #expect(config.journal == "var/journal")
+        #expect(config.controlSocket == "var/control.sock")
+        #expect(config.maxFileSize == 16 << 20)
+    }
+
+    @Test func systemLayoutFollowsTheUnit() {
+        #expect(Configuration.system.inbox == "/var/spool/copydesk/inbox")
+        #expect(Configuration.system.journal == "/var/lib/copydesk")
+        #expect(Configuration.system.controlSocket == "/run/copydesk/control.sock")
+    }
+
+    @Test func parsesEveryKey() throws {
+        let text = """
+            spool = "/srv/spool"
+            state = "/srv/state"
+            runtime = "/srv/run"
+            [ingest]
+            max_file_size = "2MiB"
+            keep_done = true
+            rescan_interval = "500ms"
+            batch_max = 8
+            [journal]
+            segment_size = "1MiB"
+            [log]
+            level = "debug"
+            """
+        let config = try Configuration.parse(text, over: .system)
+        #expect(config.inbox == "/srv/spool/inbox")
+        #expect(config.journal == "/srv/state")
+        #expect(config.controlSocket == "/srv/run/control.sock")
+        #expect(config.maxFileSize == 2 << 20)
+        #expect(config.keepDone)
+        #expect(config.rescanInterval == 0.5)
+        #expect(config.batchMax == 8)
+        #expect(config.segmentSize == 1 << 20)
+        #expect(config.logLevel == "debug")
+    }
+
+    @Test func emptyTextKeepsTheBase() throws {
+        #expect(try Configuration.parse("", over: .rooted(at: "x")) == .rooted(at: "x"))
+    }
+
+    @Test(arguments: [
+        ("spool = 3", "spool must be a string"),
+        ("colour = \"red\"", "unknown key colour"),
+        ("[ingest]\nmax_file_sise = 3", "unknown key ingest.max_file_sise"),
+        ("[ingest]\nmax_file_size = \"lots\"", "ingest.max_file_size must be a size"),
+        ("[ingest]\nbatch_max = 0", "ingest.batch_max must be between 1 and 65536"),
+        ("[log]\nlevel = \"loud\"", "log.level must be one of"),
+        ("[journal]\nsegment_size = 100", "journal.segment_size must be at least 4KiB"),
+        ("spool = ", "line 1"),
+    ])
+    func badConfigurationSaysWhy(_ text: String, _ expected: String) {
+        #expect {
+            _ = try Configuration.parse(text, over: .system)
+        } throws: { error in
+            (error as? ConfigurationError)?.message.contains(expected) == true
+        }
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000Z"),
+        (Int64(1_455_196_440_123_456), "2016-02-11T13:14:00.123Z"),
+        (Int64(951_782_400_000_000), "2000-02-29T00:00:00.000Z"),
+        (Int64(-1_000), "1969-12-31T23:59:59.999Z"),
+    ])
+    func formatsRFC3339(_ micros: Int64, _ expected: String) {
+        #expect(Timestamp(microseconds: micros).iso8601 == expected)
+    }
+}
+
+@Suite struct StatusTextTests {
+    @Test func groupsThousands() {
+        #expect(StatusSnapshot.grouped(0) == "0")
+        #expect(StatusSnapshot.grouped(999) == "999")
+        #expect(StatusSnapshot.grouped(1234) == "1,234")
+        #expect(StatusSnapshot.grouped(1_234_567) == "1,234,567")
+    }
+
+    @Test func statusLineNamesInboxAndCounts() {
+        let snapshot = StatusSnapshot(
+            state: .ready, pid: 1, startedAt: .epoch, inbox: "/var/spool/copydesk/inbox", journal: "/j",
+            counts: .init(stored: 1234, duplicates: 56, rejected: 2), queue: 0, lastSequence: 1292, lastArrival: nil,
+            rescans: 0, overflows: 0
+        )
+        #expect(snapshot.statusLine
+            == "Watching /var/spool/copydesk/inbox · 1,234 stored · 56 duplicates · 2 rejected · queue 0")
+    }
+}

@@ -1,0 +1,56 @@
+import CopydeskCore
+import CopydeskTestSupport
+import Foundation
+import Glibc
+import Testing
+
+/// Pulling the plug in the middle of a burst loses nothing and stores nothing twice.
+@Suite(.serialized) struct CrashEndToEndTests {
+    @Test func sigkillMidBurstThenRestartStoresEveryFileExactlyOnce() async throws {
+        let root = try TemporaryDirectory(prefix: "copydesk-crash")
+        defer { root.remove() }
+        let inbox = root.url.appendingPathComponent("inbox")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
+        let count = 400
+        var expected = Set<String>()
+        for index in 0..<count {
+            let text = "Story number \(index)\n\nParagraph one of story \(index) about the wires.\n\n"
+                + String(repeating: "Filler text \(index). ", count: 40) + "\n"
+            let data = Data(text.utf8)
+            expected.insert(SHA256.hash([UInt8](data)).hex)
+            try Drop.writeThenRename(data, as: String(format: "story-%04d.txt", index), into: inbox)
+        }
+        let notify = try NotifyListener()
+        var mark = 0
+        var kills = 0
+        // Small batches so the kills land between and inside batches, not after the whole burst.
+        try "[ingest]\nbatch_max = 8\n".write(to: root.url.appendingPathComponent("copydesk.toml"), atomically: true, encoding: .utf8)
+        for round in 0..<3 {
+            mark = notify.messages.count
+            let daemon = try DaemonProcess(root: root.url, notify: notify)
+            try #require(await notify.waitFor(timeout: .seconds(30), from: mark) { $0.contains("READY=1") } != nil, "log:\n\(daemon.log)")
+            usleep(UInt32(20_000 + round * 30_000))
+            daemon.signal(SIGKILL)
+            _ = daemon.waitForExit()
+            kills += 1
+        }
+        mark = notify.messages.count
+        let daemon = try DaemonProcess(root: root.url, notify: notify)
+        try #require(await notify.waitFor(timeout: .seconds(30), from: mark) { $0.contains("READY=1") } != nil)
+        #expect(eventually(timeout: 60) {
+            listing(inbox).isEmpty && listing(root.url.appendingPathComponent("work")).isEmpty
+        }, "log:\n\(daemon.log)")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+
+        let list = try copydesk(["list", "--root", root.url.path, "--json", "--limit", "100000"])
+        #expect(list.status == 0, "\(list.stderr)")
+        let views = try JSONDecoder().decode([RecordView].self, from: Data(list.stdout.utf8))
+        let documents = views.filter { $0.verdict == "stored" }
+        #expect(kills == 3)
+        #expect(documents.count == count, "documents \(documents.count) of \(count)")
+        #expect(Set(documents.compactMap(\.sha256)) == expected)
+        #expect(views.filter { $0.verdict != "stored" }.isEmpty, "a crash must not produce duplicate or rejected records")
+        #expect(Set(views.map(\.sequence)).count == views.count)
+    }
+}
