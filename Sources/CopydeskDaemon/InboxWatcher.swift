@@ -103,8 +103,9 @@ final class InboxWatcher: Sendable {
         let watched = state.withLock { $0.channelsByWatch[wd] }
         guard let channel = watched else { return nil }
         if mask & UInt32(IN_IGNORED) != 0 {
+            // The watch is gone (after DELETE_SELF/MOVE_SELF, which already reported it, or an unmount).
             state.withLock { _ = $0.channelsByWatch.removeValue(forKey: wd) }
-            return channel == nil ? .inboxGone : nil
+            return nil
         }
         if mask & (UInt32(IN_DELETE_SELF) | UInt32(IN_MOVE_SELF)) != 0 {
             return channel == nil ? .inboxGone : nil

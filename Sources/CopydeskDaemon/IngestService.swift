@@ -122,26 +122,45 @@ final class Pipeline {
         control.start()
         do {
             try recover(spool)
-            let queue = self.queue
-            let board = self.board
-            let logger = self.logger
-            watcher = try InboxWatcher(inbox: configuration.inbox, channels: try spool.channels()) { event in
-                switch event {
-                case .arrived(let entry): queue.add(entry)
-                case .channelAdded: queue.requestRescan()
-                case .overflowed:
-                    board.update { $0.overflows += 1 }
-                    logger.warning("inotify queue overflowed: rescanning the inbox", metadata: ["copydesk.event": "overflow"])
-                    queue.requestRescan()
-                case .inboxGone:
-                    logger.error("the inbox folder was removed or moved: recreating it")
-                    queue.requestRescan()
-                }
-            }
+            watcher = try makeWatcher(spool)
         } catch {
             control.stop()
             writer.close()
             throw error
+        }
+    }
+
+    private func makeWatcher(_ spool: Spool) throws -> InboxWatcher {
+        let queue = self.queue
+        let board = self.board
+        let logger = self.logger
+        return try InboxWatcher(inbox: configuration.inbox, channels: try spool.channels()) { event in
+            switch event {
+            case .arrived(let entry): queue.add(entry)
+            case .channelAdded: queue.requestRescan()
+            case .overflowed:
+                board.update { $0.overflows += 1 }
+                logger.warning("inotify queue overflowed: rescanning the inbox", metadata: ["copydesk.event": "overflow"])
+                queue.requestRescan()
+            case .inboxGone:
+                logger.error("the inbox folder was removed or moved away: recreating it")
+                queue.requestRewatch()
+            }
+        }
+    }
+
+    /// Recreates the spool folders and watches the inbox again after it was removed under the daemon.
+    private func rewatch() {
+        watcher?.stop()
+        watcher = nil
+        let spool = Spool(config: settings.value)
+        do {
+            try spool.createDirectories()
+            watcher = try makeWatcher(spool)
+        } catch {
+            // Keep going on the periodic rescan; try again at the next one.
+            logger.error("cannot watch the inbox again", metadata: ["error": "\(error)"])
+            queue.requestRewatchLater()
         }
     }
 
@@ -228,8 +247,10 @@ final class Pipeline {
 
         for await _ in queue.wakes {
             if queue.isStopped { break }
-            let (entries, rescanRequested) = queue.take()
-            var pending = entries
+            let taken = queue.take()
+            if taken.rewatch { rewatch() }
+            let rescanRequested = taken.rescan
+            var pending = taken.entries
             let current = settings.value
             let time = monotonicSeconds()
             if rescanRequested || time - lastScan >= current.rescanInterval {

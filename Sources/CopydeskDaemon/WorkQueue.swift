@@ -10,6 +10,7 @@ final class WorkQueue: Sendable {
         var order: [InboxEntry] = []
         var members: Set<InboxEntry> = []
         var rescan = false
+        var rewatch = false
         var stopped = false
     }
 
@@ -43,6 +44,20 @@ final class WorkQueue: Sendable {
         continuation.yield()
     }
 
+    /// The inbox itself went away: recreate it and watch it again (then rescan).
+    func requestRewatch() {
+        state.withLock {
+            $0.rewatch = true
+            $0.rescan = true
+        }
+        continuation.yield()
+    }
+
+    /// Asks for a new watch at the next wake-up (the idle tick), not at once, so a failing attempt does not spin.
+    func requestRewatchLater() {
+        state.withLock { $0.rewatch = true }
+    }
+
     func wake() {
         continuation.yield()
     }
@@ -57,13 +72,21 @@ final class WorkQueue: Sendable {
 
     var count: Int { state.withLock { $0.order.count } }
 
-    /// Everything pending, in arrival order, and whether a rescan was asked for; the queue is left empty.
-    func take() -> (entries: [InboxEntry], rescan: Bool) {
+    struct Taken {
+        var entries: [InboxEntry]
+        var rescan: Bool
+        var rewatch: Bool
+    }
+
+    /// Everything pending, in arrival order, and whether a rescan or a new watch was asked for; the queue is
+    /// left empty.
+    func take() -> Taken {
         state.withLock { state in
-            let taken = (state.order, state.rescan)
+            let taken = Taken(entries: state.order, rescan: state.rescan, rewatch: state.rewatch)
             state.order.removeAll(keepingCapacity: true)
             state.members.removeAll(keepingCapacity: true)
             state.rescan = false
+            state.rewatch = false
             return taken
         }
     }

@@ -7,6 +7,8 @@ extension Configuration {
     /// otherwise the systemd layout and `/etc/copydesk/copydesk.toml` if present. `--config FILE` names the
     /// file explicitly (then it must exist).
     public static func load(root: String?, configFile: String?) throws(ConfigurationError) -> Configuration {
+        // Absolute, so logs, STATUS= and the control socket name the same folder whatever the working directory.
+        let root = root.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
         let base = root.map(Configuration.rooted(at:)) ?? .system
         let path = configFile ?? (root.map { $0 + "/copydesk.toml" } ?? Configuration.systemConfigPath)
         guard FileManager.default.fileExists(atPath: path) else {

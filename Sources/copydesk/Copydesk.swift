@@ -3,8 +3,35 @@ import CopydeskCore
 import CopydeskStore
 import Foundation
 
-/// `copydesk`: see what the daemon is doing and read the journal.
+/// Lets `--root DIR` / `--config FILE` come before the subcommand (`copydesk --root var status`), as people
+/// type it, by moving them behind the subcommand where ArgumentParser expects them.
 @main
+enum Entrypoint {
+    static func main() async {
+        await Copydesk.main(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var global: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("-") {
+            let argument = arguments[index]
+            if argument == "--root" || argument == "--config", index + 1 < arguments.count {
+                global += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--root=") || argument.hasPrefix("--config=") {
+                global.append(argument)
+                index += 1
+            } else {
+                return arguments  // --help, --version …: leave as is
+            }
+        }
+        guard index < arguments.count, !global.isEmpty else { return arguments }
+        return [arguments[index]] + global + arguments[(index + 1)...]
+    }
+}
+
+/// `copydesk`: see what the daemon is doing and read the journal.
 struct Copydesk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copydesk",
