@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import Logging
 import Synchronization
+import CopydeskStore
 import SystemPackage
 
 /// Answers `copydesk status` on a Unix stream socket: one JSON request line in, one JSON response line out.

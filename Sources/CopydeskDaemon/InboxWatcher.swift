@@ -1,6 +1,7 @@
 @preconcurrency import Dispatch
 import Glibc
 import Synchronization
+import CopydeskStore
 import SystemPackage
 
 /// Watches the inbox and its channel sub-folders with inotify on a Dispatch read source.

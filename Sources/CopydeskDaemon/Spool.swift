@@ -1,4 +1,5 @@
 import CopydeskCore
+import CopydeskStore
 import Glibc
 import SystemPackage
 
@@ -39,19 +40,7 @@ struct Spool: Sendable {
 
     func createDirectories() throws(Errno) {
         for path in [config.spool, config.inbox, config.work, config.rejected] + (config.keepDone ? [config.done] : []) {
-            try makeDirectory(path)
-        }
-    }
-
-    private func makeDirectory(_ path: String) throws(Errno) {
-        var prefix = path.hasPrefix("/") ? "/" : ""
-        for part in path.split(separator: "/") {
-            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
-            do {
-                try valueOrErrno { mkdir(prefix, 0o755) }
-            } catch Errno.fileExists {
-                continue
-            }
+            try Syscall.makeDirectories(path, mode: 0o755)
         }
     }
 

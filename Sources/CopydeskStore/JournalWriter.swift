@@ -394,7 +394,7 @@ public final class JournalWriter {
         }
         logger.warning(
             "journal recovery: removed a segment with a torn header",
-            metadata: ["journal.segment": "\(file.path)", "journal.bytesDropped": "\(window.size)"]
+            metadata: ["copydesk.event": "recovered", "journal.segment": "\(file.path)", "journal.bytesDropped": "\(window.size)"]
         )
         return true
     }
@@ -446,6 +446,7 @@ public final class JournalWriter {
                 logger.warning(
                     "journal recovery: truncated a torn tail",
                     metadata: [
+                        "copydesk.event": "recovered",
                         "journal.segment": "\(file.path)", "journal.offset": "\(offset)",
                         "journal.bytesDropped": "\(size - offset)", "journal.reason": "\(problem)",
                     ]

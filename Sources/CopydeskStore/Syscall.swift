@@ -16,13 +16,14 @@ private func retryingInterrupts<T>(_ body: () -> T, failed: (T) -> Bool) throws(
     }
 }
 
-/// The funnel for calls that return -1 and set errno on failure.
+/// The funnel for calls that return -1 and set errno on failure; the daemon's calls (inotify, sockets, rename)
+/// go through it too, so the package has one place that reads errno.
 @discardableResult
-func valueOrErrno(_ body: () -> CInt) throws(Errno) -> CInt {
+package func valueOrErrno<Result: FixedWidthInteger>(_ body: () -> Result) throws(Errno) -> Result {
     try retryingInterrupts(body) { $0 == -1 }
 }
 
-enum Syscall {
+package enum Syscall {
     static func fsync(_ fd: FileDescriptor) throws(Errno) {
         try valueOrErrno { Glibc.fsync(fd.rawValue) }
     }
@@ -37,7 +38,7 @@ enum Syscall {
     }
 
     /// Creates `path` and any missing parents (`mkdir -p`).
-    static func makeDirectories(_ path: String, mode: mode_t = 0o750) throws(Errno) {
+    package static func makeDirectories(_ path: String, mode: mode_t = 0o750) throws(Errno) {
         do {
             try valueOrErrno { mkdir(path, mode) }
         } catch .fileExists {
