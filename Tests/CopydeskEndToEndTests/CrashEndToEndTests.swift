@@ -33,6 +33,11 @@ import Testing
             daemon.signal(SIGKILL)
             _ = daemon.waitForExit()
             kills += 1
+            if round == 0 {
+                // The first kill must land mid-burst, or this test would prove nothing.
+                let left = listing(inbox).count + listing(root.url.appendingPathComponent("work")).count
+                #expect(left > 0, "the daemon finished the burst before the first kill")
+            }
         }
         mark = notify.messages.count
         let daemon = try DaemonProcess(root: root.url, notify: notify)
