@@ -22,13 +22,15 @@ let package = Package(
         .target(name: "CCRC32C"),
         // OpenSSL's libcrypto for SHA-256: as fast as swift-crypto here and costs no build time.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // libxml2: the XML and HTML parsers of the Parse stage (no network, no DTD loading, entity limits).
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // libsystemd: sd_notify, sd_watchdog_enabled, sd_journal_sendv. Imported only by CopydeskSystemd.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
 
         // Pure: bytes in, values out. No file or socket I/O, no clock.
         .target(
             name: "CopydeskCore",
-            dependencies: ["CCRC32C", "CCrypto", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["CCRC32C", "CCrypto", "CLibXML2", .product(name: "TOMLKit", package: "TOMLKit")],
             exclude: ["Record/JournalFormat.md"]
         ),
         .target(

@@ -11,7 +11,7 @@ struct ParseRegistryTests {
     /// Stands in for the NITF parser of the formats issue.
     struct StubNITFParser: ArticleParser {
         var format: InputFormat { .nitf }
-        func parse(_ text: String) -> Result<Article, RejectReason> {
+        func parse(_ input: ParserInput) -> Result<Article, RejectReason> {
             .success(Article(headline: "from the stub", paragraphs: []))
         }
     }

@@ -25,17 +25,22 @@ import Testing
         var kills = 0
         // Small batches so the kills land between and inside batches, not after the whole burst.
         try "[ingest]\nbatch_max = 8\n".write(to: root.url.appendingPathComponent("copydesk.toml"), atomically: true, encoding: .utf8)
+        var storedBefore = 0
         for round in 0..<3 {
             mark = notify.messages.count
             let daemon = try DaemonProcess(root: root.url, notify: notify)
             try #require(await notify.waitFor(timeout: .seconds(30), from: mark) { $0.contains("READY=1") } != nil, "log:\n\(daemon.log)")
-            usleep(UInt32(20_000 + round * 30_000))
+            // Kill as soon as the daemon reports progress past the last round: mid-burst, with batches in flight.
+            let progress = await notify.waitFor(timeout: .seconds(30), from: mark) { message in
+                (storedCount(in: message) ?? 0) > storedBefore
+            }
             daemon.signal(SIGKILL)
             _ = daemon.waitForExit()
             kills += 1
+            storedBefore = progress.flatMap(storedCount(in:)) ?? storedBefore
+            let left = listing(inbox).count + listing(root.url.appendingPathComponent("work")).count
             if round == 0 {
                 // The first kill must land mid-burst, or this test would prove nothing.
-                let left = listing(inbox).count + listing(root.url.appendingPathComponent("work")).count
                 #expect(left > 0, "the daemon finished the burst before the first kill")
             }
         }
@@ -58,4 +63,12 @@ import Testing
         #expect(views.filter { $0.verdict != "stored" }.isEmpty, "a crash must not produce duplicate or rejected records")
         #expect(Set(views.map(\.sequence)).count == views.count)
     }
+}
+
+/// The stored count in a `STATUS=` line (`… · 1,234 stored · …`).
+func storedCount(in message: String) -> Int? {
+    guard message.hasPrefix("STATUS=") || message.contains("\nSTATUS="),
+          let range = message.range(of: " stored") else { return nil }
+    let digits = message[..<range.lowerBound].reversed().prefix { $0.isNumber || $0 == "," }
+    return Int(String(digits.reversed()).replacingOccurrences(of: ",", with: ""))
 }

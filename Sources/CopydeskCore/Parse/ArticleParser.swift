@@ -2,12 +2,42 @@
 /// ninjs, ANPA-1312, …) is one type in one file that can be tested on its own and registered in a
 /// ``ParserRegistry``.
 ///
-/// A parser gets text that has passed ``Screening`` and ``TextDecoding``; it reports input it cannot make an
-/// article of as a `RejectReason` (usually `.unparsable`) and never traps.
+/// A parser gets text that has passed ``Screening`` and ``TextDecoding`` (and the raw bytes, for formats such
+/// as MIME e-mail whose parts carry their own charsets); it reports input it cannot make an article of as a
+/// `RejectReason` (usually `.unparsable`) and never traps.
 public protocol ArticleParser: Sendable {
     /// The format this parser reads; it is what the document is recorded as.
     var format: InputFormat { get }
-    func parse(_ text: String) -> Result<Article, RejectReason>
+    func parse(_ input: ParserInput) -> Result<Article, RejectReason>
+}
+
+/// What a parser reads: the file's bytes and their decoded text.
+public struct ParserInput: Sendable {
+    /// The file exactly as delivered.
+    public var bytes: [UInt8]
+    /// `bytes` decoded with `charset`.
+    public var text: String
+    public var charset: String
+    public var fileName: String
+
+    public init(bytes: [UInt8], text: String, charset: String, fileName: String) {
+        self.bytes = bytes
+        self.text = text
+        self.charset = charset
+        self.fileName = fileName
+    }
+
+    /// Input made of text alone (tests, and formats that only need the text), as UTF-8.
+    public init(text: String, fileName: String = "") {
+        self.init(bytes: Array(text.utf8), text: text, charset: "utf-8", fileName: fileName)
+    }
+}
+
+extension ArticleParser {
+    /// Parses text alone, as if it had arrived as a UTF-8 file.
+    public func parse(_ text: String) -> Result<Article, RejectReason> {
+        parse(ParserInput(text: text))
+    }
 }
 
 /// Which parser reads which format.

@@ -5,12 +5,16 @@ public struct PreparedDocument: Sendable, Equatable {
     public var format: String
     /// The charset the bytes were decoded from.
     public var charset: String
+    /// The article after cleaning (boilerplate out).
     public var article: Article
+    /// What cleaning took out, paragraph by paragraph, for `copydesk inspect`.
+    public var removed: [String]
 
-    public init(format: String, charset: String, article: Article) {
+    public init(format: String, charset: String, article: Article, removed: [String] = []) {
         self.format = format
         self.charset = charset
         self.article = article
+        self.removed = removed
     }
 }
 
@@ -22,6 +26,7 @@ public struct PreparedDocument: Sendable, Equatable {
 /// 2. ``TextDecoding``: byte-order marks, strict UTF-8.
 /// 3. ``FormatSniffer``: the format, by content, the file name breaking ties.
 /// 4. The ``ParserRegistry``'s parser for that format (plain text for formats without one yet).
+/// 5. ``Clean``: boilerplate out of the body.
 public enum Parse {
     public static func prepare(_ bytes: [UInt8], fileName: String) -> Result<PreparedDocument, RejectReason> {
         prepare(bytes, fileName: fileName, parsers: .standard)
@@ -39,8 +44,13 @@ public enum Parse {
         }
         if let reason = Screening.screen(decoded.text) { return .failure(reason) }
         let parser = parsers.parser(for: FormatSniffer.sniff(decoded.text, fileName: fileName))
-        return parser.parse(decoded.text).map {
-            PreparedDocument(format: parser.format.rawValue, charset: decoded.charset.rawValue, article: $0)
+        let input = ParserInput(bytes: bytes, text: decoded.text, charset: decoded.charset.rawValue, fileName: fileName)
+        return parser.parse(input).map { article in
+            let cleaned = Clean.clean(article)
+            return PreparedDocument(
+                format: parser.format.rawValue, charset: decoded.charset.rawValue, article: cleaned.article,
+                removed: cleaned.removed
+            )
         }
     }
 }

@@ -18,7 +18,8 @@ public struct PlainTextParser: ArticleParser {
 
     public init() {}
 
-    public func parse(_ text: String) -> Result<Article, RejectReason> {
+    public func parse(_ input: ParserInput) -> Result<Article, RejectReason> {
+        let text = input.text
         let lines = Self.normalizedLines(text)
         guard let first = lines.firstIndex(where: { !Self.isBlank($0) }) else {
             return .failure(RejectReason(.unparsable, "no line of text"))
