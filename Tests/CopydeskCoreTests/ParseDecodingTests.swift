@@ -80,3 +80,30 @@ struct ParseDecodingTests {
         #expect(TextDecoding.decode(Array("Ελλάδα".utf8)).success == .init(text: "Ελλάδα", charset: .utf8))
     }
 }
+
+@Suite struct SingleByteCharsetTests {
+    @Test func windows1252MapsTheC1RangeToPunctuation() throws {
+        let bytes: [UInt8] = [0x93, 0x51, 0x75, 0x6F, 0x74, 0x65, 0x94, 0x20, 0x80, 0x35, 0x20, 0x96, 0x20, 0xE9]
+        let decoded = try #require(try? TextDecoding.decode(bytes, as: .windows1252).get())
+        #expect(decoded.text == "\u{201C}Quote\u{201D} €5 – é")
+        #expect(decoded.charset == .windows1252)
+    }
+
+    @Test func latin1IsTheIdentityOnBytes() throws {
+        let bytes = (0...255).map(UInt8.init)
+        let decoded = try #require(try? TextDecoding.decode(bytes, as: .iso88591).get())
+        #expect(decoded.text.unicodeScalars.map(\.value) == (0...255).map(UInt32.init))
+    }
+
+    @Test(arguments: [
+        ("ISO-8859-1", TextDecoding.Charset.iso88591), ("latin1", .iso88591), ("\"utf-8\"", .utf8),
+        ("Windows-1252", .windows1252), ("us-ascii", .iso88591), ("UTF8", .utf8),
+    ])
+    func labelsNameCharsets(_ label: String, _ charset: TextDecoding.Charset) {
+        #expect(TextDecoding.Charset(label: label) == charset)
+    }
+
+    @Test func unknownLabelsAreNil() {
+        #expect(TextDecoding.Charset(label: "koi8-r") == nil)
+    }
+}

@@ -7,6 +7,69 @@ public enum TextDecoding {
         case utf8 = "utf-8"
         case utf16LE = "utf-16le"
         case utf16BE = "utf-16be"
+        case windows1252 = "windows-1252"
+        case iso88591 = "iso-8859-1"
+
+        /// The charset a declaration names (XML `encoding=`, HTML `meta charset`, MIME `charset=`), by the
+        /// common labels; nil for one Copydesk does not decode.
+        public init?(label: String) {
+            let key = String(label.lowercased().filter { !$0.isWhitespace && $0 != "\"" && $0 != "'" })
+            switch key {
+            case "utf-8", "utf8", "unicode-1-1-utf-8": self = .utf8
+            case "utf-16le": self = .utf16LE
+            case "utf-16be": self = .utf16BE
+            case "windows-1252", "cp1252", "x-cp1252", "cp-1252", "win-1252": self = .windows1252
+            case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "cp819", "ibm819",
+                "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us":
+                // ASCII is a subset; Latin-1 decodes every byte, so an "ASCII" file with a stray 8-bit byte
+                // still decodes instead of being refused on a technicality.
+                self = .iso88591
+            default: return nil
+            }
+        }
+    }
+
+    /// Decodes `bytes` (no byte-order mark) as `charset`. The single-byte charsets never fail; UTF-8 and
+    /// UTF-16 fail with the offset of the first invalid byte.
+    public static func decode(_ bytes: [UInt8], as charset: Charset) -> Result<Decoded, RejectReason> {
+        switch charset {
+        case .utf8: return decodeUTF8(bytes[...], base: 0)
+        case .utf16LE: return decodeUTF16(bytes, bigEndian: false)
+        case .utf16BE: return decodeUTF16(bytes, bigEndian: true)
+        case .windows1252: return .success(Decoded(text: decodeSingleByte(bytes, table: windows1252High), charset: charset))
+        case .iso88591: return .success(Decoded(text: decodeSingleByte(bytes, table: nil), charset: charset))
+        }
+    }
+
+    /// Windows-1252's 0x80–0x9F (the rest of its upper half is Latin-1). The five undefined bytes map to the C1
+    /// controls of the same value, as the WHATWG encoding standard does.
+    private static let windows1252High: [UInt16] = [
+        0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
+        0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+    ]
+
+    /// Table-driven: about ten times Foundation's legacy converters here (NOTES-toolchain.md), and never nil.
+    private static func decodeSingleByte(_ bytes: [UInt8], table: [UInt16]?) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        for byte in bytes {
+            if byte < 0x80 {
+                out.append(byte)
+                continue
+            }
+            let scalar: UInt16 = if let table, byte < 0xA0 { table[Int(byte - 0x80)] } else { UInt16(byte) }
+            if scalar < 0x800 {
+                out.append(UInt8(0xC0 | (scalar >> 6)))
+                out.append(UInt8(0x80 | (scalar & 0x3F)))
+            } else {
+                out.append(UInt8(0xE0 | (scalar >> 12)))
+                out.append(UInt8(0x80 | ((scalar >> 6) & 0x3F)))
+                out.append(UInt8(0x80 | (scalar & 0x3F)))
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decoded text and the charset it came from. A byte-order mark is not part of `text`.
