@@ -8,7 +8,7 @@ import Testing
         let bytes = header.encoded()
         #expect(bytes.count == SegmentHeader.size)
         #expect(Array(bytes[0..<8]) == SegmentHeader.magic)
-        #expect(Array(bytes[8..<12]) == [1, 0, 64, 0])
+        #expect(Array(bytes[8..<12]) == [2, 0, 64, 0])
         #expect(Array(bytes[20..<28]) == [0xD2, 0x04, 0, 0, 0, 0, 0, 0])
         #expect(Array(bytes[28..<60]) == header.chainHash.bytes)
         #expect(try SegmentHeader.decode(bytes) == header)
@@ -35,8 +35,10 @@ import Testing
         magic[2] = UInt8(ascii: "X")
         #expect(throws: SegmentHeaderError.badMagic) { try SegmentHeader.decode(magic) }
         var version = bytes
-        version[8] = 2
-        #expect(throws: SegmentHeaderError.unsupportedVersion(2)) { try SegmentHeader.decode(version) }
+        version[8] = 3
+        #expect(throws: SegmentHeaderError.unsupportedVersion(3)) { try SegmentHeader.decode(version) }
+        version[8] = 0
+        #expect(throws: SegmentHeaderError.unsupportedVersion(0)) { try SegmentHeader.decode(version) }
         for index in 12..<64 {
             var flipped = bytes
             flipped[index] ^= 0x20

@@ -8,8 +8,11 @@ public struct SegmentHeader: Sendable, Equatable {
     public static let magic = Array("CDJRNL\0\0".utf8)
     /// Bytes on disk, including the trailing CRC32C.
     public static let size = 64
-    /// Bump on an incompatible change to the header or the frame layout.
-    public static let currentVersion: UInt16 = 1
+    /// Bump on an incompatible change to the header or the frame layout. Version 2: a sealed segment ends with a
+    /// ``SegmentTrailer`` (a format-1 reader would take it for damage).
+    public static let currentVersion: UInt16 = 2
+    /// The oldest version this one still reads (and appends to, without ever sealing it).
+    public static let oldestReadableVersion: UInt16 = 1
     /// Incompatible flags this version understands (none yet).
     public static let knownIncompatibleFlags: UInt32 = 0
     /// Compatible flags this version understands (none yet).
@@ -71,7 +74,7 @@ public struct SegmentHeader: Sendable, Equatable {
         guard bytes.bytes(at: 0, count: magic.count) == magic else { throw .badMagic }
         guard bytes.count >= versionOffset + 2 else { throw .truncated(available: bytes.count) }
         let version = bytes.loadLittleEndian(at: versionOffset, as: UInt16.self)
-        guard version == currentVersion else { throw .unsupportedVersion(version) }
+        guard (oldestReadableVersion...currentVersion).contains(version) else { throw .unsupportedVersion(version) }
         guard bytes.count >= size else { throw .truncated(available: bytes.count) }
         let length = bytes.loadLittleEndian(at: versionOffset + 2, as: UInt16.self)
         guard length == size else { throw .badLength(length) }
@@ -94,6 +97,11 @@ public struct SegmentHeader: Sendable, Equatable {
     public static func decode(_ bytes: [UInt8]) throws(SegmentHeaderError) -> SegmentHeader {
         try bytes.withRawBytes { (buffer) throws(SegmentHeaderError) -> SegmentHeader in try decode(buffer) }
     }
+
+    /// Whether the segment ends with a ``SegmentTrailer`` once it is full (format 2 and later). A format-1 segment is
+    /// left unsealed when the writer rolls over: adding a trailer would make it unreadable to the version that wrote
+    /// it.
+    public var isSealable: Bool { version >= 2 }
 
     /// A writer may append only to a segment whose every flag it understands.
     public func checkWritable() throws(SegmentHeaderError) {
