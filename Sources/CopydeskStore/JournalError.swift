@@ -36,7 +36,7 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure, for callers to branch on; open-ended, so a `switch` over it needs a `default`.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Value: Hashable, Sendable {
-            case io, corrupt, versionUnsupported, locked, invalidRecord
+            case io, corrupt, versionUnsupported, locked, invalidRecord, notEmpty
         }
 
         private var value: Value
@@ -51,6 +51,8 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
         public static let locked = Code(value: .locked)
         /// A record that cannot be written: its metadata does not encode, or it exceeds the maximum frame size.
         public static let invalidRecord = Code(value: .invalidRecord)
+        /// `copydesk import` needs an empty journal and found records.
+        public static let notEmpty = Code(value: .notEmpty)
 
         public var description: String {
             switch value {
@@ -59,6 +61,7 @@ public struct JournalError: Error, Sendable, CustomStringConvertible {
             case .versionUnsupported: "version-unsupported"
             case .locked: "locked"
             case .invalidRecord: "invalid-record"
+            case .notEmpty: "not-empty"
             }
         }
     }
@@ -81,6 +84,13 @@ extension JournalError {
         _ message: String, path: String, offset: Int64?, sequence: UInt64?, cause: (any Error & Sendable)? = nil
     ) -> JournalError {
         JournalError(code: .corrupt, path: path, message: message, cause: cause, offset: offset, sequence: sequence)
+    }
+
+    /// Bytes that should be a trailer (a sealed segment's end) and are not.
+    static func trailer(_ error: SegmentTrailerError, path: String, offset: Int64, sequence: UInt64?) -> JournalError {
+        JournalError(
+            code: .corrupt, path: path, message: "\(error)", cause: error, offset: offset, sequence: sequence
+        )
     }
 
     /// A segment header that cannot be used: a newer format is `.versionUnsupported`, anything else `.corrupt`.

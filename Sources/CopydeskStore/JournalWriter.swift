@@ -17,15 +17,20 @@ public final class JournalWriter {
     /// Sequence number of the last record written (0 when the journal is empty).
     public var lastSequence: UInt64 { link.sequence }
 
-    private let directory: String
+    let directory: String
     private let options: JournalOptions
-    private let logger: Logger
+    let logger: Logger
     private var lock: FileDescriptor?
     private var segment: OpenSegment?
     /// The chain after the last record written: the next record's sequence and `previousHash` come from here.
     private var link: ChainLink
+    /// When the last record was written: a trailer carries it.
+    private var lastRecordedAt: Timestamp
     /// Set when a failed append could not be undone; the writer refuses further appends.
-    private var broken: JournalError?
+    private(set) var broken: JournalError?
+
+    /// The path and first sequence of the segment being appended to (nil once closed): retention never touches it.
+    var openSegment: SegmentFile? { segment.map { SegmentFile(firstSequence: $0.firstSequence, path: $0.path) } }
 
     /// The segment being appended to.
     private struct OpenSegment {
@@ -35,11 +40,13 @@ public final class JournalWriter {
         /// Its size: where the next frame goes.
         var size: Int64
         var recordCount: UInt64
+        /// Format 2 or later: sealed with a trailer at rollover. A format-1 segment from an older version is not.
+        var sealable: Bool
     }
 
     private init(
         directory: String, options: JournalOptions, logger: Logger, lock: FileDescriptor, segment: OpenSegment,
-        link: ChainLink, recovery: RecoveryReport
+        link: ChainLink, lastRecordedAt: Timestamp, recovery: RecoveryReport
     ) {
         self.directory = directory
         self.options = options
@@ -47,6 +54,7 @@ public final class JournalWriter {
         self.lock = lock
         self.segment = segment
         self.link = link
+        self.lastRecordedAt = lastRecordedAt
         self.recovery = recovery
     }
 
@@ -69,21 +77,42 @@ public final class JournalWriter {
             var recovery = RecoveryReport()
             try removeLeftoverTemporaryFiles(directory: directory, logger: logger)
             var segments = try SegmentFile.list(in: directory)
+            var headers: [SegmentHeader] = []
             for earlier in segments.dropLast() {
-                try checkHeader(of: earlier)
+                headers.append(try checkHeader(of: earlier))
             }
             // A last segment without a whole header holds no records: a crash while it was being created.
             while let last = segments.last, try removeIfHeaderTorn(last, isOnly: segments.count == 1, logger: logger) {
                 recovery.removedSegments.append(last.path)
                 segments.removeLast()
             }
+            headers = Array(headers.prefix(max(0, segments.count - 1)))
+            // Older segments: one read of each trailer, checked against the next header (no frame is read).
+            for index in 0..<max(0, segments.count - 2) {
+                try skipCheck(segments[index], headers[index], followedBy: segments[index + 1], headers[index + 1])
+            }
             if segments.count >= 2 {
                 try checkSealed(segments[segments.count - 2], followedBy: segments[segments.count - 1])
             }
-            let segment: OpenSegment
-            let link: ChainLink
+            var segment: OpenSegment
+            var link: ChainLink
+            var lastRecordedAt = Timestamp.epoch
             if let last = segments.last {
-                (segment, link) = try recoverLastSegment(last, recovery: &recovery, logger: logger)
+                let sealed: Bool
+                (segment, link, lastRecordedAt, sealed) = try recoverLastSegment(
+                    last, recovery: &recovery, logger: logger
+                )
+                if sealed {
+                    // Sealed, then a crash before the next segment was created: start it now.
+                    try? segment.fd.close()
+                    segment = try createSegment(
+                        directory: directory, firstSequence: link.sequence + 1, chainHash: link.hash
+                    )
+                    logger.notice(
+                        "journal: the last segment was sealed; started the next one",
+                        metadata: ["journal.segment": "\(segment.path)"]
+                    )
+                }
             } else {
                 link = .genesis
                 segment = try createSegment(directory: directory, firstSequence: 1, chainHash: .zero)
@@ -94,7 +123,50 @@ public final class JournalWriter {
             )
             return JournalWriter(
                 directory: directory, options: options, logger: logger, lock: lock, segment: segment, link: link,
-                recovery: recovery
+                lastRecordedAt: lastRecordedAt, recovery: recovery
+            )
+        } catch {
+            try? lock.close()
+            throw error
+        }
+    }
+
+    /// Throws `.notEmpty` unless every segment in `directory` is header-only (what a daemon creates on its first
+    /// start) or there is none. Call with the lock held.
+    static func checkEmpty(directory: String) throws(JournalError) {
+        for file in try SegmentFile.list(in: directory) {
+            let fd = try SegmentIO.openReadOnly(file.path)
+            let window = try FileWindow(fd: fd, path: file.path)
+            try? fd.close()
+            guard window.size <= Int64(SegmentHeader.size) else {
+                throw JournalError(code: .notEmpty, path: file.path, message: "the journal already holds records")
+            }
+        }
+    }
+
+    /// Opens an EMPTY journal for `copydesk import`, whose `lock` the caller took (and hands over): its first record
+    /// will be `start.sequence + 1`, linked to `start.hash` (the export's first `previousHash`), as retention leaves
+    /// a journal that starts late. Header-only segments are removed first.
+    static func openEmpty(
+        directory: String, lock: FileDescriptor, startingAfter start: ChainLink, options: JournalOptions,
+        logger: Logger
+    ) throws(JournalError) -> JournalWriter {
+        do throws(JournalError) {
+            try removeLeftoverTemporaryFiles(directory: directory, logger: logger)
+            try checkEmpty(directory: directory)
+            let segments = try SegmentFile.list(in: directory)
+            do throws(Errno) {
+                for file in segments { try Syscall.unlink(file.path) }
+                if !segments.isEmpty { try SegmentIO.syncDirectory(directory) }
+            } catch {
+                throw .io("cannot remove an empty segment", path: directory, error)
+            }
+            let segment = try createSegment(
+                directory: directory, firstSequence: start.sequence + 1, chainHash: start.hash
+            )
+            return JournalWriter(
+                directory: directory, options: options, logger: logger, lock: lock, segment: segment, link: start,
+                lastRecordedAt: .epoch, recovery: RecoveryReport()
             )
         } catch {
             try? lock.close()
@@ -109,19 +181,24 @@ public final class JournalWriter {
     /// are removed again and the journal is as before the call; if even that fails, the writer refuses further
     /// appends (reopen it to recover).
     public func append(_ bodies: [RecordBody], recordedAt: Timestamp) throws(JournalError) -> [JournalRecord] {
+        try append(bodies.map { ($0, recordedAt) })
+    }
+
+    /// ``append(_:recordedAt:)`` with a time per record, for `copydesk import`, which keeps the exported times.
+    func append(_ entries: [(body: RecordBody, recordedAt: Timestamp)]) throws(JournalError) -> [JournalRecord] {
         if let broken { throw broken }
         guard var current = segment else {
             throw JournalError(code: .io, path: directory, message: "the journal writer is closed")
         }
-        guard !bodies.isEmpty else { return [] }
+        guard !entries.isEmpty else { return [] }
 
         // Encode everything first, so a record that cannot be written fails the batch before any byte is.
         var records: [JournalRecord] = []
         var payloads: [[UInt8]] = []
         var links: [ChainLink] = []
-        records.reserveCapacity(bodies.count)
+        records.reserveCapacity(entries.count)
         var next = link
-        for body in bodies {
+        for (body, recordedAt) in entries {
             let record = JournalRecord(
                 sequence: next.sequence + 1, recordedAt: recordedAt, previousHash: next.hash, body: body
             )
@@ -154,7 +231,18 @@ public final class JournalWriter {
             for (index, payload) in payloads.enumerated() {
                 let frameSize = Int64(Frame.headerSize + payload.count)
                 let filled = current.size + Int64(pending.count)
-                if filled + frameSize > Int64(options.segmentSize) && current.recordCount + pendingCount > 0 {
+                let reserve = Int64(current.sealable ? SegmentTrailer.size : 0)
+                if filled + frameSize + reserve > Int64(options.segmentSize) && current.recordCount + pendingCount > 0 {
+                    if current.sealable {
+                        // Sealed in the same write and fdatasync as its last frames, before the next segment exists.
+                        let trailer = SegmentTrailer(
+                            recordCount: current.recordCount + pendingCount, firstSequence: current.firstSequence,
+                            lastSequence: links[index].sequence,
+                            lastRecordedAt: index > 0 ? records[index - 1].recordedAt : lastRecordedAt,
+                            offset: filled, chainHash: links[index].hash
+                        )
+                        pending.append(contentsOf: trailer.encoded())
+                    }
                     try write(pending, count: pendingCount, to: &current)
                     pending.removeAll(keepingCapacity: true)
                     pendingCount = 0
@@ -178,6 +266,7 @@ public final class JournalWriter {
         }
         segment = current
         link = next
+        lastRecordedAt = records[records.count - 1].recordedAt
         return records
     }
 
@@ -211,7 +300,7 @@ public final class JournalWriter {
                 try? fresh.fd.close()
                 try Syscall.unlink(fresh.path)
             }
-            if !created.isEmpty { try Self.syncDirectory(directory) }
+            if !created.isEmpty { try SegmentIO.syncDirectory(directory) }
             try FileDescriptor.typed { try original.fd.resize(to: original.size) }
             try Syscall.fdatasync(original.fd)
             logger.error(
@@ -232,7 +321,9 @@ public final class JournalWriter {
 
     // MARK: - Opening
 
-    private static func acquireLock(directory: String) throws(JournalError) -> FileDescriptor {
+    /// Takes DIR/LOCK (`flock`, exclusive, non-blocking): the writer's, `repair`'s and `import`'s proof that no daemon
+    /// runs on the journal. Closing the descriptor releases it.
+    static func acquireLock(directory: String) throws(JournalError) -> FileDescriptor {
         let path = directory + "/LOCK"
         let fd: FileDescriptor
         do {
@@ -260,7 +351,7 @@ public final class JournalWriter {
     }
 
     /// Removes `*.cdj.tmp` files: segments whose creation was cut short before they got their name.
-    private static func removeLeftoverTemporaryFiles(directory: String, logger: Logger) throws(JournalError) {
+    static func removeLeftoverTemporaryFiles(directory: String, logger: Logger) throws(JournalError) {
         let names: [String]
         do {
             names = try Syscall.listDirectory(directory)
@@ -278,41 +369,18 @@ public final class JournalWriter {
         }
     }
 
-    private static func openSegmentFile(_ path: String) throws(JournalError) -> FileDescriptor {
-        do {
-            return try FileDescriptor.typed { try FileDescriptor.open(path, .readWrite, options: [.closeOnExec]) }
-        } catch {
-            throw .io("cannot open a journal segment", path: path, error)
-        }
-    }
-
-    private static func readHeader(_ window: inout FileWindow) throws(JournalError) -> SegmentHeader {
-        let path = window.path
-        let decoded = try window.withBytes(at: 0, count: SegmentHeader.size) { bytes in
-            Result { () throws(SegmentHeaderError) -> SegmentHeader in try SegmentHeader.decode(bytes) }
-        }
-        switch decoded {
-        case .success(let header): return header
-        case .failure(let error): throw .header(error, path: path)
-        }
-    }
-
     /// Decodes the header of a segment that is not the last, checks its name and that this version may append.
-    private static func checkHeader(of file: SegmentFile) throws(JournalError) {
-        let fd = try openSegmentFile(file.path)
+    private static func checkHeader(of file: SegmentFile) throws(JournalError) -> SegmentHeader {
+        let fd = try SegmentIO.openReadOnly(file.path)
         defer { try? fd.close() }
         var window = try FileWindow(fd: fd, path: file.path)
-        let header = try readHeader(&window)
+        let header = try SegmentIO.readHeader(&window)
         try checkMatches(header, file)
+        return header
     }
 
     private static func checkMatches(_ header: SegmentHeader, _ file: SegmentFile) throws(JournalError) {
-        guard header.firstSequence == file.firstSequence else {
-            throw .corrupt(
-                "segment header says its first record is \(header.firstSequence), its name says \(file.firstSequence)",
-                path: file.path, offset: 0, sequence: file.firstSequence
-            )
-        }
+        try SegmentIO.checkName(header, file)
         do {
             try header.checkWritable()
         } catch {
@@ -320,34 +388,89 @@ public final class JournalWriter {
         }
     }
 
-    /// Walks the segment before the last one, checksums included: it must hold whole, intact frames up to its end,
-    /// its records must run up to the next segment's first one, and its last payload must hash to the next segment's
-    /// chain hash. Older segments get only their header checked here: reading the whole journal at every start
-    /// would cost too much; `copydesk verify` and the readers check them.
+    /// Checks a sealed segment older than the one before the last without walking its frames: its trailer must be
+    /// whole and say that it ends just before the next segment starts, with the chain hash the next header carries.
+    /// A format-1 segment has no trailer; its frames are checked by readers and `copydesk verify` only.
+    private static func skipCheck(
+        _ file: SegmentFile, _ header: SegmentHeader, followedBy next: SegmentFile, _ nextHeader: SegmentHeader
+    ) throws(JournalError) {
+        guard header.isSealable else { return }
+        let fd = try SegmentIO.openReadOnly(file.path)
+        defer { try? fd.close() }
+        var window = try FileWindow(fd: fd, path: file.path)
+        let trailer: SegmentTrailer
+        switch try SegmentIO.readTrailer(&window) {
+        case .success(let value): trailer = value
+        case .failure(let error):
+            throw .corrupt(
+                "a segment followed by another has no valid trailer: \(error)", path: file.path,
+                offset: max(Int64(SegmentHeader.size), window.size - Int64(SegmentTrailer.size)),
+                sequence: nil, cause: error
+            )
+        }
+        let trailerOffset = trailer.offset
+        guard trailer.firstSequence == header.firstSequence, trailer.lastSequence + 1 == nextHeader.firstSequence
+        else {
+            throw .corrupt(
+                "the trailer says records \(trailer.firstSequence)–\(trailer.lastSequence), but the segment starts "
+                    + "at \(header.firstSequence) and the next one at \(nextHeader.firstSequence)",
+                path: file.path, offset: trailerOffset, sequence: trailer.lastSequence
+            )
+        }
+        guard trailer.chainHash == nextHeader.chainHash else {
+            throw .corrupt(
+                "the trailer's chain hash is not the one the next segment's header carries", path: file.path,
+                offset: trailerOffset, sequence: trailer.lastSequence,
+                cause: ChainError.brokenLink(
+                    sequence: nextHeader.firstSequence, expected: trailer.chainHash, found: nextHeader.chainHash
+                )
+            )
+        }
+    }
+
+    /// Walks the segment before the last one, checksums included: it must hold whole, intact frames up to its
+    /// trailer (format 2) or its end (format 1), its records must run up to the next segment's first one, its last
+    /// payload must hash to the next segment's chain hash, and its trailer must agree with all that. Older segments
+    /// are only skip-checked (``skipCheck(_:_:followedBy:_:)``): reading the whole journal at every start would cost
+    /// too much; `copydesk verify` and the readers check their frames.
     private static func checkSealed(_ file: SegmentFile, followedBy next: SegmentFile) throws(JournalError) {
-        let nextFD = try openSegmentFile(next.path)
+        let nextFD = try SegmentIO.openReadOnly(next.path)
         var nextWindow = try FileWindow(fd: nextFD, path: next.path)
         defer { try? nextFD.close() }
         guard nextWindow.size >= Int64(SegmentHeader.size) else { return }  // torn: removed by the caller
-        let nextHeader = try readHeader(&nextWindow)
+        let nextHeader = try SegmentIO.readHeader(&nextWindow)
 
-        let fd = try openSegmentFile(file.path)
+        let fd = try SegmentIO.openReadOnly(file.path)
         defer { try? fd.close() }
         var window = try FileWindow(fd: fd, path: file.path)
-        let header = try readHeader(&window)
+        let header = try SegmentIO.readHeader(&window)
         var lastOffset: Int64?
+        var lastRecordedAt = Timestamp.epoch
         var nextSequence = header.firstSequence
         let end = try FrameWalk.walk(
-            &window, from: Int64(SegmentHeader.size), expectedSequence: header.firstSequence, verify: true
-        ) { offset, _ in
+            &window, from: Int64(SegmentHeader.size), expectedSequence: header.firstSequence, verify: true,
+            sealable: header.isSealable
+        ) { offset, payloadHeader in
             lastOffset = offset
+            lastRecordedAt = payloadHeader.recordedAt
             nextSequence += 1
         }
-        if case .stopped(let offset, let problem) = end {
+        var trailer: SegmentTrailer?
+        switch end {
+        case .stopped(let offset, let problem):
             throw .corrupt(
                 "\(problem) in a segment that is not the last", path: file.path, offset: offset, sequence: nextSequence,
                 cause: problem.cause
             )
+        case .sealed(_, let found):
+            trailer = found
+        case .endOfFile:
+            if header.isSealable {
+                throw .corrupt(
+                    "a segment followed by another is not sealed (no trailer)", path: file.path, offset: window.size,
+                    sequence: nextSequence
+                )
+            }
         }
         guard nextSequence == nextHeader.firstSequence else {
             throw .corrupt(
@@ -357,10 +480,20 @@ public final class JournalWriter {
         }
         let hash =
             try lastOffset.map { (offset) throws(JournalError) -> Digest in
-                try window.withBytes(at: offset, count: Int(window.size - offset)) { frame in
-                    ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: frame[Frame.headerSize...]))
-                }
+                try SegmentIO.payloadHash(&window, frameAt: offset)
             } ?? header.chainHash
+        if let trailer {
+            let expected = SegmentTrailer(
+                recordCount: nextSequence - header.firstSequence, firstSequence: header.firstSequence,
+                lastSequence: nextSequence - 1, lastRecordedAt: lastRecordedAt, offset: trailer.offset, chainHash: hash
+            )
+            guard trailer == expected else {
+                throw .corrupt(
+                    "the segment's trailer does not agree with its records", path: file.path, offset: trailer.offset,
+                    sequence: nextSequence - 1
+                )
+            }
+        }
         guard hash == nextHeader.chainHash else {
             throw .corrupt(
                 "the segment's chain hash is not the hash of the previous segment's last record", path: next.path,
@@ -375,7 +508,7 @@ public final class JournalWriter {
     private static func removeIfHeaderTorn(
         _ file: SegmentFile, isOnly: Bool, logger: Logger
     ) throws(JournalError) -> Bool {
-        let fd = try openSegmentFile(file.path)
+        let fd = try SegmentIO.openReadOnly(file.path)
         defer { try? fd.close() }
         let window = try FileWindow(fd: fd, path: file.path)
         guard window.size < Int64(SegmentHeader.size) else { return false }
@@ -388,36 +521,44 @@ public final class JournalWriter {
         }
         do {
             try Syscall.unlink(file.path)
-            try syncDirectory(parent(of: file.path))
+            try SegmentIO.syncDirectory(SegmentIO.parent(of: file.path))
         } catch {
             throw .io("cannot remove a segment with a torn header", path: file.path, error)
         }
         logger.warning(
             "journal recovery: removed a segment with a torn header",
-            metadata: ["copydesk.event": "recovered", "journal.segment": "\(file.path)", "journal.bytesDropped": "\(window.size)"]
+            metadata: [
+                "copydesk.event": "recovered", "journal.segment": "\(file.path)",
+                "journal.bytesDropped": "\(window.size)",
+            ]
         )
         return true
     }
 
     /// Walks the last segment, checks every frame, cuts a torn or damaged tail and finds where the chain stands.
+    /// Returns whether the segment is sealed (a whole trailer that agrees with its records ends it): then the
+    /// writer must start the next one.
     private static func recoverLastSegment(
         _ file: SegmentFile, recovery: inout RecoveryReport, logger: Logger
-    ) throws(JournalError) -> (OpenSegment, ChainLink) {
-        let fd = try openSegmentFile(file.path)
+    ) throws(JournalError) -> (OpenSegment, ChainLink, Timestamp, sealed: Bool) {
+        let fd = try SegmentIO.openReadWrite(file.path)
         do throws(JournalError) {
             var window = try FileWindow(fd: fd, path: file.path)
-            let header = try readHeader(&window)
+            let header = try SegmentIO.readHeader(&window)
             try checkMatches(header, file)
 
             var lastOffset: Int64?
             var lastSequence = header.firstSequence - 1
+            var lastRecordedAt = Timestamp.epoch
             var firstPreviousHash: Digest?
             let end = try FrameWalk.walk(
-                &window, from: Int64(SegmentHeader.size), expectedSequence: header.firstSequence, verify: true
+                &window, from: Int64(SegmentHeader.size), expectedSequence: header.firstSequence, verify: true,
+                sealable: header.isSealable
             ) { offset, payloadHeader in
                 if firstPreviousHash == nil { firstPreviousHash = payloadHeader.previousHash }
                 lastOffset = offset
                 lastSequence = payloadHeader.sequence
+                lastRecordedAt = payloadHeader.recordedAt
             }
             if let firstPreviousHash, firstPreviousHash != header.chainHash {
                 throw JournalError.corrupt(
@@ -430,7 +571,13 @@ public final class JournalWriter {
             }
 
             var size = window.size
-            if case .stopped(let offset, let problem) = end {
+            var sealedTrailer: SegmentTrailer?
+            switch end {
+            case .endOfFile:
+                break
+            case .sealed(_, let trailer):
+                sealedTrailer = trailer
+            case .stopped(let offset, let problem):
                 if let intact = try FrameWalk.findIntactFrame(&window, after: offset, laterThan: lastSequence) {
                     throw JournalError.corrupt(
                         "\(problem), yet record \(intact.sequence) follows intact at byte \(intact.offset)",
@@ -459,18 +606,29 @@ public final class JournalWriter {
 
             let link: ChainLink
             if let lastOffset {
-                let hash = try window.withBytes(at: lastOffset, count: Int(size - lastOffset)) { frame in
-                    ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: frame[Frame.headerSize...]))
-                }
-                link = ChainLink(sequence: lastSequence, hash: hash)
+                link = ChainLink(sequence: lastSequence, hash: try SegmentIO.payloadHash(&window, frameAt: lastOffset))
             } else {
                 link = ChainLink(before: header)
             }
+            if let sealedTrailer {
+                let expected = SegmentTrailer(
+                    recordCount: lastSequence - (header.firstSequence - 1), firstSequence: header.firstSequence,
+                    lastSequence: lastSequence, lastRecordedAt: lastRecordedAt, offset: sealedTrailer.offset,
+                    chainHash: link.hash
+                )
+                // A whole trailer with a good checksum that disagrees with the records is not what a crash leaves.
+                guard sealedTrailer == expected else {
+                    throw JournalError.corrupt(
+                        "the segment's trailer does not agree with its records", path: file.path,
+                        offset: sealedTrailer.offset, sequence: lastSequence
+                    )
+                }
+            }
             let segment = OpenSegment(
                 fd: fd, path: file.path, firstSequence: header.firstSequence, size: size,
-                recordCount: lastSequence - (header.firstSequence - 1)
+                recordCount: lastSequence - (header.firstSequence - 1), sealable: header.isSealable
             )
-            return (segment, link)
+            return (segment, link, lastRecordedAt, sealedTrailer != nil)
         } catch {
             try? fd.close()
             throw error
@@ -483,11 +641,28 @@ public final class JournalWriter {
         directory: String, firstSequence: UInt64, chainHash: Digest
     ) throws(JournalError) -> OpenSegment {
         let path = directory + "/" + SegmentHeader.fileName(firstSequence: firstSequence)
+        let header = SegmentHeader(firstSequence: firstSequence, chainHash: chainHash)
+        let fd = try SegmentWriting.createAtomically(path: path, contents: header.encoded())
+        return OpenSegment(
+            fd: fd, path: path, firstSequence: firstSequence, size: Int64(SegmentHeader.size), recordCount: 0,
+            sealable: header.isSealable
+        )
+    }
+}
+
+/// Writing whole segment files: new segments, and the segments `repair` rewrites.
+enum SegmentWriting {
+    /// Writes `contents` to `path.tmp`, syncs it, renames it to `path` (which must not exist) and syncs the
+    /// directory, so no reader ever sees a half-written file under a segment's name. With `replacing`, an existing
+    /// `path` is replaced in the same atomic rename (`repair`, after linking the old file aside). Returns the file
+    /// open for reading and writing.
+    static func createAtomically(
+        path: String, contents: [UInt8], replacing: Bool = false
+    ) throws(JournalError) -> FileDescriptor {
         let temporary = path + ".tmp"
-        let header = SegmentHeader(firstSequence: firstSequence, chainHash: chainHash).encoded()
         do throws(Errno) {
             // Under the lock nobody else creates segments, so checking first is enough to never replace one.
-            guard try !Syscall.exists(path) else { throw .fileExists }
+            if !replacing { guard try !Syscall.exists(path) else { throw .fileExists } }
             let fd = try FileDescriptor.typed {
                 try FileDescriptor.open(
                     temporary, .readWrite, options: [.create, .truncate, .closeOnExec],
@@ -496,35 +671,26 @@ public final class JournalWriter {
             }
             var renamed = false
             do throws(Errno) {
-                _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: 0, header) }
+                _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: 0, contents) }
                 try Syscall.fdatasync(fd)
                 try Syscall.rename(temporary, path)
                 renamed = true
-                try syncDirectory(directory)
+                try SegmentIO.syncDirectory(SegmentIO.parent(of: path))
             } catch {
                 try? fd.close()
-                try? Syscall.unlink(renamed ? path : temporary)
+                if !renamed { try? Syscall.unlink(temporary) }
                 throw error
             }
-            return OpenSegment(
-                fd: fd, path: path, firstSequence: firstSequence, size: Int64(header.count), recordCount: 0
-            )
+            return fd
         } catch {
             throw .io("cannot create a journal segment", path: path, error)
         }
     }
 
-    private static func syncDirectory(_ directory: String) throws(Errno) {
-        let fd = try FileDescriptor.typed {
-            try FileDescriptor.open(directory, .readOnly, options: [.directory, .closeOnExec])
-        }
-        defer { try? fd.close() }
-        try Syscall.fsync(fd)
-    }
-
-    private static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+    /// ``createAtomically(path:contents:replacing:)`` for a file that is not appended to afterwards.
+    static func write(path: String, contents: [UInt8], replacing: Bool = false) throws(JournalError) {
+        let fd = try createAtomically(path: path, contents: contents, replacing: replacing)
+        try? fd.close()
     }
 }
 

@@ -55,6 +55,11 @@ package enum Syscall {
         try valueOrErrno { Glibc.rename(from, to) }
     }
 
+    /// A second name for a file (`link(2)`): how `repair` keeps a damaged segment while replacing it.
+    static func link(_ existing: String, _ new: String) throws(Errno) {
+        try valueOrErrno { Glibc.link(existing, new) }
+    }
+
     static func unlink(_ path: String) throws(Errno) {
         try valueOrErrno { Glibc.unlink(path) }
     }

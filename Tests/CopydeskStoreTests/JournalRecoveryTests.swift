@@ -140,15 +140,27 @@ import Testing
             oldest[Int(firstRecordEnd) - 3] ^= 0x01
             try writeFile(paths[0], oldest)
 
-            // The segment before the last: the writer walks it and refuses.
+            // The segment before the last: the writer walks it with checksums and refuses.
             let penultimate = paths[paths.count - 2]
-            var bytes = try fileBytes(penultimate)
-            bytes[bytes.count - 1] ^= 0x80
+            let original = try fileBytes(penultimate)
+            let layout = try segmentLayout(original)
+            let trailerOffset = original.count - SegmentTrailer.size
+            var bytes = original
+            bytes[trailerOffset - 1] ^= 0x80  // the last byte of its last record
             try writeFile(penultimate, bytes)
             let writerError = journalError { _ = try openWriter(root, segmentSize: 1024) }
             #expect(writerError?.code == .corrupt)
             #expect(writerError?.path == penultimate)
-            #expect(writerError?.offset == Int64(SegmentHeader.size))
+            #expect(writerError?.offset == Int64(layout.offsets.last!))
+
+            // Its trailer: the writer refuses too, naming the trailer's offset.
+            bytes = original
+            bytes[bytes.count - 1] ^= 0x80
+            try writeFile(penultimate, bytes)
+            let trailerError = journalError { _ = try openWriter(root, segmentSize: 1024) }
+            #expect(trailerError?.code == .corrupt)
+            #expect(trailerError?.path == penultimate)
+            #expect(trailerError?.offset == Int64(trailerOffset))
 
             // A torn tail in a segment that is not the last is damage, not a tail to cut.
             try writeFile(penultimate, Array(bytes.dropLast(5)))

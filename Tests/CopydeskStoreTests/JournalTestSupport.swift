@@ -105,3 +105,18 @@ func journalError(_ body: () throws -> Void) -> JournalError? {
         return JournalError(code: .io, message: "unexpected error type: \(error)")
     }
 }
+
+/// The frames of one segment file's bytes and its trailer, if sealed: walks frame headers from the header on and
+/// stops at the trailer's magic.
+func segmentLayout(_ bytes: [UInt8]) throws -> (offsets: [Int], trailer: SegmentTrailer?) {
+    var offsets: [Int] = []
+    var offset = SegmentHeader.size
+    while offset < bytes.count {
+        if Array(bytes[offset..<min(bytes.count, offset + 8)]) == SegmentTrailer.magic {
+            return (offsets, try SegmentTrailer.decode(Array(bytes[offset...])))
+        }
+        offsets.append(offset)
+        offset = try Frame.decode(bytes, at: offset).next
+    }
+    return (offsets, nil)
+}

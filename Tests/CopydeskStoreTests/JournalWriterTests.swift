@@ -97,24 +97,31 @@ import Testing
                 #expect(path.hasSuffix("/" + SegmentHeader.fileName(firstSequence: header.firstSequence)))
                 #expect(header.firstSequence == seen + 1)
                 #expect(header.chainHash == (try previousLast.map { SHA256.hash(try RecordCodec.encode($0)) } ?? .zero))
-                // Walk the frames: each segment is whole, and only a lone record may exceed the size limit.
-                var offset = SegmentHeader.size
-                var count = 0
-                while offset < bytes.count {
-                    let frame = try Frame.decode(bytes, at: offset)
-                    offset = frame.next
-                    count += 1
-                }
-                #expect(offset == bytes.count)
+                // Walk the frames: each segment is whole, sealed unless it is the last, and only a lone record may
+                // exceed the size limit.
+                let (offsets, trailer) = try segmentLayout(bytes)
+                let count = offsets.count
                 #expect(bytes.count <= segmentSize || count == 1, "\(path): \(bytes.count) bytes, \(count) records")
                 seen += UInt64(count)
                 previousLast = written[Int(seen) - 1]
+                if path == paths.last {
+                    #expect(trailer == nil)
+                } else {
+                    #expect(
+                        trailer
+                            == SegmentTrailer(
+                                recordCount: UInt64(count), firstSequence: header.firstSequence, lastSequence: seen,
+                                lastRecordedAt: testTime, offset: Int64(bytes.count - SegmentTrailer.size),
+                                chainHash: SHA256.hash(try RecordCodec.encode(previousLast!))
+                            ), "\(path)"
+                    )
+                }
             }
             #expect(seen == 15)
             let big = paths.first { $0.hasSuffix(SegmentHeader.fileName(firstSequence: 8)) }
             #expect(big != nil)
             #expect(
-                try big.map(fileSize) == Int64(SegmentHeader.size + Frame.headerSize)
+                try big.map(fileSize) == Int64(SegmentHeader.size + Frame.headerSize + SegmentTrailer.size)
                     + Int64(try RecordCodec.encode(written[7]).count))
         }
     }
