@@ -30,6 +30,8 @@ import Testing
             batch_max = 8
             [journal]
             segment_size = "1MiB"
+            retention_max_age = "30d"
+            retention_max_size = "20GiB"
             [log]
             level = "debug"
             """
@@ -42,7 +44,20 @@ import Testing
         #expect(config.rescanInterval == 0.5)
         #expect(config.batchMax == 8)
         #expect(config.segmentSize == 1 << 20)
+        #expect(config.retentionMaxAge == Double(30 * 86_400))
+        #expect(config.retentionMaxSize == 20 << 30)
         #expect(config.logLevel == "debug")
+    }
+
+    @Test func retentionKeepsEverythingByDefault() throws {
+        let config = try Configuration.parse("[journal]\nsegment_size = \"8MiB\"", over: .system)
+        #expect(config.retentionMaxAge == nil)
+        #expect(config.retentionMaxSize == nil)
+        let hours = try Configuration.parse("[journal]\nretention_max_age = \"12h\"", over: .system)
+        #expect(hours.retentionMaxAge == Double(12 * 3600))
+        #expect(hours.retentionMaxSize == nil)
+        let bytes = try Configuration.parse("[journal]\nretention_max_size = 1000000", over: .system)
+        #expect(bytes.retentionMaxSize == 1_000_000)
     }
 
     @Test func emptyTextKeepsTheBase() throws {
@@ -57,6 +72,10 @@ import Testing
         ("[ingest]\nbatch_max = 0", "ingest.batch_max must be between 1 and 65536"),
         ("[log]\nlevel = \"loud\"", "log.level must be one of"),
         ("[journal]\nsegment_size = 100", "journal.segment_size must be at least 4KiB"),
+        ("[journal]\nretention_max_age = \"soon\"", "journal.retention_max_age must be a duration"),
+        ("[journal]\nretention_max_age = 0", "journal.retention_max_age must be a duration"),
+        ("[journal]\nretention_max_size = \"big\"", "journal.retention_max_size must be a size"),
+        ("[journal]\nretention = 3", "unknown key journal.retention"),
         ("spool = ", "line 1"),
     ])
     func badConfigurationSaysWhy(_ text: String, _ expected: String) {
@@ -77,6 +96,30 @@ import Testing
     ])
     func formatsRFC3339(_ micros: Int64, _ expected: String) {
         #expect(Timestamp(microseconds: micros).iso8601 == expected)
+        let millisecond = micros - ((micros % 1000) + 1000) % 1000  // what the text keeps
+        #expect(Timestamp(iso8601: expected) == Timestamp(microseconds: millisecond))
+    }
+
+    @Test(arguments: [
+        ("2026-01-02", Int64(1_767_312_000_000_000)),
+        ("2026-01-02T03:04", Int64(1_767_323_040_000_000)),
+        ("2026-01-02T03:04:05Z", Int64(1_767_323_045_000_000)),
+        ("2026-01-02 03:04:05.5", Int64(1_767_323_045_500_000)),
+        ("2026-01-02T03:04:05.123456789+02:00", Int64(1_767_315_845_123_456)),
+        ("2026-01-02T03:04:05-0130", Int64(1_767_328_445_000_000)),
+        ("2000-02-29T00:00:00Z", 951_782_400_000_000),
+        ("1969-12-31T23:59:59.999Z", -1_000),
+    ])
+    func parsesISO8601(_ text: String, _ micros: Int64) {
+        #expect(Timestamp(iso8601: text) == Timestamp(microseconds: micros), "\(text)")
+    }
+
+    @Test(arguments: [
+        "", "2026", "2026-13-01", "2025-02-29", "2026-01-02T25:00", "2026-01-02T03:04:05.", "2026-01-02x",
+        "2026-01-02T03:04:05+2", "yesterday",
+    ])
+    func refusesWhatIsNotADate(_ text: String) {
+        #expect(Timestamp(iso8601: text) == nil, "\(text)")
     }
 }
 
@@ -94,7 +137,8 @@ import Testing
             counts: .init(stored: 1234, duplicates: 56, rejected: 2), queue: 0, lastSequence: 1292, lastArrival: nil,
             rescans: 0, overflows: 0
         )
-        #expect(snapshot.statusLine
-            == "Watching /var/spool/copydesk/inbox · 1,234 stored · 56 duplicates · 2 rejected · queue 0")
+        #expect(
+            snapshot.statusLine
+                == "Watching /var/spool/copydesk/inbox · 1,234 stored · 56 duplicates · 2 rejected · queue 0")
     }
 }

@@ -20,6 +20,10 @@ public struct Configuration: Sendable, Equatable {
     /// Records per journal batch (one `fdatasync` each).
     public var batchMax: Int
     public var segmentSize: Int
+    /// Retention: sealed segments whose last record is older than this many seconds are removed (nil: kept).
+    public var retentionMaxAge: Double?
+    /// Retention: the oldest sealed segments are removed while the journal is larger than this (nil: no limit).
+    public var retentionMaxSize: Int64?
     /// swift-log level name: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
 
@@ -40,7 +44,7 @@ public struct Configuration: Sendable, Equatable {
     public init(
         spool: String, journal: String, controlSocket: String, maxFileSize: Int64 = Configuration.defaultMaxFileSize,
         keepDone: Bool = false, rescanInterval: Double = 30, batchMax: Int = 64, segmentSize: Int = 64 << 20,
-        logLevel: String = "info"
+        logLevel: String = "info", retentionMaxAge: Double? = nil, retentionMaxSize: Int64? = nil
     ) {
         self.spool = spool
         self.journal = journal
@@ -51,6 +55,8 @@ public struct Configuration: Sendable, Equatable {
         self.batchMax = batchMax
         self.segmentSize = segmentSize
         self.logLevel = logLevel
+        self.retentionMaxAge = retentionMaxAge
+        self.retentionMaxSize = retentionMaxSize
     }
 
     public var inbox: String { spool + "/inbox" }
@@ -104,6 +110,10 @@ public struct Configuration: Sendable, Equatable {
                         guard config.segmentSize >= 4096 else {
                             throw ConfigurationError("journal.segment_size must be at least 4KiB")
                         }
+                    case "retention_max_age":
+                        config.retentionMaxAge = try duration(section[sub]!, "journal.retention_max_age")
+                    case "retention_max_size":
+                        config.retentionMaxSize = Int64(try size(section[sub]!, "journal.retention_max_size"))
                     default: throw ConfigurationError("unknown key journal.\(sub)")
                     }
                 }
@@ -162,8 +172,9 @@ public struct Configuration: Sendable, Equatable {
         return bytes
     }
 
-    /// Durations are numbers (seconds) or strings with a unit: `500ms`, `30s`, `5min`, `1h`.
-    private static func duration(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Double {
+    /// Durations are numbers (seconds) or strings with a unit: `500ms`, `30s`, `5min`, `1h`, `30d`.
+    private static func duration(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Double
+    {
         if let number = value.int, number > 0 { return Double(number) }
         if let number = value.double, number > 0 { return number }
         guard let text = value.string, let seconds = parseDuration(text), seconds > 0 else {
@@ -188,7 +199,7 @@ public struct Configuration: Sendable, Equatable {
     }
 
     static func parseDuration(_ text: String) -> Double? {
-        let units: [(String, Double)] = [("ms", 0.001), ("min", 60), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("min", 60), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         let trimmed = text.trimmingSpaces
         for (suffix, factor) in units where trimmed.hasSuffix(suffix) {
             guard let number = Double(trimmed.dropLast(suffix.count).trimmingSpaces) else { return nil }
