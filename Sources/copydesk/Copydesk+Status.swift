@@ -42,11 +42,17 @@ extension Copydesk {
             var records = 0
             var last: JournalRecord?
             do {
-                let reader = try JournalReader.open(directory: path)
+                let reader = try JournalReader.open(directory: path, salvaging: true)
                 try reader.forEach { record in
                     counts.count(record.body.kind)
                     records += 1
                     last = record
+                }
+                if let damage = reader.damage {
+                    return JournalSummary(
+                        path: path, records: records, lastSequence: last?.sequence ?? 0,
+                        lastRecordedAt: last?.recordedAt, counts: counts, problem: "\(damage)"
+                    )
                 }
             } catch {
                 return JournalSummary(

@@ -37,7 +37,7 @@ struct Copydesk: AsyncParsableCommand {
         commandName: "copydesk",
         abstract: "Show what copydeskd is doing and read its journal.",
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
-        subcommands: [Status.self, List.self, Show.self]
+        subcommands: [Status.self, List.self, Show.self, Verify.self, Repair.self, Export.self, Import.self]
     )
 }
 
@@ -78,12 +78,26 @@ func printJSON(_ value: some Encodable) throws {
     FileHandle.standardOutput.write(Data("\n".utf8))
 }
 
-/// Opens the journal read-only, turning its errors into a message and a non-zero exit.
+/// Opens the journal read-only, turning its errors into a message and a non-zero exit. Damage does not stop the
+/// reading commands: they show what lies before it and warn on stderr (`copydesk verify` names it exactly).
 func openJournal(_ configuration: Configuration) throws -> JournalReader {
     do {
-        return try JournalReader.open(directory: configuration.journal)
+        let reader = try JournalReader.open(directory: configuration.journal, salvaging: true)
+        warnIfDamaged(reader)
+        return reader
     } catch {
         FileHandle.standardError.write(Data("copydesk: cannot read the journal: \(error)\n".utf8))
         throw ExitCode.failure
     }
+}
+
+/// Says on stderr that the journal is damaged and only what lies before the damage is shown.
+func warnIfDamaged(_ reader: JournalReader) {
+    guard let damage = reader.damage else { return }
+    FileHandle.standardError.write(
+        Data(
+            ("copydesk: warning: the journal is damaged; showing what lies before the damage (see copydesk verify, "
+                + "copydesk repair): \(damage)\n").utf8
+        )
+    )
 }
