@@ -231,7 +231,9 @@ public final class JournalReader {
 
     /// Adds the segment after the known ones. Returns false when it is the last and its header is not whole yet.
     private func add(_ file: SegmentFile, next: SegmentFile?) throws(JournalError) -> Bool {
-        var window = FileWindow(fd: try self.file(file.path), path: file.path, size: try size(of: file.path))
+        var window = FileWindow(
+            fd: try self.file(file.path), path: file.path, size: try size(of: file.path), readAhead: 0
+        )
         if window.size < Int64(SegmentHeader.size) && next == nil { return false }
         let header: SegmentHeader
         do throws(JournalError) {

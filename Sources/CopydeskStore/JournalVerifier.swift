@@ -461,7 +461,7 @@ public enum JournalVerifier {
         func nextHeader(_ index: Int) -> SegmentHeader? {
             guard let fd = try? SegmentIO.openReadOnly(files[index].path) else { return nil }
             defer { try? fd.close() }
-            guard var window = try? FileWindow(fd: fd, path: files[index].path) else { return nil }
+            guard var window = try? FileWindow(fd: fd, path: files[index].path, readAhead: 0) else { return nil }
             return try? SegmentIO.readHeader(&window)
         }
 

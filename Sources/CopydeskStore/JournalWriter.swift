@@ -373,7 +373,7 @@ public final class JournalWriter {
     private static func checkHeader(of file: SegmentFile) throws(JournalError) -> SegmentHeader {
         let fd = try SegmentIO.openReadOnly(file.path)
         defer { try? fd.close() }
-        var window = try FileWindow(fd: fd, path: file.path)
+        var window = try FileWindow(fd: fd, path: file.path, readAhead: 0)
         let header = try SegmentIO.readHeader(&window)
         try checkMatches(header, file)
         return header
@@ -397,7 +397,7 @@ public final class JournalWriter {
         guard header.isSealable else { return }
         let fd = try SegmentIO.openReadOnly(file.path)
         defer { try? fd.close() }
-        var window = try FileWindow(fd: fd, path: file.path)
+        var window = try FileWindow(fd: fd, path: file.path, readAhead: 0)
         let trailer: SegmentTrailer
         switch try SegmentIO.readTrailer(&window) {
         case .success(let value): trailer = value
@@ -435,7 +435,7 @@ public final class JournalWriter {
     /// too much; `copydesk verify` and the readers check their frames.
     private static func checkSealed(_ file: SegmentFile, followedBy next: SegmentFile) throws(JournalError) {
         let nextFD = try SegmentIO.openReadOnly(next.path)
-        var nextWindow = try FileWindow(fd: nextFD, path: next.path)
+        var nextWindow = try FileWindow(fd: nextFD, path: next.path, readAhead: 0)
         defer { try? nextFD.close() }
         guard nextWindow.size >= Int64(SegmentHeader.size) else { return }  // torn: removed by the caller
         let nextHeader = try SegmentIO.readHeader(&nextWindow)

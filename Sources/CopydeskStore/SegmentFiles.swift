@@ -31,23 +31,26 @@ struct FileWindow {
     let size: Int64
     private var base: Int64 = 0
     private var buffer: [UInt8] = []
-    private static let chunk = 1 << 20
+    /// How much to read at once: a megabyte for walks; 0 (just what is asked) for a header or a trailer, so that
+    /// checking every segment's ends does not read a megabyte of each.
+    private let chunk: Int
 
-    init(fd: FileDescriptor, path: String, size: Int64) {
+    init(fd: FileDescriptor, path: String, size: Int64, readAhead: Int = 1 << 20) {
         self.fd = fd
         self.path = path
         self.size = size
+        chunk = readAhead
     }
 
     /// Opens a window over the file's current size.
-    init(fd: FileDescriptor, path: String) throws(JournalError) {
+    init(fd: FileDescriptor, path: String, readAhead: Int = 1 << 20) throws(JournalError) {
         let size: Int64
         do {
             size = try fd.stat().size
         } catch {
             throw .io("cannot stat a journal segment", path: path, error)
         }
-        self.init(fd: fd, path: path, size: size)
+        self.init(fd: fd, path: path, size: size, readAhead: readAhead)
     }
 
     /// Passes `body` the `count` bytes at `offset`, or fewer when the file (as of `size`) ends first.
@@ -57,7 +60,7 @@ struct FileWindow {
         precondition(offset >= 0 && count >= 0)
         let wanted = Int(max(0, min(Int64(count), size - offset)))
         if offset < base || offset + Int64(wanted) > base + Int64(buffer.count) {
-            try fill(at: offset, count: max(wanted, Int(min(Int64(Self.chunk), size - offset))))
+            try fill(at: offset, count: max(wanted, Int(min(Int64(chunk), size - offset))))
         }
         let start = Int(offset - base)
         return buffer.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<start + wanted])) }
