@@ -76,8 +76,15 @@ public struct ParserRegistry: Sendable {
         for parser in parsers { register(parser) }
     }
 
-    /// The parsers Copydesk ships. For now plain text only; the formats issue registers the others here.
-    public static let standard = ParserRegistry([PlainTextParser()])
+    /// The parsers Copydesk ships.
+    public static let standard = ParserRegistry([
+        PlainTextParser(),
+        NinjsParser(),
+        ANPA1312Parser(),
+        IPTC7901Parser(),
+        EmailParser(),
+        HTMLParser(),
+    ])
 
     /// Adds `parser` for its format, replacing any earlier one.
     public mutating func register(_ parser: any ArticleParser) {

@@ -30,9 +30,7 @@ struct TextMetadata: Equatable {
         var sawProse = false
         for paragraph in paragraphs.prefix(headLimit) {
             let words = paragraph.split(separator: " ")
-            if !sawProse {
-                found.readLine(paragraph, words: words)
-            }
+            if !sawProse, found.readLine(paragraph, words: words) { continue }
             if found.dateline == nil, let dateline = Dateline.find(in: paragraph), words.count >= 6 {
                 found.dateline = dateline
             }
@@ -65,17 +63,19 @@ struct TextMetadata: Equatable {
         }
     }
 
-    private mutating func readLine(_ line: String, words: [Substring]) {
-        guard let first = words.first else { return }
+    /// Reads one line before the text; true when it was a labelled or bracketed field line (such a line is
+    /// never the story's first paragraph, however long).
+    private mutating func readLine(_ line: String, words: [Substring]) -> Bool {
+        guard let first = words.first else { return false }
         // By NAME: at most twelve words, not a sentence.
         if byline == nil, first.lowercased() == "by", (2...13).contains(words.count), line.last != "." {
             byline = words.dropFirst().joined(separator: " ")
-            return
+            return true
         }
         // (As delivered), (Embargoed until 10:00): a note in brackets.
         if editorNote == nil, line.hasPrefix("("), line.hasSuffix(")"), words.count <= 8 {
             editorNote = String(line.dropFirst().dropLast()).trimmingSpaces
-            return
+            return true
         }
         // Label: value
         if let colon = line.firstIndex(of: ":"), line.distance(from: line.startIndex, to: colon) <= 16 {
@@ -84,19 +84,20 @@ struct TextMetadata: Equatable {
             if !value.isEmpty, label.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" }) {
                 if label == "keywords" {
                     keywords = value.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingSpaces }
-                    return
+                    return true
                 }
                 if let field = Self.field(labelled: label) {
                     if self[keyPath: field] == nil { self[keyPath: field] = value }
-                    return
+                    return true
                 }
                 if ["headline", "title", "subject", "kicker"].contains(label) {
                     labelled[label] = value
-                    return
+                    return true
                 }
             }
         }
         readDateStamp(line, words: words)
+        return false
     }
 
     /// A line that is mostly a date: `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` (published, then
