@@ -22,13 +22,16 @@ extension Clean {
             letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             endsSentence = PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
-            let separatorSet: Set<Substring> = ["•", "·", "|", "›", "»", "▪", "◦", "■", "►", "–|", "/"]
-            separators = words.filter { separatorSet.contains($0) && $0 != "/" }.count
-            segments = text.split(whereSeparator: { "•·|›»▪◦■►".contains($0) })
+            let separatorCount = words.filter { $0.count == 1 && Self.separatorMarks.contains($0.first!) }.count
+            separators = separatorCount
+            segments = separatorCount < 2 ? [text[...]] : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
                 .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
                 .filter { !$0.isEmpty }
             script = Script.dominant(in: text)
         }
+
+        /// Marks sites put between menu items and link lists.
+        static let separatorMarks: Set<Character> = ["•", "·", "|", "›", "»", "▪", "◦", "■", "►"]
 
         var wordCount: Int { words.count }
 
@@ -66,6 +69,10 @@ extension Clean {
         let fieldTexts: Set<String>
         /// Values a labelled line (`Abstract: …`) may repeat: the fields above, the summary, unmapped metadata.
         let labelledTexts: Set<String>
+        /// Where each paragraph's text first occurs (a second occurrence is a repeat).
+        let firstOccurrence: [String: Int]
+        /// The headline, normalised.
+        let headlineKey: String
 
         init(article: Article, layout: Layout) {
             self.article = article
@@ -77,6 +84,12 @@ extension Clean {
                 lines.append(Line(text: paragraph, isHeadlineLine: false, block: blocks?[index]))
             }
             self.lines = lines
+            var first: [String: Int] = [:]
+            for (index, line) in lines.enumerated() where !line.isHeadlineLine && first[line.text] == nil {
+                first[line.text] = index
+            }
+            firstOccurrence = first
+            headlineKey = normalized(article.headline)
             script = Script.dominant(in: lines.map(\.text).joined(separator: " "))
             stopwords = Self.language(of: lines)
             var tagCounts: [String: Int] = [:]
@@ -92,7 +105,8 @@ extension Clean {
 
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
         static func language(of lines: [Line]) -> Set<String>? {
-            let words = lines.flatMap(\.words).map { $0.lowercased().trimming(",.;:!?\"“”'’()") }
+            // A sample of the text is enough to tell its language.
+            let words = lines.lazy.flatMap(\.words).prefix(3000).map { $0.lowercased().trimming(",.;:!?\"“”'’()") }
             guard words.count >= 20 else { return nil }
             let best = Vocabulary.stopwords.values.map { set in (set, words.filter { set.contains($0) }.count) }
                 .max { $0.1 < $1.1 }
@@ -150,7 +164,7 @@ extension Clean {
             if line.letterWords == 0 { return .noWords }
             if line.isHeadlineLine { return headlineSignal(line) }
             let key = normalized(line.text)
-            let headline = normalized(article.headline)
+            let headline = headlineKey
             if !headlineIsFirstLine || index > 0, !headline.isEmpty {
                 if key == headline { return .repeatsHeadline }
                 if key.hasPrefix(headline + " "), key.split(separator: " ").count - headline.split(separator: " ").count <= 4 {
@@ -163,9 +177,7 @@ extension Clean {
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             if isLegal(line, at: index) { return .legal }
-            if line.wordCount >= 4, lines[..<index].contains(where: { !$0.isHeadlineLine && $0.text == line.text }) {
-                return .repeatedParagraph
-            }
+            if line.wordCount >= 4, let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
             return nil
         }
 
@@ -239,9 +251,9 @@ extension Clean {
 
         /// A legal phrase in the last fifth of the page, or in a short line anywhere after the text began.
         private func isLegal(_ line: Line, at index: Int) -> Bool {
+            guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
             let text = line.text.lowercased()
-            guard Vocabulary.legalPhrases.contains(where: { text.contains($0) }) else { return false }
-            return index * 5 >= lines.count * 4 || line.wordCount <= 12
+            return Vocabulary.legalPhrases.contains { text.contains($0) }
         }
 
         // MARK: Signals from neighbours

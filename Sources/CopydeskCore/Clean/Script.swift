@@ -21,10 +21,20 @@ enum Script: String, Sendable, Equatable {
 
     /// The script most letters of `text` are in; nil when it has no letters.
     static func dominant(in text: String) -> Script? {
-        var counts: [Script: Int] = [:]
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
-            counts[Script(scalar), default: 0] += 1
+        var counts = Array(repeating: 0, count: all.count)
+        for scalar in text.unicodeScalars {
+            // ASCII letters without the property lookup: most text is mostly ASCII.
+            if scalar.value < 0x80 {
+                if (0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value) { counts[0] += 1 }
+                continue
+            }
+            guard scalar.properties.isAlphabetic else { continue }
+            counts[all.firstIndex(of: Script(scalar)) ?? all.count - 1] += 1
         }
-        return counts.max { $0.value < $1.value || $0.value == $1.value && $0.key.rawValue > $1.key.rawValue }?.key
+        guard let best = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[best] > 0 else { return nil }
+        return all[best]
     }
+
+    /// Every case, Latin first (ties go to the earlier case).
+    static let all: [Script] = [.latin, .cyrillic, .greek, .arabic, .hebrew, .devanagari, .thai, .cjk, .hangul, .other]
 }

@@ -67,7 +67,7 @@ public struct ANPA1312Parser: ArticleParser {
             if article.source == nil { article.source = dateline.source }
         }
         if !metadata.isEmpty { article.metadata = metadata }
-        return .success(article)
+        return .success(article.withoutControlCharacters())
     }
 
     /// `r a DC3 DC1 BC-US--Ethanol-LosingGra 1stLd-Writethru   11-13 1693`; returns the keyword.

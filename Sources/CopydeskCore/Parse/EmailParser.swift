@@ -34,12 +34,12 @@ public struct EmailParser: ArticleParser {
         case .failure(let reason): return .failure(reason)
         }
 
-        let subject = message.header("Subject").map { MIMEEntity.decodeEncodedWords($0).collapsingSpaces }
+        let subject = message.header("Subject").map { MIMEEntity.decodeEncodedWords($0).withoutControlCharacters.collapsingSpaces }
         let headline = subject?.nonEmpty
             ?? body.paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
         guard let headline else { return .failure(RejectReason(.unparsable, "a mail with no subject and no text")) }
 
-        var article = Article(headline: headline, paragraphs: body.paragraphs)
+        var article = Article(headline: headline, paragraphs: body.paragraphs).withoutControlCharacters()
         TextMetadata.read(body.paragraphs).fill(&article)
         if let from = message.header("From").map({ MIMEEntity.decodeEncodedWords($0).collapsingSpaces }) {
             article.source = from
@@ -65,7 +65,8 @@ public struct EmailParser: ArticleParser {
         if let signature = body.signature { metadata["signature"] = signature }
         metadata["bodyType"] = body.type
         article.metadata = metadata
-        return .success(ParsedArticle(article: article, layout: Clean.Layout(origin: .page, blocks: body.blocks)))
+        let blocks = article.paragraphs.count == body.blocks.count ? body.blocks : []
+        return .success(ParsedArticle(article: article.withoutControlCharacters(), layout: Clean.Layout(origin: .page, blocks: blocks)))
     }
 
     /// The text a message carries.

@@ -132,11 +132,16 @@ struct HTMLPage {
         var bufferLinks = 0
         var bufferLinkCharacters = 0
         var bufferTag = "p"
+        // Counts of open elements with each property, so a text node costs O(1) however deep it sits.
+        var roles: [Clean.Role] = []
+        var mainDepth = 0
+        var linkDepth = 0
+        var skipDepth = 0
 
-        var role: Clean.Role? { stack.last { $0.role != nil }?.role }
-        var inMain: Bool { stack.contains { $0.main } }
-        var inLink: Bool { stack.contains { $0.link } }
-        var skipping: Bool { stack.contains { $0.skip } }
+        var role: Clean.Role? { roles.last }
+        var inMain: Bool { mainDepth > 0 }
+        var inLink: Bool { linkDepth > 0 }
+        var skipping: Bool { skipDepth > 0 }
 
         mutating func walk(_ root: xmlNodePtr, into page: inout HTMLPage) {
             var node: xmlNodePtr? = root
@@ -216,10 +221,15 @@ struct HTMLPage {
             if link && !skipping { bufferLinks += 1 }
             let skip = HTMLPage.skippedElements.contains(name) || attributes["hidden"] != nil
                 || attributes["aria-hidden"]?.lowercased() == "true"
-            stack.append(Context(
+            let context = Context(
                 name: name, role: main ? nil : Self.role(of: name, attributes, inMain: inMain), main: main,
                 link: link, skip: skip, block: block
-            ))
+            )
+            stack.append(context)
+            if let role = context.role { roles.append(role) }
+            if main { mainDepth += 1 }
+            if link { linkDepth += 1 }
+            if skip { skipDepth += 1 }
             if block { bufferTag = name }
             return true
         }
@@ -229,6 +239,10 @@ struct HTMLPage {
             guard let context = stack.last else { return }
             if context.block { flush(into: &page, tag: context.name) }
             stack.removeLast()
+            if context.role != nil { roles.removeLast() }
+            if context.main { mainDepth -= 1 }
+            if context.link { linkDepth -= 1 }
+            if context.skip { skipDepth -= 1 }
         }
 
         /// Ends the current block: its text becomes one paragraph (or several, where `<br><br>` separated

@@ -26,7 +26,7 @@ public struct HTMLParser: ArticleParser {
             ?? paragraphs.firstIndex { $0.headingLevel == 1 && $0.role == nil }
         let ogTitle = page.meta("og:title", "twitter:title", "dc.title")
         let candidates = [firstHeading.map { paragraphs[$0].text }, ogTitle, page.title.map { stripSiteName($0, page) }]
-        guard let headline = candidates.compactMap({ $0 }).first(where: { !$0.isEmpty })
+        guard let headline = candidates.compactMap({ $0?.withoutControlCharacters }).first(where: { !$0.isEmpty })
             ?? paragraphs.first.map({ PlainTextParser.cut($0.text, near: PlainTextParser.headlineCut) })
         else {
             return .failure(RejectReason(.unparsable, "an HTML page with no text"))
@@ -36,7 +36,13 @@ public struct HTMLParser: ArticleParser {
             paragraphs.remove(at: index)
         }
 
-        var article = Article(headline: headline, paragraphs: paragraphs.map(\.text))
+        // Control characters are dropped here, where paragraphs and their blocks still line up.
+        paragraphs = paragraphs.compactMap { paragraph in
+            var clean = paragraph
+            clean.text = paragraph.text.withoutControlCharacters
+            return clean.text.isEmpty ? nil : clean
+        }
+        var article = Article(headline: headline.withoutControlCharacters, paragraphs: paragraphs.map(\.text))
         var used: Set<String> = ["og:title", "twitter:title", "dc.title"]
         func meta(_ keys: String...) -> String? {
             for key in keys {
@@ -72,6 +78,8 @@ public struct HTMLParser: ArticleParser {
         }
         if !metadata.isEmpty { article.metadata = metadata }
         TextMetadata.read(article.paragraphs).fill(&article)
+        article.byline = article.byline?.withoutControlCharacters.nonEmpty
+        article.summary = article.summary?.withoutControlCharacters.nonEmpty
 
         let blocks = paragraphs.map { Clean.Block(linkShare: $0.linkShare, links: $0.links, role: $0.role) }
         return .success(ParsedArticle(article: article, layout: Clean.Layout(origin: .page, blocks: blocks)))

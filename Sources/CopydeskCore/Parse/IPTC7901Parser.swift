@@ -78,9 +78,10 @@ public struct IPTC7901Parser: ArticleParser {
         }
         readBody(body, into: &article, metadata: &metadata)
 
+        article = article.withoutControlCharacters()
         if article.headline.isEmpty {
             article.headline = article.paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
-                ?? article.slugline ?? ""
+                ?? article.slugline?.withoutControlCharacters ?? ""
         }
         guard !article.headline.isEmpty else { return .failure(RejectReason(.unparsable, "IPTC 7901 with no text")) }
         if let first = article.paragraphs.first, let dateline = Dateline.find(in: first) {
@@ -161,6 +162,11 @@ public struct IPTC7901Parser: ArticleParser {
     /// `(SDA\/sj)`) kept in metadata.
     private func readBody(_ lines: [String], into article: inout Article, metadata: inout [String: String]) {
         var text = lines
+        while let last = text.last, last.trimmingSpaces.isEmpty { text.removeLast() }
+        if let last = text.last?.trimmingSpaces, Self.isSignOff(last) {
+            metadata["signoff"] = last
+            text.removeLast()
+        }
         if let notebook = text.firstIndex(where: { line in
             let trimmed = line.trimmingSpaces
             return trimmed.hasPrefix("# ") || trimmed.hasPrefix("* * *")
@@ -175,7 +181,7 @@ public struct IPTC7901Parser: ArticleParser {
             text = Array(text[..<notebook])
         }
         while let last = text.last, last.trimmingSpaces.isEmpty { text.removeLast() }
-        if let last = text.last?.trimmingSpaces, Self.isSignOff(last) {
+        if metadata["signoff"] == nil, let last = text.last?.trimmingSpaces, Self.isSignOff(last) {
             metadata["signoff"] = last
             text.removeLast()
         }

@@ -275,8 +275,20 @@ extension String {
         return String(scalars[first...last])
     }
 
-    /// Runs of whitespace as one space, trimmed.
+    /// Runs of whitespace as one space, trimmed. Works on scalars, not characters: this runs over every
+    /// paragraph of every page, and grapheme breaking is the expensive part of `split(whereSeparator:)`.
     var collapsingSpaces: String {
-        split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" ") }
+                out.append(scalar)
+                pendingSpace = false
+            }
+        }
+        return String(out)
     }
 }

@@ -72,11 +72,11 @@ public struct NinjsParser: ArticleParser {
 
         let headline = text("headline") ?? Self.pick(headlines, roles: ["main", "headline"])?.value
             ?? text("title", "slugline") ?? paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
-        guard let headline, !headline.isEmpty else {
+        guard let headline = headline?.withoutControlCharacters.collapsingSpaces, !headline.isEmpty else {
             return .failure(RejectReason(.unparsable, "ninjs item without a headline or a body"))
         }
 
-        var article = Article(headline: headline.collapsingSpaces, paragraphs: paragraphs)
+        var article = Article(headline: headline, paragraphs: paragraphs)
         article.subheadline = Self.pick(headlines, roles: ["sub", "subtitle", "subheadline"], fallback: false)?.value
         article.byline = text("byline", "by").map(Self.withoutBy)
         article.dateline = text("dateline")
@@ -120,7 +120,7 @@ public struct NinjsParser: ArticleParser {
             }
         }
         if !metadata.isEmpty { article.metadata = metadata }
-        return .success(article)
+        return .success(article.withoutControlCharacters())
     }
 
     // MARK: Helpers
