@@ -227,7 +227,8 @@ public enum FormatSniffer {
 
     private static let mailFields: Set<String> = [
         "from", "to", "cc", "subject", "date", "mime-version", "content-type", "content-transfer-encoding",
-        "message-id", "received", "return-path", "reply-to", "sender", "x-mailer",
+        "message-id", "received", "return-path", "reply-to", "sender", "x-mailer", "delivered-to",
+        "dkim-signature", "authentication-results",
     ]
 
     /// An RFC 5322 header block: every line up to the first blank one is `Name: value` (or a folded
@@ -263,7 +264,10 @@ public enum FormatSniffer {
                 "subject", "date", "to", "message-id", "mime-version", "received", "return-path", "content-type",
             ])
         let mime = known.contains("mime-version") && known.contains("content-type")
-        if fromAndMore || mime { return Verdict(format: .email) }
+        // Nothing but header lines up to where the prefix was cut, with a relay's `Received`: a long relay
+        // chain hides `From` and `Subject` beyond the prefix.
+        let relayed = cut < lines.count && headerLines >= 10 && known.contains("received")
+        if fromAndMore || mime || relayed { return Verdict(format: .email) }
         if !known.isEmpty { return Verdict(format: .text, alternatives: [.email]) }
         return nil
     }
