@@ -4,6 +4,8 @@ extension Clean {
     struct Line {
         let text: String
         let words: [Substring]
+        /// The words lowercased, without surrounding punctuation: what is looked up in word lists.
+        let keys: [String]
         /// Words holding at least one letter.
         let letterWords: Int
         let endsSentence: Bool
@@ -19,6 +21,7 @@ extension Clean {
             self.isHeadlineLine = isHeadlineLine
             self.block = block
             words = text.split(whereSeparator: \.isWhitespace)
+            keys = words.map { String($0).lowercased().trimming(",.;:!?\"“”'’()") }
             letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             endsSentence = PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
@@ -106,7 +109,7 @@ extension Clean {
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
         static func language(of lines: [Line]) -> Set<String>? {
             // A sample of the text is enough to tell its language.
-            let words = lines.lazy.flatMap(\.words).prefix(3000).map { $0.lowercased().trimming(",.;:!?\"“”'’()") }
+            let words = Array(lines.lazy.flatMap(\.keys).prefix(3000))
             guard words.count >= 20 else { return nil }
             let best = Vocabulary.stopwords.values.map { set in (set, words.filter { set.contains($0) }.count) }
                 .max { $0.1 < $1.1 }
@@ -138,7 +141,7 @@ extension Clean {
 
         func share(ofStopwordsIn line: Line) -> Double? {
             guard let stopwords, line.wordCount > 0 else { return nil }
-            let hits = line.words.filter { stopwords.contains($0.lowercased().trimming(",.;:!?\"“”'’()")) }
+            let hits = line.keys.filter { stopwords.contains($0) }
             return Double(hits.count) / Double(line.wordCount)
         }
 

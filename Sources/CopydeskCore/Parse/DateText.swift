@@ -113,6 +113,10 @@ public enum DateText {
 
     private static func date(at index: Int, in tokens: [Token]) -> (String, Int)? {
         let first = tokens[index].text
+        // Cheap test first: a date starts with a digit or with a month name (at least three letters).
+        guard let lead = first.first, lead.isNumber || (lead.isLetter && first.count >= 3 && first.count <= 10) else {
+            return nil
+        }
         // 2016-03-11 (possibly with a time: 2016-03-11T10:00:00Z is left to isoTimestamp).
         if let iso = numericDate(first) { return (iso, 1) }
         guard index + 2 < tokens.count else { return nil }
