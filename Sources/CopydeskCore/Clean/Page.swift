@@ -166,6 +166,14 @@ extension Clean {
             if line.separators >= 2 && line.segments.count >= 3 { return .separatedList }
             if line.letterWords == 0 { return .noWords }
             if line.isHeadlineLine { return headlineSignal(line) }
+            // The remaining signals concern short lines and captions; a long paragraph of prose is spared
+            // their character-by-character work.
+            if line.wordCount > 60 {
+                if isCaption(line) { return .caption }
+                if isLegal(line, at: index) { return .legal }
+                if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+                return nil
+            }
             let key = normalized(line.text)
             let headline = headlineKey
             if !headlineIsFirstLine || index > 0, !headline.isEmpty {
@@ -208,7 +216,7 @@ extension Clean {
         /// A date with at most five other words and no sentence: `12 Feb. 2020 -`,
         /// `Xinhua, March 11, 2016 Adjust font size:`, `Mis à jour le: 12 Feb. 2020 19:31`.
         private func isDateStamp(_ line: Line) -> Bool {
-            guard line.text.count <= 100 else { return false }
+            guard line.wordCount <= 20, line.text.count <= 100 else { return false }
             let dates = DateText.allDates(in: line.text)
             guard !dates.isEmpty else { return false }
             var rest = Array(line.text)
