@@ -28,7 +28,8 @@ extension Copydesk {
 
         func run() async throws {
             // The size limit is the daemon's: from --root/--config when given, else the built-in default.
-            let limit = location.root == nil && location.config == nil
+            let limit =
+                location.root == nil && location.config == nil
                 ? Configuration.defaultMaxFileSize : try location.configuration().maxFileSize
             var rejected = 0
             let encoder = JSONEncoder()
@@ -59,7 +60,9 @@ extension Copydesk {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
                 return unreadable("no such file, or not readable")
             }
-            if attributes[.type] as? FileAttributeType == .typeDirectory { return unreadable("a directory, not a file") }
+            if attributes[.type] as? FileAttributeType == .typeDirectory {
+                return unreadable("a directory, not a file")
+            }
             let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
             if size > limit {
                 return InspectionView(

@@ -37,12 +37,13 @@ struct CleanTests {
     }
 
     @Test func menuAtTheTopGoesAndTheFirstSurvivingLineBecomesTheHeadline() {
-        let result = Self.text([
-            "Latest news",
-            "Markets rally on rate hopes  |  Storm closes ports  |  Cup final tickets sold out  |  New museum opens",
-            "Home › Local › Transport",
-            "Tram line to reach the northern suburbs",
-        ] + Self.prose)
+        let result = Self.text(
+            [
+                "Latest news",
+                "Markets rally on rate hopes  |  Storm closes ports  |  Cup final tickets sold out  |  New museum opens",
+                "Home › Local › Transport",
+                "Tram line to reach the northern suburbs",
+            ] + Self.prose)
         #expect(result.article.headline == "Tram line to reach the northern suburbs")
         #expect(result.article.paragraphs == Self.prose)
         #expect(Self.reason(of: "Latest news", in: result) == "heading of a list taken out")
@@ -85,8 +86,10 @@ struct CleanTests {
         let caption1 = "Workers lay tracks near the central station in March - City Herald"
         let teaser = "Bus Drivers Vote to Strike Over Pay and Conditions"
         let caption2 = "The old depot on the river front, seen from the bridge - City Herald"
-        let lines = ["Tram line to reach the northern suburbs", Self.prose[0], caption1, teaser, Self.prose[1],
-                     Self.prose[2], caption2, Self.prose[3], Self.prose[4]]
+        let lines = [
+            "Tram line to reach the northern suburbs", Self.prose[0], caption1, teaser, Self.prose[1],
+            Self.prose[2], caption2, Self.prose[3], Self.prose[4],
+        ]
         let result = Self.text(lines)
         #expect(result.article.paragraphs == Self.prose)
         #expect(Self.reason(of: caption1, in: result) == "photo credit or caption")
@@ -95,8 +98,9 @@ struct CleanTests {
 
     @Test func aSiteTagSeenOnceIsNoCaption() {
         let line = "The vote was close, said one councillor - Anna Berg"
-        let result = Self.text(["Tram line to reach the northern suburbs"] + Self.prose.prefix(2) + [line]
-            + Self.prose.suffix(3))
+        let result = Self.text(
+            ["Tram line to reach the northern suburbs"] + Self.prose.prefix(2) + [line]
+                + Self.prose.suffix(3))
         #expect(result.article.paragraphs.contains(line))
     }
 
@@ -115,7 +119,10 @@ struct CleanTests {
         article.byline = "Maria Lopez"
         let result = Clean.clean(article, layout: .page)
         #expect(result.article.paragraphs == Self.prose)
-        #expect(result.removals.map(\.reason) == ["repeats a field already read", "interface prompt", "repeats the headline"])
+        #expect(
+            result.removals.map(\.reason) == [
+                "repeats a field already read", "interface prompt", "repeats the headline",
+            ])
     }
 
     @Test func aSentenceWithADateIsNoDateStamp() {

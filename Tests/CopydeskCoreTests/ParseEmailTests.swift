@@ -5,7 +5,8 @@ import Testing
 struct ParseEmailTests {
     /// A press release as Outlook sends it: folded headers, encoded words, alternative plain and HTML parts in
     /// Windows-1252, quoted-printable, a PDF attached.
-    static let release: [UInt8] = Array("""
+    static let release: [UInt8] = Array(
+        """
         Return-Path: <press@ministry.example>
         Received: from mx.example by gw.example; Tue, 3 Mar 2020 09:00:01 +0100
         From: =?iso-8859-1?Q?Minist=E8re_de_la_Culture?= <press@ministry.example>
@@ -56,9 +57,13 @@ struct ParseEmailTests {
         """.utf8)
 
     @Test func pressReleaseFields() throws {
-        let parsed = try #require(EmailParser().parseForCleaning(ParserInput(
-            bytes: Self.release, text: String(decoding: Self.release, as: UTF8.self), charset: "utf-8", fileName: "m.eml"
-        )).success)
+        let parsed = try #require(
+            EmailParser().parseForCleaning(
+                ParserInput(
+                    bytes: Self.release, text: String(decoding: Self.release, as: UTF8.self), charset: "utf-8",
+                    fileName: "m.eml"
+                )
+            ).success)
         let article = parsed.article
         #expect(article.headline == "Museum reopens after rénovation")
         #expect(article.source == "Ministère de la Culture <press@ministry.example>")
@@ -67,10 +72,11 @@ struct ParseEmailTests {
         #expect(article.itemID == "abc.123@ministry.example")
         #expect(article.language == "fr")
         #expect(article.dateline == "PARIS, March 3 –")
-        #expect(article.paragraphs.contains(
-            "PARIS, March 3 – The national museum will reopen on Monday after two years of rénovation work, the "
-                + "ministry said on Tuesday."
-        ))
+        #expect(
+            article.paragraphs.contains(
+                "PARIS, March 3 – The national museum will reopen on Monday after two years of rénovation work, the "
+                    + "ministry said on Tuesday."
+            ))
         #expect(!article.paragraphs.contains { $0.contains("Press office") })
         #expect(article.metadata?["signature"] == "Press office, +33 1 00 00 00 00")
         #expect(article.metadata?["attachments"] == "dossier.pdf (application/pdf, 9 bytes)")
@@ -85,27 +91,33 @@ struct ParseEmailTests {
         #expect(document.removed.contains("By Claire Dupont"))
     }
 
+    static let stormHTML = "<p>Winds of 120 km/h are expected tonight along the coast, forecasters said.</p>"
+        + "<p>Ferries are cancelled.</p>"
+
     @Test func htmlOnlyMailIsReadAsHTML() throws {
-        let mail = Array("""
+        let mail = Array(
+            """
             From: News Desk <desk@agency.example>
             Subject: Storm warning
             MIME-Version: 1.0
             Content-Type: text/html; charset=utf-8
             Content-Transfer-Encoding: base64
 
-            \("<p>Winds of 120 km/h are expected tonight along the coast, forecasters said.</p><p>Ferries are cancelled.</p>".base64)
+            \(Self.stormHTML.base64)
             """.utf8)
         let article = try #require(EmailParser().parse(bytes: mail).success)
         #expect(article.headline == "Storm warning")
         #expect(article.byline == "News Desk")
-        #expect(article.paragraphs == [
-            "Winds of 120 km/h are expected tonight along the coast, forecasters said.", "Ferries are cancelled.",
-        ])
+        #expect(
+            article.paragraphs == [
+                "Winds of 120 km/h are expected tonight along the coast, forecasters said.", "Ferries are cancelled.",
+            ])
         #expect(article.metadata?["bodyType"] == "text/html")
     }
 
     @Test func eightBitPartIsDecodedInItsOwnCharset() throws {
-        var mail = Array("""
+        var mail = Array(
+            """
             From: a@b.example
             Subject: Caf\u{E9}
             Content-Type: text/plain; charset=iso-8859-1
@@ -115,7 +127,8 @@ struct ParseEmailTests {
             """.utf8)
         mail += [0x43, 0x61, 0x66, 0xE9, 0x20, 0x6F, 0x70, 0x65, 0x6E, 0x73, 0x2E]  // "Café opens." in Latin-1
         let text = String(decoding: mail, as: UTF8.self)
-        let article = try #require(EmailParser().parse(ParserInput(bytes: mail, text: text, charset: "windows-1252", fileName: "x")).success)
+        let article = try #require(
+            EmailParser().parse(ParserInput(bytes: mail, text: text, charset: "windows-1252", fileName: "x")).success)
         #expect(article.paragraphs == ["Café opens."])
         #expect(article.headline == "Café")
     }
@@ -162,15 +175,18 @@ struct ParseEmailTests {
 
     @Test(.enabled(if: WireFixtures.available, "needs ../shared/corpora"))
     func agencyMails() throws {
-        let simple = try #require(EmailParser().parse(WireFixtures.input("email-rfc822/sdcore--simple_email.txt")).success)
+        let simple = try #require(
+            EmailParser().parse(WireFixtures.input("email-rfc822/sdcore--simple_email.txt")).success)
         #expect(simple.headline == "Test message 1234")
         #expect(simple.source == "a sender <asender@a.com.au>")
         #expect(simple.paragraphs == ["body text"])
 
-        let encoded = try #require(EmailParser().parse(WireFixtures.input("email-rfc822/sdcore--charset_in_subject_email.txt")).success)
+        let encoded = try #require(
+            EmailParser().parse(WireFixtures.input("email-rfc822/sdcore--charset_in_subject_email.txt")).success)
         #expect(encoded.headline == "Google Apps News March 2015")
 
-        let odd = try #require(EmailParser().parse(WireFixtures.input("email-rfc822/sdcore--odd_charset_email.txt")).success)
+        let odd = try #require(
+            EmailParser().parse(WireFixtures.input("email-rfc822/sdcore--odd_charset_email.txt")).success)
         #expect(odd.headline == "TravTalk’s Special for TAAI convention")
         #expect(odd.byline == "Ben Everill")
         #expect(odd.bodyText.contains("believing in my short game and that belief helped me"))

@@ -66,16 +66,19 @@ struct ParseHTMLTests {
     @Test func cleaningKeepsTheStoryAndDropsThePage() throws {
         let document = try #require(Parse.prepare(Array(Self.page.utf8), fileName: "bridge.html").success)
         #expect(document.format == "html")
-        #expect(document.article.paragraphs == [
-            "The harbour bridge will close for six weeks from May while engineers replace worn bearings, the "
-                + "council said on Tuesday.",
-            "Drivers will be diverted through the town centre, adding up to twenty minutes to journeys at peak "
-                + "times, according to the council's estimate.",
-            "Cyclists and pedestrians can still cross on a temporary walkway.",
-            "The work is expected to cost £4.2m and to be finished before the summer season begins in July.",
-        ])
-        for furniture in ["Home", "Share on Facebook Share on X", "The bridge at dusk. Photo: J. Smith", "Related",
-                          "Ferry fares to rise", "Get our daily newsletter", "© 2024 Coast Gazette. All rights reserved."] {
+        #expect(
+            document.article.paragraphs == [
+                "The harbour bridge will close for six weeks from May while engineers replace worn bearings, the "
+                    + "council said on Tuesday.",
+                "Drivers will be diverted through the town centre, adding up to twenty minutes to journeys at peak "
+                    + "times, according to the council's estimate.",
+                "Cyclists and pedestrians can still cross on a temporary walkway.",
+                "The work is expected to cost £4.2m and to be finished before the summer season begins in July.",
+            ])
+        for furniture in [
+            "Home", "Share on Facebook Share on X", "The bridge at dusk. Photo: J. Smith", "Related",
+            "Ferry fares to rise", "Get our daily newsletter", "© 2024 Coast Gazette. All rights reserved.",
+        ] {
             #expect(document.removed.contains(furniture), "\(furniture) not removed: \(document.removals)")
         }
     }
@@ -88,7 +91,8 @@ struct ParseHTMLTests {
     }
 
     @Test func titleWithoutMetaLosesTheSiteName() throws {
-        let html = "<html><head><title>Dam levels at record low - Valley News</title></head>"
+        let html =
+            "<html><head><title>Dam levels at record low - Valley News</title></head>"
             + "<body><p>Reservoirs in the valley are at their lowest since records began, the water board said.</p></body></html>"
         let article = try #require(HTMLParser().parse(html).success)
         #expect(article.headline == "Dam levels at record low")
@@ -110,7 +114,9 @@ struct ParseHTMLTests {
     }
 
     @Test func pageWithoutTextIsRefused() {
-        #expect(HTMLParser().parse("<html><head><script>x()</script></head><body></body></html>").failure?.code == .unparsable)
+        #expect(
+            HTMLParser().parse("<html><head><script>x()</script></head><body></body></html>").failure?.code
+                == .unparsable)
     }
 
     @Test func externalEntitiesAreNotFetched() throws {

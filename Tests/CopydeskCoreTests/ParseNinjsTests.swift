@@ -84,7 +84,10 @@ struct ParseNinjsTests {
 
     @Test(.enabled(if: WireFixtures.available, "needs ../shared/corpora"))
     func superdeskFiles() throws {
-        for name in ["sdcore--ninjs2.json", "sdcore--ninjs3.json", "sdcore--ninjs_embargoed.json", "sdcore--bbc-ninjs-comp-test.json"] {
+        for name in [
+            "sdcore--ninjs2.json", "sdcore--ninjs3.json", "sdcore--ninjs_embargoed.json",
+            "sdcore--bbc-ninjs-comp-test.json",
+        ] {
             let bytes = try WireFixtures.bytes("ninjs/" + name)
             #expect(FormatSniffer.sniff(bytes, fileName: name) == .ninjs, "\(name)")
         }
@@ -105,7 +108,8 @@ struct ParseNinjsTests {
         #expect(picture.headline == "German Air Force Museum")
         #expect(picture.metadata?["type"] == "picture")
 
-        let bbc = try #require(NinjsParser().parse(WireFixtures.input("ninjs/sdcore--bbc-ninjs-comp-test.json")).success)
+        let bbc = try #require(
+            NinjsParser().parse(WireFixtures.input("ninjs/sdcore--bbc-ninjs-comp-test.json")).success)
         #expect(bbc.headline == "abcdef")
     }
 }

@@ -45,17 +45,20 @@ struct ParseWireCopyTests {
         #expect(article.metadata?["category"] == "i")
         #expect(article.metadata?["photos"] == "AP Photo BRU101")
         #expect(article.metadata?["bylineTitle"] == "Associated Press")
-        #expect(article.paragraphs == [
-            "BRUSSELS (AP) _ European leaders agreed on a seven-year budget early on Friday after talks that ran "
-                + "through the night.",
-            "``It was hard,'' one diplomat said.",
-            "REACTION",
-            "Markets rose.",
-        ])
+        #expect(
+            article.paragraphs == [
+                "BRUSSELS (AP) _ European leaders agreed on a seven-year budget early on Friday after talks that ran "
+                    + "through the night.",
+                "``It was hard,'' one diplomat said.",
+                "REACTION",
+                "Markets rose.",
+            ])
     }
 
     @Test func anpaWithoutTextIsRefused() {
-        #expect(ANPA1312Parser().parse("\u{16}\u{16}\u{01}a0042\u{1F}wire\nr a BC-X 01-01 0001\n").failure?.code == .unparsable)
+        #expect(
+            ANPA1312Parser().parse("\u{16}\u{16}\u{01}a0042\u{1F}wire\nr a BC-X 01-01 0001\n").failure?.code
+                == .unparsable)
         #expect(ANPA1312Parser().parse("no framing at all").failure?.code == .unparsable)
     }
 
@@ -70,7 +73,9 @@ struct ParseWireCopyTests {
         let prairie = try #require(ANPA1312Parser().parse(WireFixtures.input("anpa-1312/sdcore--anpa-2.tst")).success)
         #expect(prairie.headline == "Prairies vanish in the US push for green energy")
         #expect(prairie.takeKey == "1stLd-Writethru")
-        #expect(prairie.editorNote == "This is part of an Associated Press investigation into the hidden costs of green energy.")
+        #expect(
+            prairie.editorNote
+                == "This is part of an Associated Press investigation into the hidden costs of green energy.")
         #expect(prairie.bodyText.contains("conservative estimate of 1.2 million acres lost, the AP excluded"))
 
         let table = try #require(ANPA1312Parser().parse(WireFixtures.input("anpa-1312/sdcore--ap_anpa-2.tst")).success)
@@ -91,7 +96,8 @@ struct ParseWireCopyTests {
 
     // MARK: IPTC 7901
 
-    static let iptc7901 = "\u{01}abc123 2 pl 180   xyz 007\r\n\r\n"
+    static let iptc7901 =
+        "\u{01}abc123 2 pl 180   xyz 007\r\n\r\n"
         + "Chile-earthquake/\r\n"
         + "\u{02}1ST LEAD\r\n"
         + "Strong earthquake shakes northern Chile =\r\n"
@@ -123,17 +129,20 @@ struct ParseWireCopyTests {
         #expect(article.editorNote == "Adds seismological centre")
         #expect(article.metadata?["signoff"] == "xyz pa fg")
         #expect(article.metadata?["category"] == "pl")
-        #expect(article.paragraphs == [
-            "Santiago (xyz) - A strong earthquake shook northern Chile on Sunday, the national seismological centre said.",
-            "There were no immediate reports of damage.",
-        ])
+        #expect(
+            article.paragraphs == [
+                "Santiago (xyz) - A strong earthquake shook northern Chile on Sunday, the national seismological "
+                    + "centre said.",
+                "There were no immediate reports of damage.",
+            ])
     }
 
     /// The same file after a gateway stripped the control characters, and one padded with DEL bytes.
     @Test func iptc7901WithoutControlsOrWithPadding() throws {
-        let stripped = String(String.UnicodeScalarView(
-            Self.iptc7901.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F || $0 == "\r" || $0 == "\n" }
-        ))
+        let stripped = String(
+            String.UnicodeScalarView(
+                Self.iptc7901.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F || $0 == "\r" || $0 == "\n" }
+            ))
         #expect(FormatSniffer.sniff(stripped, fileName: "in.txt") == .iptc7901)
         let article = try #require(IPTC7901Parser().parse(stripped).success)
         #expect(article.headline == "Strong earthquake shakes northern Chile")
@@ -169,7 +178,8 @@ struct ParseWireCopyTests {
         #expect(ats.bodyText.contains("pour notre économie», a déclaré à la presse le ministre, lors d'une"))
         #expect(ats.metadata?["signoff"] == "(SDA\\/sj)")
 
-        let twoLine = try #require(IPTC7901Parser().parse(WireFixtures.input("iptc7901/sdcore--dpa_two_line.txt")).success)
+        let twoLine = try #require(
+            IPTC7901Parser().parse(WireFixtures.input("iptc7901/sdcore--dpa_two_line.txt")).success)
         #expect(twoLine.slugline == "Yemen/conflict")
         #expect(twoLine.takeKey == "EXTRA")
         #expect(twoLine.headline == "Peace talks on Yemen to take place in Sweden next month, Mattis says")

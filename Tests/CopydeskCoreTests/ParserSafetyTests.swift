@@ -23,7 +23,9 @@ struct ParserSafetyTests {
         Case(name: "e-mail", parser: EmailParser(), sample: ParseEmailTests.release),
         Case(name: "ninjs", parser: NinjsParser(), sample: Array(ParseNinjsTests.ninjs1.utf8), readableOneIn: 20),
         Case(name: "HTML", parser: HTMLParser(), sample: Array(ParseHTMLTests.page.utf8)),
-        Case(name: "plain text", parser: PlainTextParser(), sample: Array("Headline\n\nBy A. Writer\n\nBRUSSELS (AP) — Text.\n".utf8)),
+        Case(
+            name: "plain text", parser: PlainTextParser(),
+            sample: Array("Headline\n\nBy A. Writer\n\nBRUSSELS (AP) — Text.\n".utf8)),
     ]
 
     /// Pieces that steer mutations into the formats' own syntax.
@@ -70,9 +72,13 @@ struct ParserSafetyTests {
 
     static func check(_ article: Article, _ label: String) {
         #expect(!article.headline.isEmpty, "\(label)")
-        let fields = [article.headline] + article.paragraphs + [article.byline, article.subheadline, article.summary].compactMap { $0 }
+        let fields =
+            [article.headline] + article.paragraphs
+            + [article.byline, article.subheadline, article.summary].compactMap { $0 }
         for text in fields {
-            #expect(!text.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }, "\(label): \(text)")
+            #expect(
+                !text.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) },
+                "\(label): \(text)")
         }
         #expect(article.paragraphs.allSatisfy { !$0.isEmpty }, "\(label)")
     }

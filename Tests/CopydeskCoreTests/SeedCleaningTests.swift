@@ -165,15 +165,17 @@ struct SeedCleaningTests {
         let document = try Self.prepared("003")
         #expect(document.removed.isEmpty, "\(document.removed)")
         #expect(document.article.paragraphs.contains("On Ukraine."))
-        #expect(document.article.paragraphs.contains {
-            $0.hasPrefix("Doorstep statement by NATO Secretary General Jens Stoltenberg")
-        })
+        #expect(
+            document.article.paragraphs.contains {
+                $0.hasPrefix("Doorstep statement by NATO Secretary General Jens Stoltenberg")
+            })
     }
 
     @Test func seed004ReadsTheDateline() throws {
         let article = try Self.prepared("004").article
         #expect(article.dateline == "BRUSSELS/MOSCOW (Sputnik) —")
         #expect(article.datelinePlace == "BRUSSELS/MOSCOW")
-        #expect(article.paragraphs.last?.hasPrefix("The US President will unveil the 9/11 and Article 5 Memorial") == true)
+        #expect(
+            article.paragraphs.last?.hasPrefix("The US President will unveil the 9/11 and Article 5 Memorial") == true)
     }
 }

@@ -12,14 +12,17 @@ struct SniffTextFormatsTests {
 
     /// A relay chain fills the first 4,096 characters before `Subject:` comes: `From` with `Received` is mail.
     @Test func longHeaderBlockIsMail() {
-        let received = (0..<60).map { "Received: from relay\($0).example by mx.example; Tue, 10 Mar 2015 14:17:0\($0 % 10) -0700\n" }
+        let received = (0..<60).map {
+            "Received: from relay\($0).example by mx.example; Tue, 10 Mar 2015 14:17:0\($0 % 10) -0700\n"
+        }
         let mail = received.joined() + "From: Ben <b@a.example>\nSubject: Late\n\nBody.\n"
         #expect(mail.unicodeScalars.count > FormatSniffer.prefixLength)
         #expect(FormatSniffer.sniff(mail, fileName: "m.txt") == .email)
     }
 
     @Test func textWithOneLabelIsNotMail() {
-        #expect(FormatSniffer.sniff("Source: Digital Turbine, Inc.\nMEDIA RELEASE\n\nText.", fileName: "a.tst") == .text)
+        #expect(
+            FormatSniffer.sniff("Source: Digital Turbine, Inc.\nMEDIA RELEASE\n\nText.", fileName: "a.tst") == .text)
     }
 
     @Test(arguments: [

@@ -11,7 +11,8 @@ import Testing
         defer { root.remove() }
         let seeds = try Binaries.seedFiles()
         try #require(seeds.count == 5)
-        let xinhua = seeds[1].path, sputnik = seeds[4].path
+        let xinhua = seeds[1].path
+        let sputnik = seeds[4].path
         let picture = root.url.appendingPathComponent("photo.txt")
         try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13]).write(to: picture)
         let inbox = root.url.appendingPathComponent("inbox")
@@ -37,7 +38,9 @@ import Testing
         #expect(views[0].format == "text" && views[0].charset == "utf-8")
         #expect(views[0].article?.headline == "NATO, EU highlight cooperation to tackle refugee crisis")
         #expect(views[0].removed?.contains { $0.text == "Off the wire" } == true)
-        #expect(views[1].article?.headline == "NATO to Join Anti-Daesh Coalition, Though Avoid Combat Operations - Stoltenberg")
+        #expect(
+            views[1].article?.headline
+                == "NATO to Join Anti-Daesh Coalition, Though Avoid Combat Operations - Stoltenberg")
         #expect(views[1].article?.paragraphs.contains("Subscribe") == false)
         #expect(views[2].reason?.code == .binary)
         let object = try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])

@@ -23,13 +23,17 @@ extension Clean {
             words = text.split(whereSeparator: \.isWhitespace)
             keys = words.map { String($0).lowercased().trimming(",.;:!?\"“”'’()") }
             letterWords = words.filter { $0.contains(where: \.isLetter) }.count
-            endsSentence = PlainTextParser.endsSentence(text[...]) && text.last != ":"
+            endsSentence =
+                PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
             let separatorCount = words.filter { $0.count == 1 && Self.separatorMarks.contains($0.first!) }.count
             separators = separatorCount
-            segments = separatorCount < 2 ? [text[...]] : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
-                .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
-                .filter { !$0.isEmpty }
+            segments =
+                separatorCount < 2
+                ? [text[...]]
+                : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
+                    .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
+                    .filter { !$0.isEmpty }
             script = Script.dominant(in: text)
         }
 
@@ -40,7 +44,9 @@ extension Clean {
 
         /// 3–25 words, some letters, not ending in a full stop: what headlines, titles and subheads look like.
         var isHeadlineShaped: Bool {
-            guard (3...25).contains(wordCount), text.count <= 200, letterWords >= 2, separators == 0 else { return false }
+            guard (3...25).contains(wordCount), text.count <= 200, letterWords >= 2, separators == 0 else {
+                return false
+            }
             if let last = text.last, last == "." || last == ";" || last == "," { return false }
             return text.first.map { $0.isUppercase || $0.isNumber || "\"“‘'".contains($0) } ?? false
         }
@@ -48,7 +54,9 @@ extension Clean {
         /// Every word that is not a short function word starts with a capital: `NATO Chief Expects Allies to
         /// Expand Support` (the way English sites title their links and teasers).
         var isTitleCase: Bool {
-            let content = words.filter { word in word.count > 3 || word.first?.isUppercase == true || word.first?.isNumber == true }
+            let content = words.filter { word in
+                word.count > 3 || word.first?.isUppercase == true || word.first?.isNumber == true
+            }
             guard content.count >= 3 else { return false }
             let capitalised = content.filter { $0.first.map { $0.isUppercase || $0.isNumber || !$0.isLetter } ?? false }
             return capitalised.count == content.count
@@ -82,7 +90,9 @@ extension Clean {
             headlineIsFirstLine = layout.headlineIsFirstLine
             let blocks = layout.blocks.count == article.paragraphs.count ? layout.blocks : nil
             var lines: [Line] = []
-            if layout.headlineIsFirstLine { lines.append(Line(text: article.headline, isHeadlineLine: true, block: nil)) }
+            if layout.headlineIsFirstLine {
+                lines.append(Line(text: article.headline, isHeadlineLine: true, block: nil))
+            }
             for (index, paragraph) in article.paragraphs.enumerated() {
                 lines.append(Line(text: paragraph, isHeadlineLine: false, block: blocks?[index]))
             }
@@ -134,7 +144,7 @@ extension Clean {
             let tag = String(characters[start...]).trimmingSpaces
             let words = tag.split(separator: " ")
             guard (1...4).contains(words.count), tag.count <= 40,
-                  words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
+                words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
             else { return nil }
             return tag
         }
@@ -150,7 +160,7 @@ extension Clean {
         func isProse(_ index: Int) -> Bool {
             let line = lines[index]
             guard !line.isHeadlineLine, line.wordCount >= 8, line.endsSentence || line.wordCount >= 25,
-                  line.separators < 2
+                line.separators < 2
             else { return false }
             if let share = share(ofStopwordsIn: line) { return share >= 0.15 }
             return true
@@ -178,7 +188,9 @@ extension Clean {
             let headline = headlineKey
             if !headlineIsFirstLine || index > 0, !headline.isEmpty {
                 if key == headline { return .repeatsHeadline }
-                if key.hasPrefix(headline + " "), key.split(separator: " ").count - headline.split(separator: " ").count <= 4 {
+                if key.hasPrefix(headline + " "),
+                    key.split(separator: " ").count - headline.split(separator: " ").count <= 4
+                {
                     return .repeatsHeadline
                 }
             }
@@ -203,7 +215,9 @@ extension Clean {
         private func isFieldRepeat(_ line: Line, key: String) -> Bool {
             if fieldTexts.contains(key) { return true }
             // `Abstract: …`, `By: …`: a label and a field's value.
-            if let colon = line.text.firstIndex(of: ":"), line.text.distance(from: line.text.startIndex, to: colon) <= 20 {
+            if let colon = line.text.firstIndex(of: ":"),
+                line.text.distance(from: line.text.startIndex, to: colon) <= 20
+            {
                 let value = normalized(String(line.text[line.text.index(after: colon)...]))
                 if labelledTexts.contains(value) { return true }
             }
@@ -256,7 +270,8 @@ extension Clean {
         /// At most six words, no sentence, with a word of page furniture.
         private func isPrompt(_ line: Line) -> Bool {
             guard line.wordCount <= 6, !line.endsSentence else { return false }
-            let text = " " + line.text.lowercased().filter { $0.isLetter || $0.isWhitespace || $0 == "'" || $0 == "-" } + " "
+            let text =
+                " " + line.text.lowercased().filter { $0.isLetter || $0.isWhitespace || $0 == "'" || $0 == "-" } + " "
             return Vocabulary.interfacePhrases.contains { text.contains(" " + $0 + " ") }
         }
 
@@ -280,18 +295,22 @@ extension Clean {
             for index in lines.indices where reasons[index] == nil {
                 let line = lines[index]
                 if index + 1 < lines.count, let next = reasons[index + 1], structural.contains(next),
-                   line.wordCount <= 5, !line.endsSentence {
+                    line.wordCount <= 5, !line.endsSentence
+                {
                     reasons[index] = Signal.listHeading.description
                     continue
                 }
                 guard !line.isHeadlineLine, index > 0 else { continue }
                 if reasons[index - 1] == captionReason, line.isHeadlineShaped, line.isTitleCase || !line.endsSentence,
-                   !isProse(index) {
+                    !isProse(index)
+                {
                     reasons[index] = Signal.teaser.description
                     continue
                 }
                 // The same caption twice (alt text, then caption): most of its words in a neighbouring caption.
-                let neighbours = [index - 1, index + 1].filter { lines.indices.contains($0) && reasons[$0] == captionReason }
+                let neighbours = [index - 1, index + 1].filter {
+                    lines.indices.contains($0) && reasons[$0] == captionReason
+                }
                 if line.wordCount >= 8, neighbours.contains(where: { overlap(line, lines[$0]) >= 0.8 }) {
                     reasons[index] = captionReason
                 }

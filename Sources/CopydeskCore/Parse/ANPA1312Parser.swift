@@ -49,7 +49,8 @@ public struct ANPA1312Parser: ArticleParser {
         guard let stx else { return .failure(RejectReason(.unparsable, "ANPA-1312 without STX (no text)")) }
         let etx = scalars[stx...].firstIndex(of: "\u{03}") ?? scalars.endIndex
         if etx < scalars.endIndex {
-            let trailerEnd = scalars[etx...].firstIndex { $0 == "\n" || $0 == "\u{0C}" || $0 == "\u{04}" } ?? scalars.endIndex
+            let trailerEnd =
+                scalars[etx...].firstIndex { $0 == "\n" || $0 == "\u{0C}" || $0 == "\u{04}" } ?? scalars.endIndex
             let trailer = String(String.UnicodeScalarView(scalars[(etx + 1)..<trailerEnd])).trimmingSpaces
             readTrailer(trailer, into: &article, metadata: &metadata)
         }
@@ -57,7 +58,8 @@ public struct ANPA1312Parser: ArticleParser {
 
         if article.headline.isEmpty {
             // A bulletin (APNewsAlert) has no headline line: its one sentence, without the dateline, is it.
-            article.headline = article.paragraphs.first.map { Self.withoutDateline($0) }
+            article.headline =
+                article.paragraphs.first.map { Self.withoutDateline($0) }
                 .map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) } ?? article.slugline ?? ""
         }
         guard !article.headline.isEmpty else { return .failure(RejectReason(.unparsable, "ANPA-1312 with no text")) }
@@ -71,7 +73,9 @@ public struct ANPA1312Parser: ArticleParser {
     }
 
     /// `r a DC3 DC1 BC-US--Ethanol-LosingGra 1stLd-Writethru   11-13 1693`; returns the keyword.
-    private func readPriorityLine(_ line: String, into article: inout Article, metadata: inout [String: String]) -> String? {
+    private func readPriorityLine(_ line: String, into article: inout Article, metadata: inout [String: String])
+        -> String?
+    {
         var tokens = line.unicodeScalars.map { $0.value < 0x20 ? " " : Character($0) }
             .split(separator: " ").map { String($0) }
         guard tokens.count >= 2 else { return nil }
@@ -89,7 +93,8 @@ public struct ANPA1312Parser: ArticleParser {
             tokens.removeLast()
         }
         if let last = tokens.last, last.count == 5, last.dropFirst(2).first == "-",
-           last.filter(\.isNumber).count == 4 {
+            last.filter(\.isNumber).count == 4
+        {
             metadata["date"] = last
             tokens.removeLast()
         }
@@ -109,7 +114,8 @@ public struct ANPA1312Parser: ArticleParser {
         let words = text.split(separator: " ")
         guard words.count >= 2 else { return }
         let parts = words[0].split(separator: "-")
-        guard parts.count >= 5, let time = DateText.apStamp(parts.suffix(3).joined(separator: "-")[...], words[1]) else {
+        guard parts.count >= 5, let time = DateText.apStamp(parts.suffix(3).joined(separator: "-")[...], words[1])
+        else {
             return
         }
         article.versionCreated = time
@@ -121,7 +127,9 @@ public struct ANPA1312Parser: ArticleParser {
 
     private enum Phase { case keyword, headline, notes, bylineTitle, text }
 
-    private func readText(_ lines: [String], keyword: String?, into article: inout Article, metadata: inout [String: String]) {
+    private func readText(
+        _ lines: [String], keyword: String?, into article: inout Article, metadata: inout [String: String]
+    ) {
         var phase = Phase.keyword
         var paragraphs: [String] = []
         var photos: [String] = []
@@ -141,7 +149,8 @@ public struct ANPA1312Parser: ArticleParser {
             if isCaret && phase != .text {
                 switch phase {
                 case .keyword:
-                    let keywordLine = keywordStem.map { content.hasPrefix($0) } == true
+                    let keywordLine =
+                        keywordStem.map { content.hasPrefix($0) } == true
                         || content.endsWithCommaAndDigits
                     if keywordLine {
                         metadata["keywordLine"] = content
@@ -155,7 +164,8 @@ public struct ANPA1312Parser: ArticleParser {
                     phase = .notes
                 case .notes, .bylineTitle:
                     if phase == .bylineTitle, content.split(separator: " ").count <= 5,
-                       content.contains(where: \.isLowercase) {
+                        content.contains(where: \.isLowercase)
+                    {
                         metadata["bylineTitle"] = content
                         phase = .text
                     } else if content.lowercased().hasPrefix("by ") {
@@ -164,7 +174,9 @@ public struct ANPA1312Parser: ArticleParser {
                     } else if phase == .bylineTitle {
                         phase = .text
                         paragraphs.append(content)
-                    } else if content.hasPrefix("AP Photo") || content.hasPrefix("AP Video") || content.hasPrefix("AP Graphic") {
+                    } else if content.hasPrefix("AP Photo") || content.hasPrefix("AP Video")
+                        || content.hasPrefix("AP Graphic")
+                    {
                         photos.append(content)
                     } else if content.uppercased().hasPrefix("EDITOR'S NOTE") {
                         article.editorNote = String(content.dropFirst("EDITOR'S NOTE".count)).trimming(" _-:")
@@ -199,7 +211,9 @@ public struct ANPA1312Parser: ArticleParser {
 
     /// `HONOLULU (AP) _ Hawaii files …` → `Hawaii files …`.
     static func withoutDateline(_ paragraph: String) -> String {
-        guard let dateline = Dateline.find(in: paragraph), paragraph.hasPrefix(dateline.printed) else { return paragraph }
+        guard let dateline = Dateline.find(in: paragraph), paragraph.hasPrefix(dateline.printed) else {
+            return paragraph
+        }
         return String(paragraph.dropFirst(dateline.printed.count)).trimmingSpaces
     }
 

@@ -17,9 +17,14 @@ public enum DateText {
     /// and without a trailing dot. Wire copy and saved pages in these languages are what the inboxes hold.
     static let months: [String: Int] = {
         let names: [[String]] = [
-            ["jan", "january", "janvier", "janv", "januar", "jän", "enero", "ene", "gennaio", "gen", "januari", "janeiro"],
-            ["feb", "february", "février", "fevrier", "févr", "fevr", "februar", "febrero", "febbraio", "februari",
-             "fevereiro", "fev", "fév"],
+            [
+                "jan", "january", "janvier", "janv", "januar", "jän", "enero", "ene", "gennaio", "gen", "januari",
+                "janeiro",
+            ],
+            [
+                "feb", "february", "février", "fevrier", "févr", "fevr", "februar", "febrero", "febbraio", "februari",
+                "fevereiro", "fev", "fév",
+            ],
             ["mar", "march", "mars", "märz", "maerz", "mär", "mrz", "marzo", "maart", "março", "marco"],
             ["apr", "april", "avril", "avr", "abril", "abr", "aprile"],
             ["may", "mai", "mayo", "maggio", "mag", "mei", "maio"],
@@ -29,8 +34,10 @@ public enum DateText {
             ["sep", "sept", "september", "septembre", "septiembre", "settembre", "set", "setembro"],
             ["oct", "october", "octobre", "okt", "oktober", "octubre", "ottobre", "ott", "outubro", "out"],
             ["nov", "november", "novembre", "noviembre", "novembro"],
-            ["dec", "december", "décembre", "decembre", "déc", "dez", "dezember", "diciembre", "dic", "dicembre",
-             "dezembro"],
+            [
+                "dec", "december", "décembre", "decembre", "déc", "dez", "dezember", "diciembre", "dic", "dicembre",
+                "dezembro",
+            ],
         ]
         var table: [String: Int] = [:]
         for (index, words) in names.enumerated() {
@@ -107,7 +114,9 @@ public enum DateText {
     private static func digits(_ word: Substring, trimming: String = ",.") -> Int? {
         var core = word
         while let last = core.last, trimming.contains(last) { core = core.dropLast() }
-        guard !core.isEmpty, core.count <= 4, core.allSatisfy(\.isASCII), core.allSatisfy(\.isNumber) else { return nil }
+        guard !core.isEmpty, core.count <= 4, core.allSatisfy(\.isASCII), core.allSatisfy(\.isNumber) else {
+            return nil
+        }
         return Int(core)
     }
 
@@ -120,7 +129,8 @@ public enum DateText {
         // 2016-03-11 (possibly with a time: 2016-03-11T10:00:00Z is left to isoTimestamp).
         if let iso = numericDate(first) { return (iso, 1) }
         guard index + 2 < tokens.count else { return nil }
-        let second = tokens[index + 1].text, third = tokens[index + 2].text
+        let second = tokens[index + 1].text
+        let third = tokens[index + 2].text
         // 11 Feb. 2016 / 11. Februar 2016 / 11 de febrero de 2016 is not handled (rare on the wire).
         if let day = digits(first, trimming: ".,"), let month = month(second), let year = digits(third) {
             return assemble(year, month, day).map { ($0, 3) }
@@ -141,7 +151,7 @@ public enum DateText {
         let core = word.prefix(10)
         let parts = core.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
         return assemble(year, month, day)
     }
@@ -152,7 +162,7 @@ public enum DateText {
         while let last = core.last, ",.;".contains(last) { core = core.dropLast() }
         let parts = core.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]), hour < 24, minute < 60
+            let hour = Int(parts[0]), let minute = Int(parts[1]), hour < 24, minute < 60
         else { return nil }
         if parts.count == 3 {
             guard let second = Int(parts[2]), second < 61 else { return nil }
@@ -169,7 +179,9 @@ public enum DateText {
     public static func rfc5322(_ value: String) -> String? {
         var words = value.split(whereSeparator: { $0.isWhitespace }).map { Substring($0) }
         if let comment = words.firstIndex(where: { $0.hasPrefix("(") }) { words = Array(words[..<comment]) }
-        if let first = words.first, first.hasSuffix(",") || (first.count == 3 && month(first) == nil && Int(first) == nil) {
+        if let first = words.first,
+            first.hasSuffix(",") || (first.count == 3 && month(first) == nil && Int(first) == nil)
+        {
             words.removeFirst()
         }
         guard words.count >= 4, let day = digits(words[0]), let month = month(words[1]), var year = digits(words[2])
@@ -190,7 +202,7 @@ public enum DateText {
         ]
         if let zone = named[word.uppercased()] { return zone }
         guard word.count == 5, let sign = word.first, sign == "+" || sign == "-",
-              word.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber })
+            word.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber })
         else { return nil }
         if word == "-0000" { return nil }
         if word == "+0000" { return "Z" }
@@ -208,7 +220,7 @@ public enum DateText {
         guard scalars.count >= 5, scalars.count > 10, trimmed.contains("T") else { return trimmed }
         let tail = scalars.suffix(5)
         guard let sign = tail.first, sign == "+" || sign == "-",
-              tail.dropFirst().allSatisfy({ $0.properties.numericType != nil && $0.isASCII })
+            tail.dropFirst().allSatisfy({ $0.properties.numericType != nil && $0.isASCII })
         else { return trimmed }
         let head = String(String.UnicodeScalarView(scalars.dropLast(5)))
         let digits = String(String.UnicodeScalarView(tail.dropFirst()))
@@ -221,10 +233,13 @@ public enum DateText {
     /// → `2013-11-13T11:37:00Z` (no zone when the stamp names none).
     static func wireStamp(_ text: String) -> String? {
         let words = text.split(whereSeparator: \.isWhitespace)
-        guard words.count >= 3, words[0].count == 6, words[0].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard words.count >= 3, words[0].count == 6, words[0].allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return nil
+        }
         let stamp = Array(words[0])
-        guard let day = Int(String(stamp[0...1])), let hour = Int(String(stamp[2...3])), let minute = Int(String(stamp[4...5])),
-              hour < 24, minute < 60
+        guard let day = Int(String(stamp[0...1])), let hour = Int(String(stamp[2...3])),
+            let minute = Int(String(stamp[4...5])),
+            hour < 24, minute < 60
         else { return nil }
         var rest = words.dropFirst()
         var zoneText: String?
@@ -233,8 +248,8 @@ public enum DateText {
             rest = rest.dropFirst()
         }
         guard rest.count >= 2, let month = month(rest[rest.startIndex]), let year2 = digits(rest[rest.startIndex + 1]),
-              rest[rest.startIndex + 1].count == 2,
-              let date = assemble(2000 + year2, month, day)
+            rest[rest.startIndex + 1].count == 2,
+            let date = assemble(2000 + year2, month, day)
         else { return nil }
         return "\(date)T\(pad(hour, 2)):\(pad(minute, 2)):00\(zoneText ?? "")"
     }
@@ -243,7 +258,7 @@ public enum DateText {
     static func apStamp(_ date: Substring, _ time: Substring) -> String? {
         let parts = date.split(separator: "-")
         guard parts.count == 3, let month = Int(parts[0]), let day = Int(parts[1]), let year2 = Int(parts[2]),
-              parts[2].count == 2, let iso = assemble(2000 + year2, month, day)
+            parts[2].count == 2, let iso = assemble(2000 + year2, month, day)
         else { return nil }
         var clock = time
         var zone = ""
@@ -252,7 +267,7 @@ public enum DateText {
             zone = "Z"
         }
         guard clock.count == 4, clock.allSatisfy({ $0.isASCII && $0.isNumber }),
-              let hour = Int(clock.prefix(2)), let minute = Int(clock.suffix(2)), hour < 24, minute < 60
+            let hour = Int(clock.prefix(2)), let minute = Int(clock.suffix(2)), hour < 24, minute < 60
         else { return nil }
         return "\(iso)T\(pad(hour, 2)):\(pad(minute, 2)):00\(zone)"
     }

@@ -30,7 +30,7 @@ public struct Dateline: Sendable, Equatable {
     /// `PLACE[, DATE] (AGENCY) [DASH]`.
     private static func bracketed(_ words: [Substring]) -> Dateline? {
         guard let open = words.prefix(12).firstIndex(where: { $0.hasPrefix("(") }), open > 0,
-              let close = words[open...].prefix(5).firstIndex(where: { $0.hasSuffix(")") || $0.hasSuffix("),") })
+            let close = words[open...].prefix(5).firstIndex(where: { $0.hasSuffix(")") || $0.hasSuffix("),") })
         else { return nil }
         let agencyWords = words[open...close]
         var agency = agencyWords.joined(separator: " ")
@@ -38,7 +38,8 @@ public struct Dateline: Sendable, Equatable {
         while let last = agency.last, last == ")" || last == "," { agency.removeLast() }
         guard isAgency(agency) else { return nil }
         let (place, date) = placeAndDate(words[..<open])
-        guard let place, isPlace(place, dashFollows: close + 1 < words.count && dashes.contains(String(words[close + 1])))
+        guard let place,
+            isPlace(place, dashFollows: close + 1 < words.count && dashes.contains(String(words[close + 1])))
         else { return nil }
         var end = close + 1
         if end < words.count, dashes.contains(String(words[end])) { end += 1 }
@@ -51,12 +52,13 @@ public struct Dateline: Sendable, Equatable {
     /// `PLACE, DATE AGENCY DASH` (AAP: `LOS ANGELES, March 10 AAP –`) or `PLACE DASH` (`WASHINGTON —`).
     private static func dashed(_ words: [Substring]) -> Dateline? {
         guard let dash = words.prefix(10).firstIndex(where: { dashes.contains(String($0)) }), dash > 0,
-              dash + 1 < words.count
+            dash + 1 < words.count
         else { return nil }
         var head = words[..<dash]
         var agency: String?
         if let last = head.last, head.count >= 2, isAgency(String(last)), last.allSatisfy({ $0.isUppercase }),
-           head[head.index(before: head.endIndex) - 1].last?.isNumber == true {
+            head[head.index(before: head.endIndex) - 1].last?.isNumber == true
+        {
             agency = String(last)
             head = head.dropLast()
         }
@@ -73,7 +75,8 @@ public struct Dateline: Sendable, Equatable {
         var placeWords = Array(words)
         var date: String?
         if placeWords.count >= 3, DateText.month(placeWords[placeWords.count - 2]) != nil,
-           let last = placeWords.last, last.allSatisfy({ $0.isNumber }), last.count <= 2 {
+            let last = placeWords.last, last.allSatisfy({ $0.isNumber }), last.count <= 2
+        {
             date = placeWords.suffix(2).joined(separator: " ")
             placeWords.removeLast(2)
         }

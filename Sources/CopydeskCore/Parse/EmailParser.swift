@@ -34,8 +34,11 @@ public struct EmailParser: ArticleParser {
         case .failure(let reason): return .failure(reason)
         }
 
-        let subject = message.header("Subject").map { MIMEEntity.decodeEncodedWords($0).withoutControlCharacters.collapsingSpaces }
-        let headline = subject?.nonEmpty
+        let subject = message.header("Subject").map {
+            MIMEEntity.decodeEncodedWords($0).withoutControlCharacters.collapsingSpaces
+        }
+        let headline =
+            subject?.nonEmpty
             ?? body.paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
         guard let headline else { return .failure(RejectReason(.unparsable, "a mail with no subject and no text")) }
 
@@ -66,7 +69,9 @@ public struct EmailParser: ArticleParser {
         metadata["bodyType"] = body.type
         article.metadata = metadata
         let blocks = article.paragraphs.count == body.blocks.count ? body.blocks : []
-        return .success(ParsedArticle(article: article.withoutControlCharacters(), layout: Clean.Layout(origin: .page, blocks: blocks)))
+        return .success(
+            ParsedArticle(
+                article: article.withoutControlCharacters(), layout: Clean.Layout(origin: .page, blocks: blocks)))
     }
 
     /// The text a message carries.
@@ -126,10 +131,11 @@ public struct EmailParser: ArticleParser {
         }
         if type == "text/html" {
             let page = HTMLPage.parse(text)
-            return .success(Body(
-                type: type, paragraphs: page.paragraphs.map(\.text),
-                blocks: page.paragraphs.map { Clean.Block(linkShare: $0.linkShare, links: $0.links, role: $0.role) }
-            ))
+            return .success(
+                Body(
+                    type: type, paragraphs: page.paragraphs.map(\.text),
+                    blocks: page.paragraphs.map { Clean.Block(linkShare: $0.linkShare, links: $0.links, role: $0.role) }
+                ))
         }
         return .success(plainBody(text, type: type))
     }
@@ -170,7 +176,8 @@ public struct EmailParser: ArticleParser {
         }
         if let text = String(validating: bytes, as: UTF8.self) { return .success(text) }
         if let label {
-            return .failure(RejectReason(.undecodable, "a text part in charset \(label), which Copydesk does not decode"))
+            return .failure(
+                RejectReason(.undecodable, "a text part in charset \(label), which Copydesk does not decode"))
         }
         // No charset named and not UTF-8: RFC 2045 says US-ASCII; 8-bit bytes are Windows-1252 in practice.
         if case .success(let decoded) = TextDecoding.decode(bytes, as: .windows1252) { return .success(decoded.text) }

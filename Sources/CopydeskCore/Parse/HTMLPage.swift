@@ -80,7 +80,8 @@ struct HTMLPage {
         var walker = Walker()
         walker.walk(root, into: &page)
         if page.hasMain {
-            for index in page.paragraphs.indices where !page.paragraphs[index].inMain && page.paragraphs[index].role == nil {
+            for index in page.paragraphs.indices
+            where !page.paragraphs[index].inMain && page.paragraphs[index].role == nil {
                 page.paragraphs[index].role = .outsideMain
             }
         }
@@ -189,7 +190,8 @@ struct HTMLPage {
                 let key = (attributes["name"] ?? attributes["property"] ?? attributes["itemprop"])?.lowercased()
                 if let key, let content = attributes["content"] { page.metas.append((key, content)) }
                 if let equiv = attributes["http-equiv"]?.lowercased(), equiv == "content-language",
-                   let content = attributes["content"] {
+                    let content = attributes["content"]
+                {
                     page.metas.append(("content-language", content))
                 }
                 return false
@@ -214,12 +216,14 @@ struct HTMLPage {
             }
             let block = HTMLPage.blockElements.contains(name)
             if block { flush(into: &page) }
-            let main = name == "article" || name == "main" || attributes["role"]?.lowercased() == "main"
+            let main =
+                name == "article" || name == "main" || attributes["role"]?.lowercased() == "main"
                 || attributes["itemprop"]?.lowercased() == "articlebody"
             if main { page.hasMain = true }
             let link = name == "a" && attributes["href"] != nil
             if link && !skipping { bufferLinks += 1 }
-            let skip = HTMLPage.skippedElements.contains(name) || attributes["hidden"] != nil
+            let skip =
+                HTMLPage.skippedElements.contains(name) || attributes["hidden"] != nil
                 || attributes["aria-hidden"]?.lowercased() == "true"
             let context = Context(
                 name: name, role: main ? nil : Self.role(of: name, attributes, inMain: inMain), main: main,
@@ -259,10 +263,11 @@ struct HTMLPage {
             for piece in pieces {
                 let text = piece.collapsingSpaces
                 guard !text.isEmpty else { continue }
-                page.paragraphs.append(Paragraph(
-                    text: text, tag: tag ?? bufferTag, linkCharacters: Int(share * Double(text.count)),
-                    links: bufferLinks, role: role, inMain: inMain
-                ))
+                page.paragraphs.append(
+                    Paragraph(
+                        text: text, tag: tag ?? bufferTag, linkCharacters: Int(share * Double(text.count)),
+                        links: bufferLinks, role: role, inMain: inMain
+                    ))
             }
         }
 

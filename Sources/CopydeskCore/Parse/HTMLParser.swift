@@ -22,17 +22,23 @@ public struct HTMLParser: ArticleParser {
 
     static func article(from page: HTMLPage) -> Result<ParsedArticle, RejectReason> {
         var paragraphs = page.paragraphs
-        let firstHeading = paragraphs.firstIndex { $0.headingLevel == 1 && $0.inMain }
+        let firstHeading =
+            paragraphs.firstIndex { $0.headingLevel == 1 && $0.inMain }
             ?? paragraphs.firstIndex { $0.headingLevel == 1 && $0.role == nil }
         let ogTitle = page.meta("og:title", "twitter:title", "dc.title")
-        let candidates = [firstHeading.map { paragraphs[$0].text }, ogTitle, page.title.map { stripSiteName($0, page) }]
-        guard let headline = candidates.compactMap({ $0?.withoutControlCharacters }).first(where: { !$0.isEmpty })
-            ?? paragraphs.first.map({ PlainTextParser.cut($0.text, near: PlainTextParser.headlineCut) })
+        let candidates = [
+            firstHeading.map { paragraphs[$0].text }, ogTitle, page.title.map { stripSiteName($0, page) },
+        ]
+        guard
+            let headline = candidates.compactMap({ $0?.withoutControlCharacters }).first(where: { !$0.isEmpty })
+                ?? paragraphs.first.map({ PlainTextParser.cut($0.text, near: PlainTextParser.headlineCut) })
         else {
             return .failure(RejectReason(.unparsable, "an HTML page with no text"))
         }
         // The heading that is the headline is not also a paragraph.
-        if let index = paragraphs.firstIndex(where: { $0.headingLevel != nil && normalized($0.text) == normalized(headline) }) {
+        if let index = paragraphs.firstIndex(where: {
+            $0.headingLevel != nil && normalized($0.text) == normalized(headline)
+        }) {
             paragraphs.remove(at: index)
         }
 
@@ -47,26 +53,33 @@ public struct HTMLParser: ArticleParser {
         func meta(_ keys: String...) -> String? {
             for key in keys {
                 used.insert(key)
-                if let value = page.meta(key), !value.hasPrefix("http://"), !value.hasPrefix("https://") { return value }
+                if let value = page.meta(key), !value.hasPrefix("http://"), !value.hasPrefix("https://") {
+                    return value
+                }
             }
             return nil
         }
         article.byline = meta("author", "article:author", "byl", "dc.creator", "parsely-author", "sailthru.author")
         article.summary = meta("description", "og:description", "twitter:description", "dc.description")
-        article.published = (meta(
-            "article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued", "dc.date",
-            "date", "parsely-pub-date", "sailthru.date"
-        ) ?? page.time).map(DateText.normalizedISO)
+        article.published =
+            (meta(
+                "article:published_time", "datepublished", "pubdate", "publishdate", "dc.date.issued", "dc.date",
+                "date", "parsely-pub-date", "sailthru.date"
+            ) ?? page.time).map(DateText.normalizedISO)
         article.versionCreated = meta("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified")
             .map(DateText.normalizedISO)
         article.source = meta("og:site_name", "application-name", "publisher", "dc.publisher")
         used.formUnion(["news_keywords", "keywords", "article:tag"])
-        let keywords = (page.metas("news_keywords") + page.metas("keywords"))
+        let keywords =
+            (page.metas("news_keywords") + page.metas("keywords"))
             .flatMap { $0.split(separator: ",").map { $0.trimmingSpaces } } + page.metas("article:tag")
-        let uniqueKeywords = keywords.filter { !$0.isEmpty }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let uniqueKeywords = keywords.filter { !$0.isEmpty }.reduce(into: [String]()) {
+            if !$0.contains($1) { $0.append($1) }
+        }
         article.keywords = uniqueKeywords.isEmpty ? nil : uniqueKeywords
         used.formUnion(["content-language", "dc.language", "og:locale", "og:url"])
-        article.language = page.language?.trimmingSpaces.nonEmpty
+        article.language =
+            page.language?.trimmingSpaces.nonEmpty
             ?? page.meta("content-language", "dc.language")
             ?? page.meta("og:locale").map { $0.replacingUnderscores }
         article.itemID = page.canonical?.trimmingSpaces.nonEmpty ?? page.meta("og:url")
@@ -102,10 +115,12 @@ public struct HTMLParser: ArticleParser {
 
     /// `meta` tags that describe the page's machinery, not the story.
     static func isTechnical(_ key: String) -> Bool {
-        let prefixes = ["viewport", "robots", "googlebot", "theme-color", "referrer", "format-detection", "msapplication",
-                        "apple-", "google", "fb:", "twitter:card", "twitter:site", "og:image", "og:video", "twitter:image",
-                        "generator", "csrf", "x-ua", "handheldfriendly", "mobileoptimized", "al:", "p:domain", "yandex",
-                        "bingbot", "verify", "facebook-domain", "color-scheme"]
+        let prefixes = [
+            "viewport", "robots", "googlebot", "theme-color", "referrer", "format-detection", "msapplication",
+            "apple-", "google", "fb:", "twitter:card", "twitter:site", "og:image", "og:video", "twitter:image",
+            "generator", "csrf", "x-ua", "handheldfriendly", "mobileoptimized", "al:", "p:domain", "yandex",
+            "bingbot", "verify", "facebook-domain", "color-scheme",
+        ]
         return prefixes.contains { key.hasPrefix($0) }
     }
 }

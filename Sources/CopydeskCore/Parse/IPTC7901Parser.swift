@@ -72,7 +72,8 @@ public struct IPTC7901Parser: ArticleParser {
             let trailer = Self.lines(scalars[(etx + 1)...]).map { $0.trimmingSpaces }.first { !$0.isEmpty }
             if let trailer { readTrailer(trailer, into: &article, metadata: &metadata) }
         } else if let last = body.lastIndex(where: { !$0.trimmingSpaces.isEmpty }),
-                  DateText.wireStamp(body[last].trimmingSpaces) != nil {
+            DateText.wireStamp(body[last].trimmingSpaces) != nil
+        {
             readTrailer(body[last].trimmingSpaces, into: &article, metadata: &metadata)
             body.removeSubrange(last...)
         }
@@ -80,7 +81,8 @@ public struct IPTC7901Parser: ArticleParser {
 
         article = article.withoutControlCharacters()
         if article.headline.isEmpty {
-            article.headline = article.paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
+            article.headline =
+                article.paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
                 ?? article.slugline?.withoutControlCharacters ?? ""
         }
         guard !article.headline.isEmpty else { return .failure(RejectReason(.unparsable, "IPTC 7901 with no text")) }
@@ -99,8 +101,8 @@ public struct IPTC7901Parser: ArticleParser {
     static func isHeader(_ line: String) -> Bool {
         let tokens = line.split(separator: " ")
         guard tokens.count >= 4, let first = tokens.first, first.first?.isLetter == true,
-              first.last?.isNumber == true, tokens[1].count == 1, tokens[2].count <= 2,
-              tokens[3].allSatisfy(\.isNumber)
+            first.last?.isNumber == true, tokens[1].count == 1, tokens[2].count <= 2,
+            tokens[3].allSatisfy(\.isNumber)
         else { return false }
         return true
     }
@@ -118,7 +120,8 @@ public struct IPTC7901Parser: ArticleParser {
         if tokens.count > 3, tokens[3].allSatisfy(\.isNumber) { metadata["words"] = tokens[3] }
         // The sender: a word of letters followed by a number at the end (`dpa 061`).
         if tokens.count >= 6, let last = tokens.last, last.allSatisfy(\.isNumber),
-           tokens[tokens.count - 2].allSatisfy(\.isLetter) {
+            tokens[tokens.count - 2].allSatisfy(\.isLetter)
+        {
             metadata["sender"] = tokens[tokens.count - 2]
             if tokens.count > 6 { metadata["header"] = tokens[4..<(tokens.count - 2)].joined(separator: " ") }
         }
@@ -186,7 +189,10 @@ public struct IPTC7901Parser: ArticleParser {
             text.removeLast()
         }
         let visible = text.map { line in
-            Substring(String(String.UnicodeScalarView(line.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F ? " " : $0 })))
+            Substring(
+                String(
+                    String.UnicodeScalarView(
+                        line.unicodeScalars.map { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F ? " " : $0 })))
         }
         var paragraphs: [String] = []
         for block in PlainTextParser.blocks(visible[...].map { Substring(Self.trimTrailing($0)) }[...]) {

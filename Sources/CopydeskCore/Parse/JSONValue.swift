@@ -25,7 +25,8 @@ public indirect enum JSONValue: Sendable, Equatable {
         case (.number(let a), .number(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         default: false
         }
     }
@@ -49,7 +50,8 @@ public indirect enum JSONValue: Sendable, Equatable {
     /// An integer number, or a string holding one.
     public var integer: Int? {
         switch self {
-        case .number(let literal): Int(literal) ?? Double(literal).flatMap { $0.isFinite && abs($0) < 1e15 ? Int($0) : nil }
+        case .number(let literal):
+            Int(literal) ?? Double(literal).flatMap { $0.isFinite && abs($0) < 1e15 ? Int($0) : nil }
         case .string(let value): Int(value.trimmingSpaces)
         default: nil
         }
@@ -102,7 +104,9 @@ public indirect enum JSONValue: Sendable, Equatable {
 
         mutating func expect(_ literal: String) throws(Failure) {
             for byte in literal.utf8 {
-                guard offset < bytes.count, bytes[offset] == byte else { throw Failure(offset: offset, "expected \(literal)") }
+                guard offset < bytes.count, bytes[offset] == byte else {
+                    throw Failure(offset: offset, "expected \(literal)")
+                }
                 offset += 1
             }
         }
@@ -225,7 +229,7 @@ public indirect enum JSONValue: Sendable, Equatable {
                 offset += 1
                 if escape == UInt8(ascii: "u") {
                     guard offset + 4 <= bytes.count,
-                          let unit = UInt32(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16)
+                        let unit = UInt32(String(decoding: bytes[offset..<offset + 4], as: UTF8.self), radix: 16)
                     else { throw Failure(offset: offset, "invalid \\u escape") }
                     offset += 4
                     if (0xD800...0xDBFF).contains(unit) {
@@ -270,7 +274,7 @@ extension String {
     var trimmingSpaces: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
         return String(scalars[first...last])
     }

@@ -115,7 +115,9 @@ struct MIMEEntity {
             var parameter = String(piece[piece.index(after: equals)...]).trimmingSpaces
             if name.hasSuffix("*") {
                 name.removeLast()
-                if let quote = parameter.lastIndex(of: "'") { parameter = String(parameter[parameter.index(after: quote)...]) }
+                if let quote = parameter.lastIndex(of: "'") {
+                    parameter = String(parameter[parameter.index(after: quote)...])
+                }
                 parameter = percentDecoded(parameter)
             }
             if parameters[name] == nil { parameters[name] = parameter }
@@ -128,7 +130,8 @@ struct MIMEEntity {
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "%"), utf8.count >= 2,
-               let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(2)
             } else {
@@ -152,7 +155,7 @@ struct MIMEEntity {
     /// The parts of a multipart body (empty for anything else or a missing boundary).
     var parts: [MIMEEntity] {
         guard contentType.type.hasPrefix("multipart/"), let boundary = contentType.parameters["boundary"],
-              !boundary.isEmpty
+            !boundary.isEmpty
         else { return [] }
         let delimiter = Array(("--" + boundary).utf8)
         var starts: [Int] = []
@@ -349,7 +352,8 @@ struct MIMEEntity {
             if byte == UInt8(ascii: "_") {
                 bytes.append(0x20)
             } else if byte == UInt8(ascii: "="), utf8.count >= 2,
-                      let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(2)
             } else {

@@ -67,11 +67,14 @@ public struct NinjsParser: ArticleParser {
             paragraphs = Self.plainParagraphs(plain)
         }
         if paragraphs.isEmpty, let body = Self.pick(bodies, roles: ["main", "body"]) {
-            paragraphs = Self.isHTML(body) ? HTMLPage.paragraphs(ofFragment: body.value) : Self.plainParagraphs(body.value)
+            paragraphs =
+                Self.isHTML(body) ? HTMLPage.paragraphs(ofFragment: body.value) : Self.plainParagraphs(body.value)
         }
 
-        let headline = text("headline") ?? Self.pick(headlines, roles: ["main", "headline"])?.value
-            ?? text("title", "slugline") ?? paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
+        let headline =
+            text("headline") ?? Self.pick(headlines, roles: ["main", "headline"])?.value
+            ?? text("title", "slugline")
+            ?? paragraphs.first.map { PlainTextParser.cut($0, near: PlainTextParser.headlineCut) }
         guard let headline = headline?.withoutControlCharacters.collapsingSpaces, !headline.isEmpty else {
             return .failure(RejectReason(.unparsable, "ninjs item without a headline or a body"))
         }
@@ -96,7 +99,8 @@ public struct NinjsParser: ArticleParser {
         } else if let html = text("description_html") {
             article.summary = HTMLPage.paragraphs(ofFragment: html).joined(separator: " ").nonEmpty
         } else if let description = Self.pick(descriptions, roles: ["summary", "abstract", "description"]) {
-            article.summary = Self.isHTML(description)
+            article.summary =
+                Self.isHTML(description)
                 ? HTMLPage.paragraphs(ofFragment: description.value).joined(separator: " ") : description.value
         }
         article.editorNote = text("ednote")
@@ -176,7 +180,9 @@ public struct NinjsParser: ArticleParser {
     /// Codes of subjects: `code`, else `uri`, else `qcode`, else `name`.
     static func codes(_ value: JSONValue?) -> [String]? {
         guard let list = value?.array else { return nil }
-        let codes = list.compactMap { $0["code"]?.text ?? $0["uri"]?.text ?? $0["qcode"]?.text ?? $0["name"]?.text ?? $0.text }
+        let codes = list.compactMap {
+            $0["code"]?.text ?? $0["uri"]?.text ?? $0["qcode"]?.text ?? $0["name"]?.text ?? $0.text
+        }
         return codes.isEmpty ? nil : codes
     }
 

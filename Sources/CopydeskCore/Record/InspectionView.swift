@@ -37,7 +37,8 @@ public struct InspectionView: Codable, Sendable, Equatable {
     /// Inspects `bytes` as the pipeline would: ``Parse/prepare(_:fileName:)``, nothing stored.
     public static func inspect(_ bytes: [UInt8], file: String) -> InspectionView {
         let detected = Screening.screen(bytes) == nil ? FormatSniffer.sniff(bytes, fileName: file).rawValue : nil
-        return InspectionView(file: file, size: bytes.count, detected: detected, result: Parse.prepare(bytes, fileName: file))
+        return InspectionView(
+            file: file, size: bytes.count, detected: detected, result: Parse.prepare(bytes, fileName: file))
     }
 
     /// The text `copydesk inspect` prints: every field the article has, the cleaned body, what was removed.
