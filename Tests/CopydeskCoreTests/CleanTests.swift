@@ -176,4 +176,22 @@ struct CleanTests {
         #expect(result.article.headline == "Menu")
         #expect(result.article.paragraphs.isEmpty)
     }
+
+    /// A match preview's venue and kick-off, a closing results table: short lines at the edges that are the
+    /// story's own, because nothing around them is furniture.
+    @Test func edgesWithoutFurnitureStay() {
+        let head = ["Blackburn v Burnley", "Ewood Park", "2000 GMT"]
+        let table = ["=====", "1. Real Madrid 178", "2. Barcelona 175", "3. Juventus 154"]
+        let result = Self.text(head + Self.prose + table)
+        #expect(result.article.headline == "Blackburn v Burnley")
+        #expect(result.article.paragraphs == ["Ewood Park", "2000 GMT"] + Self.prose + table.dropFirst())
+        #expect(result.removals.map(\.reason) == ["no words"])
+    }
+
+    @Test func aDateInsideTheTextIsNoStamp() {
+        let stamp = "0930 GMT, 12 March 2011"
+        let result = Self.text(
+            ["Tram line to reach the northern suburbs"] + Self.prose.prefix(2) + [stamp] + Self.prose.suffix(3))
+        #expect(result.article.paragraphs.contains(stamp))
+    }
 }

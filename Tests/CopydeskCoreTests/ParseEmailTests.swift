@@ -91,7 +91,8 @@ struct ParseEmailTests {
         #expect(document.removed.contains("By Claire Dupont"))
     }
 
-    static let stormHTML = "<p>Winds of 120 km/h are expected tonight along the coast, forecasters said.</p>"
+    static let stormHTML =
+        "<p>Winds of 120 km/h are expected tonight along the coast, forecasters said.</p>"
         + "<p>Ferries are cancelled.</p>"
 
     @Test func htmlOnlyMailIsReadAsHTML() throws {

@@ -141,9 +141,15 @@ extension Clean {
                 index -= 1
             }
             guard let start, start < characters.count else { return nil }
+            // One tag after one separator: a line of several ` - ` pairs is a list ("actor - Jamie Foxx;
+            // actress - Hilary Swank"), not a caption signed by its site.
+            let separators = (1..<max(1, characters.count - 1)).filter { index in
+                characters[index - 1] == " " && characters[index + 1] == " " && "-–—|".contains(characters[index])
+            }
+            guard separators.count == 1 else { return nil }
             let tag = String(characters[start...]).trimmingSpaces
             let words = tag.split(separator: " ")
-            guard (1...4).contains(words.count), tag.count <= 40,
+            guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
                 words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
             else { return nil }
             return tag
@@ -174,7 +180,8 @@ extension Clean {
             if let block = line.block, block.links >= 1, block.linkShare >= 0.6 { return .linkDensity }
             if isBreadcrumb(line) { return .breadcrumb }
             if line.separators >= 2 && line.segments.count >= 3 { return .separatedList }
-            if line.letterWords == 0 { return .noWords }
+            // No words: separators, rules, a comment count ("|", "-----", "0"); not a figure from a table.
+            if line.letterWords == 0, line.text.count <= 2 || !line.text.contains(where: \.isNumber) { return .noWords }
             if line.isHeadlineLine { return headlineSignal(line) }
             // The remaining signals concern short lines and captions; a long paragraph of prose is spared
             // their character-by-character work.
@@ -195,12 +202,11 @@ extension Clean {
                 }
             }
             if isFieldRepeat(line, key: key) { return .repeatsField }
-            if isDateStamp(line) { return .dateStamp }
             if isCaption(line) { return .caption }
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             if isLegal(line, at: index) { return .legal }
-            if line.wordCount >= 4, let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+            if line.wordCount >= 10, let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
             return nil
         }
 
@@ -267,19 +273,29 @@ extension Clean {
             return line.text.filter(\.isLetter).count >= 3
         }
 
-        /// At most six words, no sentence, with a word of page furniture.
+        /// At most six words, no sentence, made of page furniture vocabulary.
         private func isPrompt(_ line: Line) -> Bool {
             guard line.wordCount <= 6, !line.endsSentence else { return false }
-            let text =
-                " " + line.text.lowercased().filter { $0.isLetter || $0.isWhitespace || $0 == "'" || $0 == "-" } + " "
-            return Vocabulary.interfacePhrases.contains { text.contains(" " + $0 + " ") }
+            let text = " " + line.keys.joined(separator: " ") + " "
+            let phrases = Vocabulary.interfacePhrases.filter { text.contains(" " + $0 + " ") }
+            guard !phrases.isEmpty else { return false }
+            // Furniture phrases, function words and what prompts act on must make up the line: "Share this
+            // article" is a prompt, "Share boost for feud-hit Reliance" is a headline about shares.
+            let furniture = Set(phrases.flatMap { $0.split(separator: " ").map(String.init) })
+            let covered = line.keys.filter { key in
+                furniture.contains(key) || Vocabulary.promptWords.contains(key) || stopwords?.contains(key) == true
+            }
+            return covered.count * 4 >= line.wordCount * 3
         }
 
         /// A legal phrase in the last fifth of the page, or in a short line anywhere after the text began.
         private func isLegal(_ line: Line, at index: Int) -> Bool {
             guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
             let text = line.text.lowercased()
-            return Vocabulary.legalPhrases.contains { text.contains($0) }
+            if Vocabulary.legalPhrases.contains(where: { text.contains($0) }) { return true }
+            // "Copyright 2016 Xinhua": the word with a year, in a short line.
+            return line.wordCount <= 12 && text.contains("copyright")
+                && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
         }
 
         // MARK: Signals from neighbours
@@ -328,16 +344,31 @@ extension Clean {
 
         /// Before the first paragraph of prose only lines that could be a headline, a standfirst or a
         /// sentence stay; after the last, only sentences; inside, a short line between two removed lines goes.
+        ///
+        /// The edges are judged only where they show furniture already (a line with a signal of its own):
+        /// a match preview's "Ewood Park" / "2000 GMT" or a closing list of fixtures stays, because nothing
+        /// around it is furniture; the same short lines next to a caption, a prompt or a footer go.
         func addZoneSignals(_ reasons: inout [String?]) {
             let prose = lines.indices.filter { reasons[$0] == nil && isProse($0) }
             guard let first = prose.first, let last = prose.last else { return }
-            for index in 0..<first where reasons[index] == nil && !lines[index].isHeadlineLine {
+            // Date stamps belong to the page's head and foot; inside the text (a live blog's "1200 GMT, 11
+            // March 2011") they are the text's own.
+            for index in lines.indices where (index < first || index > last) && reasons[index] == nil {
+                if !lines[index].isHeadlineLine, isDateStamp(lines[index]) {
+                    reasons[index] = Signal.dateStamp.description
+                }
+            }
+            // A rule or a lone figure is no evidence of furniture: tables have them too.
+            let noWords = Signal.noWords.description
+            let furnitureBefore = (0..<first).contains { reasons[$0] != nil && reasons[$0] != noWords }
+            let furnitureAfter = lines.indices.contains { $0 > last && reasons[$0] != nil && reasons[$0] != noWords }
+            for index in 0..<first where furnitureBefore && reasons[index] == nil && !lines[index].isHeadlineLine {
                 let line = lines[index]
                 if !line.isHeadlineShaped && !line.endsSentence && line.wordCount <= 6 {
                     reasons[index] = Signal.beforeText.description
                 }
             }
-            for index in lines.indices where index > last && reasons[index] == nil {
+            for index in lines.indices where furnitureAfter && index > last && reasons[index] == nil {
                 let line = lines[index]
                 if !line.endsSentence || line.wordCount <= 3 {
                     reasons[index] = Signal.afterText.description

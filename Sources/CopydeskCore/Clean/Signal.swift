@@ -15,7 +15,8 @@ extension Clean {
         case repeatsHeadline
         /// Repeats a field the parser already filled (byline, editor's note, a labelled summary).
         case repeatsField
-        /// A date with a few words around it (`11 Feb. 2016 - | Last updated: …`): read into the dates.
+        /// A date with a few words around it (`11 Feb. 2016 - | Last updated: …`) before or after the text:
+        /// read into the dates.
         case dateStamp
         /// `You are here: Home`, `Home › World › Europe`.
         case breadcrumb
@@ -27,13 +28,14 @@ extension Clean {
         case prompt
         /// Copyright, confidentiality and terms notices near the end.
         case legal
-        /// The same paragraph a second time.
+        /// The same paragraph (ten words or more) a second time; shorter repeats are often a table's own.
         case repeatedParagraph
         /// A headline-like line right after a caption: the title of a related story.
         case teaser
-        /// A short non-sentence before the first paragraph of running text.
+        /// A short non-sentence before the first paragraph of running text, where the head shows furniture.
         case beforeText
-        /// Lines after the last paragraph of running text that do not end a sentence.
+        /// Lines after the last paragraph of running text that do not end a sentence, where the foot shows
+        /// furniture.
         case afterText
         /// A short line between two lines taken out.
         case betweenRemoved

@@ -64,10 +64,20 @@ enum Vocabulary {
         "подписаться", "поделиться", "войти", "регистрация", "комментарии", "читать также",
     ]
 
+    /// What furniture verbs act on and how prompts are phrased ("Share *this article*", "Share *on Facebook*",
+    /// "Get *our daily* newsletter"): a short line made of these, function words and a furniture phrase is a
+    /// prompt; "Share boost for feud-hit Reliance", a headline, is not.
+    static let promptWords: Set<String> = [
+        "this", "article", "story", "page", "post", "video", "now", "here", "free", "today", "daily", "weekly",
+        "facebook", "twitter", "x", "whatsapp", "linkedin", "telegram", "email", "e-mail", "link", "our", "your",
+        "us", "me", "more", "get", "leave", "up", "on", "via", "with", "to", "a", "an", "the", "or", "and", "in",
+        "for", "of", "from", "all", "see", "view", "click", "tap", "open", "close", "continue", "reading",
+    ]
+
     /// Words of legal footers and mail disclaimers.
     static let legalPhrases: [String] = [
-        "all rights reserved", "copyright", "©", "terms of use", "terms of service", "privacy policy",
-        "confidential", "intended recipient", "received this email in error", "email in error", "disclaimer",
+        "all rights reserved", "©", "terms of use", "terms of service", "privacy policy", "intended recipient",
+        "received this email in error", "email in error", "e-mail in error", "disclaimer:",
         "tous droits réservés", "alle rechte vorbehalten", "todos los derechos reservados",
     ]
 

@@ -72,8 +72,11 @@ struct TextMetadata: Equatable {
             byline = words.dropFirst().joined(separator: " ")
             return true
         }
-        // (As delivered), (Embargoed until 10:00): a note in brackets.
-        if editorNote == nil, line.hasPrefix("("), line.hasSuffix(")"), words.count <= 8 {
+        // (As delivered), (Check against delivery): a short note in brackets, without figures (a bracketed
+        // "(after extra-time - score at 90 mins 1-1)" is part of a results story).
+        if editorNote == nil, line.hasPrefix("("), line.hasSuffix(")"), words.count <= 5,
+            !line.contains(where: \.isNumber)
+        {
             editorNote = String(line.dropFirst().dropLast()).trimmingSpaces
             return true
         }
