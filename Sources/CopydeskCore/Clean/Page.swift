@@ -146,7 +146,10 @@ extension Clean {
             let separators = (1..<max(1, characters.count - 1)).filter { index in
                 characters[index - 1] == " " && characters[index + 1] == " " && "-–—|".contains(characters[index])
             }
-            guard separators.count == 1 else { return nil }
+            // And a caption before it: a racing field's "3 - VACANT" is no photo caption.
+            guard separators.count == 1, String(characters[..<separators[0]]).split(separator: " ").count >= 6 else {
+                return nil
+            }
             let tag = String(characters[start...]).trimmingSpaces
             let words = tag.split(separator: " ")
             guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",

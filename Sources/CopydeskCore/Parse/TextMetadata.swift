@@ -16,6 +16,8 @@ struct TextMetadata: Equatable {
     var keywords: [String]?
     var dateline: Dateline?
     var datelineDate: String?
+    /// The place of a date line such as `AUSTIN, Texas, Feb. 1, 2017 /PRNewswire/ --`.
+    var datelinePlace: String?
     /// `Headline: …`, `Title: …` and other labels with no field of their own, by label.
     var labelled: [String: String] = [:]
     /// Dates of the date-stamp lines, in order: the first is when it was published, a later one an update.
@@ -118,13 +120,19 @@ struct TextMetadata: Equatable {
         stamps += dates.map(\.iso)
         published = stamps.first
         versionCreated = stamps.count > 1 ? stamps.last : nil
-        // Text before the date that is a name and a comma: `Xinhua, March 11, 2016`.
+        // Text before the date that is a name and a comma: `Xinhua, March 11, 2016`. A place in capitals or
+        // with a region (`AUSTIN, Texas, Feb. 1, 2017`) is a dateline, not a source.
         let before = String(characters[..<first.range.lowerBound]).trimmingSpaces
-        if source == nil, before.hasSuffix(",") {
+        if before.hasSuffix(",") {
             let name = String(before.dropLast()).trimmingSpaces
             let nameWords = name.split(separator: " ")
-            if (1...3).contains(nameWords.count), nameWords.allSatisfy({ $0.first?.isUppercase == true }) {
+            let capitalised =
+                (1...3).contains(nameWords.count) && nameWords.allSatisfy { $0.first?.isUppercase == true }
+            let isPlace = name.contains(",") || name.first.map { _ in name == name.uppercased() } == true
+            if capitalised && !isPlace && source == nil {
                 source = name
+            } else if isPlace, datelinePlace == nil, name.count <= Dateline.placeLimit {
+                datelinePlace = name
             }
         }
     }
@@ -142,6 +150,7 @@ struct TextMetadata: Equatable {
             article.dateline = dateline.printed
             article.datelinePlace = dateline.place
         }
+        if article.datelinePlace == nil { article.datelinePlace = datelinePlace }
         if article.source == nil { article.source = source ?? dateline?.source }
         if article.datelineDate == nil { article.datelineDate = datelineDate }
         if !labelled.isEmpty {
