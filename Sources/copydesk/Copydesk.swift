@@ -37,7 +37,9 @@ struct Copydesk: AsyncParsableCommand {
         commandName: "copydesk",
         abstract: "Show what copydeskd is doing and read its journal.",
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
-        subcommands: [Status.self, List.self, Show.self, Verify.self, Repair.self, Export.self, Import.self]
+        subcommands: [
+            Status.self, List.self, Show.self, Inspect.self, Verify.self, Repair.self, Export.self, Import.self,
+        ]
     )
 }
 

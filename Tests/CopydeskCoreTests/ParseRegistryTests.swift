@@ -16,13 +16,17 @@ struct ParseRegistryTests {
         }
     }
 
-    @Test func onlyPlainTextIsRegisteredForNow() {
-        #expect(ParserRegistry.standard.formats == [.text])
-        #expect(ParserRegistry.standard.parser(for: .nitf).format == .text)
+    @Test func standardRegistryReadsTheTextFormats() {
+        let formats = ParserRegistry.standard.formats
+        #expect(formats.isSuperset(of: [.text, .ninjs, .anpa1312, .iptc7901, .email, .html]))
+        for format in [InputFormat.ninjs, .anpa1312, .iptc7901, .email, .html] {
+            #expect(ParserRegistry.standard.parser(for: format).format == format)
+        }
     }
 
     @Test func formatWithoutParserIsReadAsTextAndRecordedAsText() throws {
-        let document = try #require(Parse.prepare(Self.nitf, fileName: "story.xml").success)
+        let plainOnly = ParserRegistry([PlainTextParser()])
+        let document = try #require(Parse.prepare(Self.nitf, fileName: "story.xml", parsers: plainOnly).success)
         #expect(document.format == "text")
         #expect(document.article.headline == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         #expect(document.article.paragraphs.count == 1)

@@ -9,6 +9,21 @@ public protocol ArticleParser: Sendable {
     /// The format this parser reads; it is what the document is recorded as.
     var format: InputFormat { get }
     func parse(_ input: ParserInput) -> Result<Article, RejectReason>
+    /// The article and what the parser knew of its layout, for ``Clean``. Parsers of agency formats need not
+    /// implement it: the default says "agency copy", which Clean leaves alone.
+    func parseForCleaning(_ input: ParserInput) -> Result<ParsedArticle, RejectReason>
+}
+
+/// An article with the layout its parser saw (which lines were links or navigation, whether the headline
+/// was only the first line), so ``Clean`` can judge boilerplate by structure the ``Article`` does not keep.
+public struct ParsedArticle: Sendable, Equatable {
+    public var article: Article
+    public var layout: Clean.Layout
+
+    public init(article: Article, layout: Clean.Layout) {
+        self.article = article
+        self.layout = layout
+    }
 }
 
 /// What a parser reads: the file's bytes and their decoded text.
@@ -34,6 +49,10 @@ public struct ParserInput: Sendable {
 }
 
 extension ArticleParser {
+    public func parseForCleaning(_ input: ParserInput) -> Result<ParsedArticle, RejectReason> {
+        parse(input).map { ParsedArticle(article: $0, layout: .agencyCopy) }
+    }
+
     /// Parses text alone, as if it had arrived as a UTF-8 file.
     public func parse(_ text: String) -> Result<Article, RejectReason> {
         parse(ParserInput(text: text))
@@ -57,8 +76,15 @@ public struct ParserRegistry: Sendable {
         for parser in parsers { register(parser) }
     }
 
-    /// The parsers Copydesk ships. For now plain text only; the formats issue registers the others here.
-    public static let standard = ParserRegistry([PlainTextParser()])
+    /// The parsers Copydesk ships.
+    public static let standard = ParserRegistry([
+        PlainTextParser(),
+        NinjsParser(),
+        ANPA1312Parser(),
+        IPTC7901Parser(),
+        EmailParser(),
+        HTMLParser(),
+    ])
 
     /// Adds `parser` for its format, replacing any earlier one.
     public mutating func register(_ parser: any ArticleParser) {

@@ -68,13 +68,21 @@ public enum FormatSniffer {
     /// is framed wire copy of either kind.
     private static func sniffWireFraming(_ scan: ScalarScanner) -> Verdict? {
         var index = 0
-        while index < scan.count, index < 64, Screening.isTextWhitespace(scan[index].value) { index += 1 }
+        // Whitespace, and DEL padding (ATS/SDA start files with DEL bytes), before the framing.
+        while index < scan.count, index < 64, Screening.isTextWhitespace(scan[index].value) || scan[index] == "\u{7F}" {
+            index += 1
+        }
         var syns = 0
         while scan.has(index, "\u{16}") {
             syns += 1
             index += 1
         }
-        guard scan.has(index, "\u{01}") else { return nil }
+        guard scan.has(index, "\u{01}") else {
+            // IPTC 7901 whose control characters were stripped on the way: the header line, then a keyword
+            // line ending in `/` among the next lines.
+            return matchesIPTC7901Header(scan, from: index) && hasKeywordLine(scan, from: index)
+                ? Verdict(format: .iptc7901) : nil
+        }
         index += 1
         if syns > 0 { return Verdict(format: .anpa1312) }
         let apHeader = scan.isASCIILetter(index) && (1...4).allSatisfy { scan.isASCIIDigit(index + $0) }
@@ -100,6 +108,22 @@ public enum FormatSniffer {
         return true
     }
 
+    /// A line ending in `/` (the 7901 keyword line) within the five lines after `start`.
+    private static func hasKeywordLine(_ scan: ScalarScanner, from start: Int) -> Bool {
+        var index = start
+        var lines = 0
+        while index < scan.count, lines < 6 {
+            if scan[index] == "\n" {
+                lines += 1
+                var end = index
+                while end > start, scan[end - 1] == "\r" || scan[end - 1] == " " { end -= 1 }
+                if end > start, scan.has(end - 1, "/"), lines > 1 { return true }
+            }
+            index += 1
+        }
+        return false
+    }
+
     // MARK: JSON, ninjs
 
     private static let ninjsContentKeys = [
@@ -107,8 +131,8 @@ public enum FormatSniffer {
         "\"contentcreated\"",
     ]
 
-    /// A JSON object (or array) is ninjs when it names the ninjs schema, or has a `uri` and a ninjs content
-    /// key; a `uri` or a `headline` alone is only a hint.
+    /// A JSON object (or array) is ninjs when it names the ninjs schema, has a `uri` (or Superdesk's `guid`)
+    /// and a ninjs content key, or three content keys; a `uri` or a `headline` alone is only a hint.
     private static func sniffJSON(_ scan: ScalarScanner, from start: Int) -> Verdict? {
         var next = start + 1
         while next < scan.count, scan[next].properties.isWhitespace { next += 1 }
@@ -117,9 +141,13 @@ public enum FormatSniffer {
             return "{[\"]".unicodeScalars.contains(scan[next]) ? Verdict(format: .json) : nil
         }
         guard scan.has(next, "\"") || scan.has(next, "}") else { return nil }
-        let hasURI = scan.find("\"uri\"", from: start) != nil
-        let hasContentKey = ninjsContentKeys.contains { scan.find($0, from: start) != nil }
-        if scan.find("ninjs", from: start) != nil || (hasURI && hasContentKey) { return Verdict(format: .ninjs) }
+        // Newsroom systems (Superdesk) write ninjs with a `guid` instead of the `uri`.
+        let hasURI = scan.find("\"uri\"", from: start) != nil || scan.find("\"guid\"", from: start) != nil
+        let contentKeys = ninjsContentKeys.filter { scan.find($0, from: start) != nil }.count
+        let hasContentKey = contentKeys > 0
+        if scan.find("ninjs", from: start) != nil || (hasURI && hasContentKey) || contentKeys >= 3 {
+            return Verdict(format: .ninjs)
+        }
         if hasURI || hasContentKey { return Verdict(format: .json, alternatives: [.ninjs]) }
         return Verdict(format: .json)
     }
@@ -199,7 +227,8 @@ public enum FormatSniffer {
 
     private static let mailFields: Set<String> = [
         "from", "to", "cc", "subject", "date", "mime-version", "content-type", "content-transfer-encoding",
-        "message-id", "received", "return-path", "reply-to", "sender", "x-mailer",
+        "message-id", "received", "return-path", "reply-to", "sender", "x-mailer", "delivered-to",
+        "dkim-signature", "authentication-results",
     ]
 
     /// An RFC 5322 header block: every line up to the first blank one is `Name: value` (or a folded
@@ -212,8 +241,12 @@ public enum FormatSniffer {
         )
         var fields: Set<String> = []
         var headerLines = 0
-        for (number, line) in lines.enumerated() {
-            if line.allSatisfy(\.isWhitespace) { break }
+        // Gateways sometimes write blank (or space-filled) lines before the headers.
+        let leading = lines.prefix { $0.allSatisfy(\.isWhitespace) }.count
+        // A header block longer than the prefix (long `Received` chains) ends in a cut line: not evidence.
+        let cut = head.count >= prefixLength ? lines.count - 1 : lines.count
+        for (number, line) in lines.dropFirst(leading).enumerated() {
+            if line.allSatisfy(\.isWhitespace) || leading + number >= cut { break }
             if number == 0 && line.hasPrefix("From ") { continue }
             if let first = line.first, first == " " || first == "\t" {
                 guard headerLines > 0 else { return nil }
@@ -227,9 +260,14 @@ public enum FormatSniffer {
         }
         let known = fields.intersection(mailFields)
         let fromAndMore = known.contains("from")
-            && !known.isDisjoint(with: ["subject", "date", "to", "message-id", "mime-version"])
+            && !known.isDisjoint(with: [
+                "subject", "date", "to", "message-id", "mime-version", "received", "return-path", "content-type",
+            ])
         let mime = known.contains("mime-version") && known.contains("content-type")
-        if fromAndMore || mime { return Verdict(format: .email) }
+        // Nothing but header lines up to where the prefix was cut, with a relay's `Received`: a long relay
+        // chain hides `From` and `Subject` beyond the prefix.
+        let relayed = cut < lines.count && headerLines >= 10 && known.contains("received")
+        if fromAndMore || mime || relayed { return Verdict(format: .email) }
         if !known.isEmpty { return Verdict(format: .text, alternatives: [.email]) }
         return nil
     }

@@ -7,14 +7,17 @@ public struct PreparedDocument: Sendable, Equatable {
     public var charset: String
     /// The article after cleaning (boilerplate out).
     public var article: Article
-    /// What cleaning took out, paragraph by paragraph, for `copydesk inspect`.
-    public var removed: [String]
+    /// What cleaning took out, paragraph by paragraph, and why, for `copydesk inspect`.
+    public var removals: [Clean.Removal]
 
-    public init(format: String, charset: String, article: Article, removed: [String] = []) {
+    /// The texts cleaning took out.
+    public var removed: [String] { removals.map(\.text) }
+
+    public init(format: String, charset: String, article: Article, removals: [Clean.Removal] = []) {
         self.format = format
         self.charset = charset
         self.article = article
-        self.removed = removed
+        self.removals = removals
     }
 }
 
@@ -45,11 +48,11 @@ public enum Parse {
         if let reason = Screening.screen(decoded.text) { return .failure(reason) }
         let parser = parsers.parser(for: FormatSniffer.sniff(decoded.text, fileName: fileName))
         let input = ParserInput(bytes: bytes, text: decoded.text, charset: decoded.charset.rawValue, fileName: fileName)
-        return parser.parse(input).map { article in
-            let cleaned = Clean.clean(article)
+        return parser.parseForCleaning(input).map { parsed in
+            let cleaned = Clean.clean(parsed.article, layout: parsed.layout)
             return PreparedDocument(
                 format: parser.format.rawValue, charset: decoded.charset.rawValue, article: cleaned.article,
-                removed: cleaned.removed
+                removals: cleaned.removals
             )
         }
     }

@@ -5,7 +5,9 @@
 /// Layout is normalised, wording is not: line endings become LF, trailing spaces go, runs of whitespace
 /// become one space, hard-wrapped lines are joined. Control characters are not text (wire framing, stray
 /// escapes) and become spaces; a form feed or U+2029 separates paragraphs. Boilerplate such as navigation
-/// or "Subscribe" lines stays; removing it is the Clean stage's job.
+/// or "Subscribe" lines stays; removing it is the Clean stage's job. What the first lines say about the story
+/// (a `By …` line, a date line, `Xinhua, March 11, 2016`, a dateline opening the text) is read into the
+/// article's fields by ``TextMetadata``.
 public struct PlainTextParser: ArticleParser {
     /// A first line longer than this is a paragraph, not a headline.
     public static let headlineLimit = 300
@@ -35,7 +37,31 @@ public struct PlainTextParser: ArticleParser {
         for block in Self.blocks(lines[(first + 1)...]) {
             paragraphs += Self.paragraphs(of: block)
         }
-        return .success(Article(headline: headline, paragraphs: paragraphs))
+        paragraphs = Self.joiningBrokenSentences(paragraphs)
+        var article = Article(headline: headline, paragraphs: paragraphs)
+        TextMetadata.read([headline] + paragraphs).fill(&article)
+        return .success(article)
+    }
+
+    /// A page saved as text: its first line may be furniture, which ``Clean`` may replace as the headline.
+    public func parseForCleaning(_ input: ParserInput) -> Result<ParsedArticle, RejectReason> {
+        parse(input).map { ParsedArticle(article: $0, layout: .text) }
+    }
+
+    /// Joins a paragraph that stops mid-sentence to the next when that one starts in lower case: pages
+    /// saved as text break paragraphs where the page had a line break (`… help counter human*` /
+    /// `trafficking and criminal networks."`).
+    static func joiningBrokenSentences(_ paragraphs: [String]) -> [String] {
+        var joined: [String] = []
+        for paragraph in paragraphs {
+            if let previous = joined.last, !endsSentence(previous[...]), previous.count >= 40,
+               paragraph.first?.isLowercase == true {
+                joined[joined.count - 1] = previous + " " + paragraph
+            } else {
+                joined.append(paragraph)
+            }
+        }
+        return joined
     }
 
     // MARK: Lines

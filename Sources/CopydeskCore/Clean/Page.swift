@@ -1,0 +1,416 @@
+extension Clean {
+    /// One line of the page (the headline when it is only the first line, then each paragraph) with the
+    /// measurements the signals use.
+    struct Line {
+        let text: String
+        let words: [Substring]
+        /// The words lowercased, without surrounding punctuation: what is looked up in word lists.
+        let keys: [String]
+        /// Words holding at least one letter.
+        let letterWords: Int
+        let endsSentence: Bool
+        /// Items between separators (`•`, `|`, …); 1 when there is no separator.
+        let segments: [Substring]
+        let separators: Int
+        let script: Script?
+        let isHeadlineLine: Bool
+        let block: Block?
+
+        init(text: String, isHeadlineLine: Bool, block: Block?) {
+            self.text = text
+            self.isHeadlineLine = isHeadlineLine
+            self.block = block
+            words = text.split(whereSeparator: \.isWhitespace)
+            keys = words.map { String($0).lowercased().trimming(",.;:!?\"“”'’()") }
+            letterWords = words.filter { $0.contains(where: \.isLetter) }.count
+            endsSentence =
+                PlainTextParser.endsSentence(text[...]) && text.last != ":"
+                || text.hasSuffix(":") && words.count >= 3
+            let separatorCount = words.filter { $0.count == 1 && Self.separatorMarks.contains($0.first!) }.count
+            separators = separatorCount
+            segments =
+                separatorCount < 2
+                ? [text[...]]
+                : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
+                    .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
+                    .filter { !$0.isEmpty }
+            script = Script.dominant(in: text)
+        }
+
+        /// Marks sites put between menu items and link lists.
+        static let separatorMarks: Set<Character> = ["•", "·", "|", "›", "»", "▪", "◦", "■", "►"]
+
+        var wordCount: Int { words.count }
+
+        /// 3–25 words, some letters, not ending in a full stop: what headlines, titles and subheads look like.
+        var isHeadlineShaped: Bool {
+            guard (3...25).contains(wordCount), text.count <= 200, letterWords >= 2, separators == 0 else {
+                return false
+            }
+            if let last = text.last, last == "." || last == ";" || last == "," { return false }
+            return text.first.map { $0.isUppercase || $0.isNumber || "\"“‘'".contains($0) } ?? false
+        }
+
+        /// Every word that is not a short function word starts with a capital: `NATO Chief Expects Allies to
+        /// Expand Support` (the way English sites title their links and teasers).
+        var isTitleCase: Bool {
+            let content = words.filter { word in
+                word.count > 3 || word.first?.isUppercase == true || word.first?.isNumber == true
+            }
+            guard content.count >= 3 else { return false }
+            let capitalised = content.filter { $0.first.map { $0.isUppercase || $0.isNumber || !$0.isLetter } ?? false }
+            return capitalised.count == content.count
+        }
+    }
+
+    /// The whole page as lines, with what is measured across lines: the text's script and language, the
+    /// site's name where captions repeat it, the fields the parser read.
+    struct Page {
+        let lines: [Line]
+        let article: Article
+        let headlineIsFirstLine: Bool
+        /// The script most of the text's letters are in.
+        let script: Script?
+        /// The function words of the text's language (best match), if any language matched well.
+        let stopwords: Set<String>?
+        /// Trailing ` - Name` tags that end two or more lines: a site's signature on captions and teasers.
+        let siteTags: Set<String>
+        /// Normalised texts of fields the parser filled, which a line may merely repeat (byline, editor's note,
+        /// subheadline). Not the summary: a page's description is often its first paragraph, which stays.
+        let fieldTexts: Set<String>
+        /// Values a labelled line (`Abstract: …`) may repeat: the fields above, the summary, unmapped metadata.
+        let labelledTexts: Set<String>
+        /// Where each paragraph's text first occurs (a second occurrence is a repeat).
+        let firstOccurrence: [String: Int]
+        /// The headline, normalised.
+        let headlineKey: String
+
+        init(article: Article, layout: Layout) {
+            self.article = article
+            headlineIsFirstLine = layout.headlineIsFirstLine
+            let blocks = layout.blocks.count == article.paragraphs.count ? layout.blocks : nil
+            var lines: [Line] = []
+            if layout.headlineIsFirstLine {
+                lines.append(Line(text: article.headline, isHeadlineLine: true, block: nil))
+            }
+            for (index, paragraph) in article.paragraphs.enumerated() {
+                lines.append(Line(text: paragraph, isHeadlineLine: false, block: blocks?[index]))
+            }
+            self.lines = lines
+            var first: [String: Int] = [:]
+            for (index, line) in lines.enumerated() where !line.isHeadlineLine && first[line.text] == nil {
+                first[line.text] = index
+            }
+            firstOccurrence = first
+            headlineKey = normalized(article.headline)
+            script = Script.dominant(in: lines.map(\.text).joined(separator: " "))
+            stopwords = Self.language(of: lines)
+            var tagCounts: [String: Int] = [:]
+            for line in lines {
+                if let tag = Self.trailingTag(line.text) { tagCounts[tag, default: 0] += 1 }
+            }
+            siteTags = Set(tagCounts.filter { $0.value >= 2 }.keys)
+            let fields = [article.byline, article.byline.map { "by " + $0 }, article.editorNote, article.subheadline]
+            fieldTexts = Set(fields.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
+            let labelled = [article.summary] + (article.metadata ?? [:]).values.map { Optional($0) }
+            labelledTexts = fieldTexts.union(labelled.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
+        }
+
+        /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
+        static func language(of lines: [Line]) -> Set<String>? {
+            // A sample of the text is enough to tell its language.
+            let words = Array(lines.lazy.flatMap(\.keys).prefix(3000))
+            guard words.count >= 20 else { return nil }
+            let best = Vocabulary.stopwords.values.map { set in (set, words.filter { set.contains($0) }.count) }
+                .max { $0.1 < $1.1 }
+            guard let best, best.1 * 100 >= words.count * 12 else { return nil }
+            return best.0
+        }
+
+        /// ` - Sputnik International` at the end of a line: the text after the last spaced dash or bar, if it
+        /// is one to four capitalised words.
+        static func trailingTag(_ text: String) -> String? {
+            let characters = Array(text)
+            var start: Int?
+            var index = characters.count - 2
+            while index > 0 {
+                if characters[index - 1] == " ", characters[index + 1] == " ", "-–—|".contains(characters[index]) {
+                    start = index + 2
+                    break
+                }
+                index -= 1
+            }
+            guard let start, start < characters.count else { return nil }
+            // One tag after one separator: a line of several ` - ` pairs is a list ("actor - Jamie Foxx;
+            // actress - Hilary Swank"), not a caption signed by its site.
+            let separators = (1..<max(1, characters.count - 1)).filter { index in
+                characters[index - 1] == " " && characters[index + 1] == " " && "-–—|".contains(characters[index])
+            }
+            // And a caption before it: a racing field's "3 - VACANT" is no photo caption.
+            guard separators.count == 1, String(characters[..<separators[0]]).split(separator: " ").count >= 6 else {
+                return nil
+            }
+            let tag = String(characters[start...]).trimmingSpaces
+            let words = tag.split(separator: " ")
+            guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
+                words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
+            else { return nil }
+            return tag
+        }
+
+        func share(ofStopwordsIn line: Line) -> Double? {
+            guard let stopwords, line.wordCount > 0 else { return nil }
+            let hits = line.keys.filter { stopwords.contains($0) }
+            return Double(hits.count) / Double(line.wordCount)
+        }
+
+        /// Running text: a sentence of eight words or more (or a long run without an end), with the share of
+        /// function words prose has when the language is known.
+        func isProse(_ index: Int) -> Bool {
+            let line = lines[index]
+            guard !line.isHeadlineLine, line.wordCount >= 8, line.endsSentence || line.wordCount >= 25,
+                line.separators < 2
+            else { return false }
+            if let share = share(ofStopwordsIn: line) { return share >= 0.15 }
+            return true
+        }
+
+        // MARK: Signals of a line on its own
+
+        func strongSignal(_ index: Int) -> Signal? {
+            let line = lines[index]
+            if let role = line.block?.role { return .region(role) }
+            if let block = line.block, block.links >= 1, block.linkShare >= 0.6 { return .linkDensity }
+            if isBreadcrumb(line) { return .breadcrumb }
+            if line.separators >= 2 && line.segments.count >= 3 { return .separatedList }
+            // No words: separators, rules, a comment count ("|", "-----", "0"); not a figure from a table.
+            if line.letterWords == 0, line.text.count <= 2 || !line.text.contains(where: \.isNumber) { return .noWords }
+            if line.isHeadlineLine { return headlineSignal(line) }
+            // The remaining signals concern short lines and captions; a long paragraph of prose is spared
+            // their character-by-character work.
+            if line.wordCount > 60 {
+                if isCaption(line) { return .caption }
+                if isLegal(line, at: index) { return .legal }
+                if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+                return nil
+            }
+            let key = normalized(line.text)
+            let headline = headlineKey
+            if !headlineIsFirstLine || index > 0, !headline.isEmpty {
+                if key == headline { return .repeatsHeadline }
+                if key.hasPrefix(headline + " "),
+                    key.split(separator: " ").count - headline.split(separator: " ").count <= 4
+                {
+                    return .repeatsHeadline
+                }
+            }
+            if isFieldRepeat(line, key: key) { return .repeatsField }
+            if isCaption(line) { return .caption }
+            if isOtherScript(line) { return .otherScript }
+            if isPrompt(line) { return .prompt }
+            if isLegal(line, at: index) { return .legal }
+            if line.wordCount >= 10, let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+            return nil
+        }
+
+        /// The headline line is judged only by what it is alone; whether it heads a list is decided later.
+        private func headlineSignal(_ line: Line) -> Signal? {
+            if isBreadcrumb(line) { return .breadcrumb }
+            if isOtherScript(line) { return .otherScript }
+            if isPrompt(line) { return .prompt }
+            return nil
+        }
+
+        private func isFieldRepeat(_ line: Line, key: String) -> Bool {
+            if fieldTexts.contains(key) { return true }
+            // `Abstract: …`, `By: …`: a label and a field's value.
+            if let colon = line.text.firstIndex(of: ":"),
+                line.text.distance(from: line.text.startIndex, to: colon) <= 20
+            {
+                let value = normalized(String(line.text[line.text.index(after: colon)...]))
+                if labelledTexts.contains(value) { return true }
+            }
+            if line.text.hasPrefix("("), line.text.hasSuffix(")") {
+                return fieldTexts.contains(normalized(String(line.text.dropFirst().dropLast())))
+            }
+            return false
+        }
+
+        /// A date with at most five other words and no sentence: `12 Feb. 2020 -`,
+        /// `Xinhua, March 11, 2016 Adjust font size:`, `Mis à jour le: 12 Feb. 2020 19:31`.
+        private func isDateStamp(_ line: Line) -> Bool {
+            guard line.wordCount <= 20, line.text.count <= 100 else { return false }
+            let dates = DateText.allDates(in: line.text)
+            guard !dates.isEmpty else { return false }
+            var rest = Array(line.text)
+            for date in dates.reversed() where date.range.upperBound <= rest.count {
+                rest.removeSubrange(date.range)
+            }
+            let others = String(rest).split(whereSeparator: \.isWhitespace).filter { $0.contains(where: \.isLetter) }
+            // A sentence that mentions a date ("On March 11, 2016 the talks ended.") is text, not a stamp.
+            let fullStop = line.text.last.map { ".!?".contains($0) } ?? false
+            return others.count <= 2 || others.count <= 5 && !fullStop
+        }
+
+        /// Up to eight words, a separator (`:`, `›`, `»`, `>`, `/`, `|`), and a breadcrumb root word as one of
+        /// the steps: `You are here: Home`, `Home › World`.
+        private func isBreadcrumb(_ line: Line) -> Bool {
+            guard line.wordCount <= 8, line.text.last != "." else { return false }
+            let steps = line.text.split(whereSeparator: { ":›»>/|".contains($0) })
+                .map { $0.trimmingSpaces.lowercased() }
+                .filter { !$0.isEmpty }
+            guard steps.count >= 2 || line.text.contains(":") else { return false }
+            return steps.contains { Vocabulary.breadcrumbRoots.contains($0) }
+        }
+
+        /// Starts with a credit mark, or ends with the site's repeated tag (` - Sputnik International`).
+        private func isCaption(_ line: Line) -> Bool {
+            if line.text.hasPrefix("©") || line.text.lowercased().hasPrefix("(c) ") { return true }
+            if let tag = Self.trailingTag(line.text), siteTags.contains(tag) { return true }
+            return false
+        }
+
+        /// Fewer than sixteen words, mostly in a script that is not the text's.
+        private func isOtherScript(_ line: Line) -> Bool {
+            guard let script, let own = line.script, own != script, line.wordCount < 16 else { return false }
+            return line.text.filter(\.isLetter).count >= 3
+        }
+
+        /// At most six words, no sentence, made of page furniture vocabulary.
+        private func isPrompt(_ line: Line) -> Bool {
+            guard line.wordCount <= 6, !line.endsSentence else { return false }
+            let text = " " + line.keys.joined(separator: " ") + " "
+            let phrases = Vocabulary.interfacePhrases.filter { text.contains(" " + $0 + " ") }
+            guard !phrases.isEmpty else { return false }
+            // Furniture phrases, function words and what prompts act on must make up the line: "Share this
+            // article" is a prompt, "Share boost for feud-hit Reliance" is a headline about shares.
+            let furniture = Set(phrases.flatMap { $0.split(separator: " ").map(String.init) })
+            let covered = line.keys.filter { key in
+                furniture.contains(key) || Vocabulary.promptWords.contains(key) || stopwords?.contains(key) == true
+            }
+            return covered.count * 4 >= line.wordCount * 3
+        }
+
+        /// A legal phrase in the last fifth of the page, or in a short line anywhere after the text began.
+        private func isLegal(_ line: Line, at index: Int) -> Bool {
+            guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
+            let text = line.text.lowercased()
+            if Vocabulary.legalPhrases.contains(where: { text.contains($0) }) { return true }
+            // "Copyright 2016 Xinhua": the word with a year, in a short line.
+            return line.wordCount <= 12 && text.contains("copyright")
+                && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
+        }
+
+        // MARK: Signals from neighbours
+
+        /// Lines judged by what surrounds them: the heading of a list taken out, a teaser after a caption, a
+        /// second copy of a caption.
+        func addContextSignals(_ reasons: inout [String?]) {
+            let structural: Set<String> = [
+                Signal.separatedList.description, Signal.linkDensity.description,
+                Signal.region(.navigation).description, Signal.region(.related).description,
+            ]
+            let captionReason = Signal.caption.description
+            for index in lines.indices where reasons[index] == nil {
+                let line = lines[index]
+                if index + 1 < lines.count, let next = reasons[index + 1], structural.contains(next),
+                    line.wordCount <= 5, !line.endsSentence
+                {
+                    reasons[index] = Signal.listHeading.description
+                    continue
+                }
+                guard !line.isHeadlineLine, index > 0 else { continue }
+                if reasons[index - 1] == captionReason, line.isHeadlineShaped, line.isTitleCase || !line.endsSentence,
+                    !isProse(index)
+                {
+                    reasons[index] = Signal.teaser.description
+                    continue
+                }
+                // The same caption twice (alt text, then caption): most of its words in a neighbouring caption.
+                let neighbours = [index - 1, index + 1].filter {
+                    lines.indices.contains($0) && reasons[$0] == captionReason
+                }
+                if line.wordCount >= 8, neighbours.contains(where: { overlap(line, lines[$0]) >= 0.8 }) {
+                    reasons[index] = captionReason
+                }
+            }
+        }
+
+        /// Share of `line`'s words found in `other`.
+        private func overlap(_ line: Line, _ other: Line) -> Double {
+            let words = Set(other.words.map { $0.lowercased() })
+            let found = line.words.filter { words.contains($0.lowercased()) }.count
+            return Double(found) / Double(max(line.wordCount, 1))
+        }
+
+        // MARK: Signals from position
+
+        /// Before the first paragraph of prose only lines that could be a headline, a standfirst or a
+        /// sentence stay; after the last, only sentences; inside, a short line between two removed lines goes.
+        ///
+        /// The edges are judged only where they show furniture already (a line with a signal of its own):
+        /// a match preview's "Ewood Park" / "2000 GMT" or a closing list of fixtures stays, because nothing
+        /// around it is furniture; the same short lines next to a caption, a prompt or a footer go.
+        func addZoneSignals(_ reasons: inout [String?]) {
+            let prose = lines.indices.filter { reasons[$0] == nil && isProse($0) }
+            guard let first = prose.first, let last = prose.last else { return }
+            // Date stamps belong to the page's head and foot; inside the text (a live blog's "1200 GMT, 11
+            // March 2011") they are the text's own.
+            for index in lines.indices where (index < first || index > last) && reasons[index] == nil {
+                if !lines[index].isHeadlineLine, isDateStamp(lines[index]) {
+                    reasons[index] = Signal.dateStamp.description
+                }
+            }
+            // A rule or a lone figure is no evidence of furniture: tables have them too.
+            let noWords = Signal.noWords.description
+            let furnitureBefore = (0..<first).contains { reasons[$0] != nil && reasons[$0] != noWords }
+            let furnitureAfter = lines.indices.contains { $0 > last && reasons[$0] != nil && reasons[$0] != noWords }
+            for index in 0..<first where furnitureBefore && reasons[index] == nil && !lines[index].isHeadlineLine {
+                let line = lines[index]
+                if !line.isHeadlineShaped && !line.endsSentence && line.wordCount <= 6 {
+                    reasons[index] = Signal.beforeText.description
+                }
+            }
+            for index in lines.indices where furnitureAfter && index > last && reasons[index] == nil {
+                let line = lines[index]
+                if !line.endsSentence || line.wordCount <= 3 {
+                    reasons[index] = Signal.afterText.description
+                }
+            }
+            for index in lines.indices where index > first && index < last && reasons[index] == nil {
+                let line = lines[index]
+                guard line.wordCount <= 4, !line.endsSentence else { continue }
+                if reasons[index - 1] != nil && reasons[index + 1] != nil {
+                    reasons[index] = Signal.betweenRemoved.description
+                }
+            }
+        }
+    }
+}
+
+/// Lowercase letters and digits, single spaces: how two texts are compared for repetition.
+func normalized(_ text: String) -> String {
+    var out = ""
+    var pendingSpace = false
+    for character in text.lowercased() {
+        if character.isLetter || character.isNumber {
+            if pendingSpace && !out.isEmpty { out.append(" ") }
+            out.append(character)
+            pendingSpace = false
+        } else {
+            pendingSpace = true
+        }
+    }
+    return out
+}
+
+extension String {
+    /// Without leading and trailing characters from `set`.
+    func trimming(_ set: String) -> String {
+        var start = startIndex
+        var end = endIndex
+        while start < end, set.contains(self[start]) { start = index(after: start) }
+        while end > start, set.contains(self[index(before: end)]) { end = index(before: end) }
+        return String(self[start..<end])
+    }
+}

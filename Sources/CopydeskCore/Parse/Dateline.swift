@@ -1,0 +1,108 @@
+/// The dateline that opens a wire story's first paragraph: `BRUSSELS/MOSCOW (Sputnik) —`, `Berlin (dpa) -`,
+/// `ROSCOE, South Dakota (AP) _`, `BRUSSELS, Feb 11 (Reuters) -`, `LOS ANGELES, March 10 AAP –`,
+/// `Paris (ats afp)`.
+///
+/// Shared by every text-based parser (ANPA-1312, IPTC 7901, e-mail, plain text) because agencies write it
+/// the same way whatever the framing. It is recognised by shape — a short place, an optional date, an agency
+/// in brackets or a capitalised agency before a dash — never by a list of places or agencies.
+public struct Dateline: Sendable, Equatable {
+    /// As printed, including the dash (`Berlin (dpa) -`).
+    public var printed: String
+    /// `Berlin`, `ROSCOE, South Dakota`, `BRUSSELS/MOSCOW`.
+    public var place: String
+    /// The agency named in it (`dpa`, `AP`, `Sputnik`), if any.
+    public var source: String?
+    /// The date in it (`Feb 11`), as written; no year, so not ISO.
+    public var dateText: String?
+
+    /// Longest place name considered (characters); a longer "place" is the start of a sentence.
+    static let placeLimit = 60
+    static let dashes: Set<String> = ["-", "--", "–", "—", "_", "="]
+
+    /// The dateline at the start of `paragraph`, if it has one.
+    public static func find(in paragraph: String) -> Dateline? {
+        let words = paragraph.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 3 else { return nil }
+        if let bracketed = bracketed(words) { return bracketed }
+        return dashed(words)
+    }
+
+    /// `PLACE[, DATE] (AGENCY) [DASH]`.
+    private static func bracketed(_ words: [Substring]) -> Dateline? {
+        guard let open = words.prefix(12).firstIndex(where: { $0.hasPrefix("(") }), open > 0,
+            let close = words[open...].prefix(5).firstIndex(where: { $0.hasSuffix(")") || $0.hasSuffix("),") })
+        else { return nil }
+        let agencyWords = words[open...close]
+        var agency = agencyWords.joined(separator: " ")
+        agency.removeFirst()
+        while let last = agency.last, last == ")" || last == "," { agency.removeLast() }
+        guard isAgency(agency) else { return nil }
+        let (place, date) = placeAndDate(words[..<open])
+        guard let place,
+            isPlace(place, dashFollows: close + 1 < words.count && dashes.contains(String(words[close + 1])))
+        else { return nil }
+        var end = close + 1
+        if end < words.count, dashes.contains(String(words[end])) { end += 1 }
+        guard end < words.count else { return nil }
+        return Dateline(
+            printed: words[..<end].joined(separator: " "), place: place, source: agency, dateText: date
+        )
+    }
+
+    /// `PLACE, DATE AGENCY DASH` (AAP: `LOS ANGELES, March 10 AAP –`) or `PLACE DASH` (`WASHINGTON —`).
+    private static func dashed(_ words: [Substring]) -> Dateline? {
+        guard let dash = words.prefix(10).firstIndex(where: { dashes.contains(String($0)) }), dash > 0,
+            dash + 1 < words.count
+        else { return nil }
+        var head = words[..<dash]
+        var agency: String?
+        if let last = head.last, head.count >= 2, isAgency(String(last)), last.allSatisfy({ $0.isUppercase }),
+            head[head.index(before: head.endIndex) - 1].last?.isNumber == true
+        {
+            agency = String(last)
+            head = head.dropLast()
+        }
+        let (place, date) = placeAndDate(head)
+        guard let place, isPlace(place, dashFollows: true) else { return nil }
+        // A bare `PLACE —` must look like a dateline: capitals, as agencies print the place.
+        if agency == nil && date == nil && place.contains(where: \.isLowercase) { return nil }
+        return Dateline(printed: words[...dash].joined(separator: " "), place: place, source: agency, dateText: date)
+    }
+
+    /// Splits `BRUSSELS, Feb 11` into the place and the date text.
+    private static func placeAndDate(_ words: ArraySlice<Substring>) -> (String?, String?) {
+        guard !words.isEmpty else { return (nil, nil) }
+        var placeWords = Array(words)
+        var date: String?
+        if placeWords.count >= 3, DateText.month(placeWords[placeWords.count - 2]) != nil,
+            let last = placeWords.last, last.allSatisfy({ $0.isNumber }), last.count <= 2
+        {
+            date = placeWords.suffix(2).joined(separator: " ")
+            placeWords.removeLast(2)
+        }
+        var place = placeWords.joined(separator: " ")
+        while let last = place.last, last == "," { place.removeLast() }
+        return (place.isEmpty ? nil : place, date)
+    }
+
+    /// A place: short, starts with a capital, no sentence punctuation, few words, and either in capitals
+    /// (`ROSCOE, South Dakota`) or title case. Without a dash after the brackets only short title-case or
+    /// capitalised names count, so `The North Atlantic Treaty Organization's (NATO) decision` is no dateline.
+    private static func isPlace(_ place: String, dashFollows: Bool) -> Bool {
+        guard place.count <= placeLimit, let first = place.first, first.isUppercase else { return false }
+        if place.contains(where: { ".!?:;\"“”'’".contains($0) }) && !place.hasSuffix(".") { return false }
+        let words = place.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "," })
+        guard words.count <= (dashFollows ? 6 : 3) else { return false }
+        let lowercaseWords = words.filter { $0.first?.isLowercase == true }
+        let connectors: Set<Substring> = ["de", "del", "la", "le", "am", "an", "der", "sur", "upon", "on", "of", "es"]
+        return lowercaseWords.allSatisfy { connectors.contains($0) }
+    }
+
+    /// An agency name: 1–4 words of letters (`AP`, `dpa`, `ats afp`, `Sputnik`, `AFP/Getty`), at most 30
+    /// characters, no digits.
+    private static func isAgency(_ text: String) -> Bool {
+        let words = text.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "-" || $0 == "&" })
+        guard (1...4).contains(words.count), text.count <= 30 else { return false }
+        return words.allSatisfy { word in word.allSatisfy { $0.isLetter || $0 == "." || $0 == "'" } }
+    }
+}

@@ -1,0 +1,162 @@
+/// What the first lines of a text say about the story, read the way an editor reads a page saved as text or
+/// a press release in a mail: a `By …` line is the byline, `Xinhua, March 11, 2016` names the source and the
+/// date, `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` dates it, `(As delivered)` is a note to editors,
+/// `Abstract: …` labels a summary, and the first paragraph may open with a dateline.
+///
+/// It only reads: the lines stay in the text, and ``Clean`` takes out those that merely repeat what was read
+/// (so `copydesk inspect` shows them as removed, with the reason).
+struct TextMetadata: Equatable {
+    var byline: String?
+    var published: String?
+    var versionCreated: String?
+    var source: String?
+    var editorNote: String?
+    var summary: String?
+    var slugline: String?
+    var keywords: [String]?
+    var dateline: Dateline?
+    var datelineDate: String?
+    /// The place of a date line such as `AUSTIN, Texas, Feb. 1, 2017 /PRNewswire/ --`.
+    var datelinePlace: String?
+    /// `Headline: …`, `Title: …` and other labels with no field of their own, by label.
+    var labelled: [String: String] = [:]
+    /// Dates of the date-stamp lines, in order: the first is when it was published, a later one an update.
+    private var stamps: [String] = []
+
+    /// How many leading paragraphs are searched for metadata lines and datelines.
+    static let headLimit = 10
+
+    /// Reads `paragraphs` (the headline line, if the text has one, first).
+    static func read(_ paragraphs: [String]) -> TextMetadata {
+        var found = TextMetadata()
+        var sawProse = false
+        for paragraph in paragraphs.prefix(headLimit) {
+            let words = paragraph.split(separator: " ")
+            if !sawProse, found.readLine(paragraph, words: words) { continue }
+            if found.dateline == nil, let dateline = Dateline.find(in: paragraph), words.count >= 6 {
+                found.dateline = dateline
+            }
+            if isProse(words, paragraph) {
+                if !sawProse, found.published == nil, found.datelineDate == nil {
+                    // A page without a date line often dates the story in its lead: "on Tuesday (16 November 2021)".
+                    found.datelineDate = DateText.firstDate(in: paragraph)?.iso.prefix(10).description
+                }
+                sawProse = true
+            }
+        }
+        return found
+    }
+
+    /// A sentence of twelve words or more, not a list and not a photo credit.
+    static func isProse(_ words: [Substring], _ paragraph: String) -> Bool {
+        words.count >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !paragraph.contains(" • ")
+            && !paragraph.hasPrefix("©")
+    }
+
+    /// The field a label names (`Abstract:` → summary), if any.
+    private static func field(labelled label: String) -> WritableKeyPath<TextMetadata, String?>? {
+        switch label {
+        case "abstract", "summary", "standfirst": \.summary
+        case "byline", "by", "author": \.byline
+        case "slug", "slugline": \.slugline
+        case "source": \.source
+        case "note", "ednote", "editor's note", "eds": \.editorNote
+        default: nil
+        }
+    }
+
+    /// Reads one line before the text; true when it was a labelled or bracketed field line (such a line is
+    /// never the story's first paragraph, however long).
+    private mutating func readLine(_ line: String, words: [Substring]) -> Bool {
+        guard let first = words.first else { return false }
+        // By NAME: at most twelve words, not a sentence.
+        if byline == nil, first.lowercased() == "by", (2...13).contains(words.count), line.last != "." {
+            byline = words.dropFirst().joined(separator: " ")
+            return true
+        }
+        // (As delivered), (Check against delivery): a short note in brackets, without figures (a bracketed
+        // "(after extra-time - score at 90 mins 1-1)" is part of a results story).
+        if editorNote == nil, line.hasPrefix("("), line.hasSuffix(")"), words.count <= 5,
+            !line.contains(where: \.isNumber)
+        {
+            editorNote = String(line.dropFirst().dropLast()).trimmingSpaces
+            return true
+        }
+        // Label: value
+        if let colon = line.firstIndex(of: ":"), line.distance(from: line.startIndex, to: colon) <= 16 {
+            let label = line[..<colon].lowercased().trimmingSpaces
+            let value = String(line[line.index(after: colon)...]).trimmingSpaces
+            if !value.isEmpty, label.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" }) {
+                if label == "keywords" {
+                    keywords = value.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingSpaces }
+                    return true
+                }
+                if let field = Self.field(labelled: label) {
+                    if self[keyPath: field] == nil { self[keyPath: field] = value }
+                    return true
+                }
+                if ["headline", "title", "subject", "kicker"].contains(label) {
+                    labelled[label] = value
+                    return true
+                }
+            }
+        }
+        readDateStamp(line, words: words)
+        return false
+    }
+
+    /// A line that is mostly a date: `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` (published, then
+    /// updated), `Xinhua, March 11, 2016 Adjust font size:` (a source before the date).
+    private mutating func readDateStamp(_ line: String, words: [Substring]) {
+        guard line.count <= 100 else { return }
+        let dates = DateText.allDates(in: line)
+        guard let first = dates.first else { return }
+        let characters = Array(line)
+        var rest = characters
+        for date in dates.reversed() where date.range.upperBound <= rest.count { rest.removeSubrange(date.range) }
+        let others = String(rest).split(whereSeparator: \.isWhitespace).filter { $0.contains(where: \.isLetter) }
+        let fullStop = line.last.map { ".!?".contains($0) } ?? false
+        guard others.count <= 2 || others.count <= 5 && !fullStop else { return }
+        stamps += dates.map(\.iso)
+        published = stamps.first
+        versionCreated = stamps.count > 1 ? stamps.last : nil
+        // Text before the date that is a name and a comma: `Xinhua, March 11, 2016`. A place in capitals or
+        // with a region (`AUSTIN, Texas, Feb. 1, 2017`) is a dateline, not a source.
+        let before = String(characters[..<first.range.lowerBound]).trimmingSpaces
+        if before.hasSuffix(",") {
+            let name = String(before.dropLast()).trimmingSpaces
+            let nameWords = name.split(separator: " ")
+            let capitalised =
+                (1...3).contains(nameWords.count) && nameWords.allSatisfy { $0.first?.isUppercase == true }
+            let isPlace = name.contains(",") || name.first.map { _ in name == name.uppercased() } == true
+            if capitalised && !isPlace && source == nil {
+                source = name
+            } else if isPlace, datelinePlace == nil, name.count <= Dateline.placeLimit {
+                datelinePlace = name
+            }
+        }
+    }
+
+    /// Writes what was found into `article`, never overwriting a field the format itself filled.
+    func fill(_ article: inout Article) {
+        if article.byline == nil { article.byline = byline }
+        if article.published == nil { article.published = published }
+        if article.versionCreated == nil { article.versionCreated = versionCreated }
+        if article.editorNote == nil { article.editorNote = editorNote }
+        if article.summary == nil { article.summary = summary }
+        if article.slugline == nil { article.slugline = slugline }
+        if article.keywords == nil { article.keywords = keywords }
+        if let dateline, article.dateline == nil {
+            article.dateline = dateline.printed
+            article.datelinePlace = dateline.place
+        }
+        if article.datelinePlace == nil { article.datelinePlace = datelinePlace }
+        if article.source == nil { article.source = source ?? dateline?.source }
+        if article.datelineDate == nil { article.datelineDate = datelineDate }
+        if !labelled.isEmpty {
+            var metadata = article.metadata ?? [:]
+            for (label, value) in labelled where metadata[label] == nil { metadata[label] = value }
+            article.metadata = metadata
+        }
+    }
+}
