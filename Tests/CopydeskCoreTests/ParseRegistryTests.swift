@@ -3,7 +3,8 @@ import Testing
 
 @Suite("Parse: parser registry")
 struct ParseRegistryTests {
-    static let nitf = Array("""
+    static let nitf = Array(
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <nitf><head><title>NATO ministers meet</title></head><body><p>Ministers met.</p></body></nitf>
         """.utf8)
@@ -16,13 +17,14 @@ struct ParseRegistryTests {
         }
     }
 
-    @Test func onlyPlainTextIsRegisteredForNow() {
-        #expect(ParserRegistry.standard.formats == [.text])
-        #expect(ParserRegistry.standard.parser(for: .nitf).format == .text)
+    @Test func standardRegistryReadsTheXMLNewsFormats() {
+        #expect(ParserRegistry.standard.formats.isSuperset(of: [.text, .nitf, .newsMLG2, .newsML12, .xml]))
+        #expect(ParserRegistry.standard.parser(for: .nitf).format == .nitf)
     }
 
     @Test func formatWithoutParserIsReadAsTextAndRecordedAsText() throws {
-        let document = try #require(Parse.prepare(Self.nitf, fileName: "story.xml").success)
+        let plainOnly = ParserRegistry([PlainTextParser()])
+        let document = try #require(Parse.prepare(Self.nitf, fileName: "story.xml", parsers: plainOnly).success)
         #expect(document.format == "text")
         #expect(document.article.headline == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         #expect(document.article.paragraphs.count == 1)

@@ -57,8 +57,14 @@ public struct ParserRegistry: Sendable {
         for parser in parsers { register(parser) }
     }
 
-    /// The parsers Copydesk ships. For now plain text only; the formats issue registers the others here.
-    public static let standard = ParserRegistry([PlainTextParser()])
+    /// The parsers Copydesk ships.
+    public static let standard = ParserRegistry([
+        PlainTextParser(),
+        NITFParser(),
+        NewsMLG2Parser(),
+        NewsML12Parser(),
+        GenericXMLParser(),
+    ])
 
     /// Adds `parser` for its format, replacing any earlier one.
     public mutating func register(_ parser: any ArticleParser) {
