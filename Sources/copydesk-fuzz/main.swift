@@ -195,14 +195,16 @@ func main() -> Int32 {
         files(in: options.corpus.appendingPathComponent($0))
     }
     if !everything.isEmpty {
-        targets.append((
-            "prepare", everything,
-            { bytes in Parse.prepare(bytes, fileName: "fuzz").map(\.article) }
-        ))
+        targets.append(
+            (
+                "prepare", everything,
+                { bytes in Parse.prepare(bytes, fileName: "fuzz").map(\.article) }
+            ))
     }
     if !options.formats.isEmpty { targets = targets.filter { options.formats.contains($0.name) } }
     guard !targets.isEmpty else {
-        FileHandle.standardError.write(Data("copydesk-fuzz: no target has seeds (corpus: \(options.corpus.path))\n".utf8))
+        FileHandle.standardError.write(
+            Data("copydesk-fuzz: no target has seeds (corpus: \(options.corpus.path))\n".utf8))
         return 2
     }
 

@@ -52,28 +52,38 @@ public struct FuzzMutator {
         0x5B, 0x5D, 0x7F, 0x80, 0x81, 0x9D, 0xA0, 0xBF, 0xC0, 0xC3, 0xE2, 0xED, 0xEF, 0xF0, 0xF4, 0xF8, 0xFE, 0xFF,
     ]
 
-    static let tokens: [[UInt8]] = [
-        "<", "</", "/>", ">", "<p>", "</p>", "<p/>", "<br/>", "<!--", "-->", "<![CDATA[", "]]>", "<?xml version=\"1.0\"?>",
-        "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
-        "encoding=\"koi8-r\"", "<meta charset=\"windows-1252\">", "&amp;", "&lt;", "&quot;", "&#0;", "&#x0;",
-        "&#xD800;", "&#1114112;", "&#x10FFFF;", "&#65;", "&nbsp;", "&eacute;", "&undefined;", "&", ";", "\"", "'", "=",
-        "<!DOCTYPE nitf SYSTEM \"nitf.dtd\">", "<!DOCTYPE r [<!ENTITY e \"expanded\">]>",
-        "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>", "<!DOCTYPE r [<!ENTITY % p SYSTEM \"x.dtd\"> %p;]>",
-        "<!DOCTYPE r [<!ENTITY a \"&b;&b;\"><!ENTITY b \"bb\">]>", "<!ENTITY", "&e;", "&x;", "%p;",
-        "xmlns=\"http://iptc.org/std/nar/2006-10-01/\"", "xmlns:ns0=\"http://iptc.org/std/nar/2006-10-01/\"",
-        "xmlns=\"http://iptc.org/std/NITF/2006-10-18/\"", "xmlns=\"\"", "xml:lang=\"en\"", " guid=\"g\" version=\"2\"",
-        "<nitf>", "</nitf>", "<head>", "<body>", "<body.head>", "<body.content>", "<hedline><hl1>", "</hl1></hedline>",
-        "<hl2>", "<byline>", "<dateline>", "<abstract>", "<docdata>", "<doc-id id-string=\"x\"/>",
-        "<date.issue norm=\"20131020T192751+1100\"/>", "<urgency ed-urg=\"99999999999999999999\"/>",
-        "<meta name=\"anpa-keyword\" content=\"\"/>", "<newsMessage>", "<itemSet>", "<newsItem>", "</newsItem>",
-        "<packageItem>", "<itemMeta>", "<contentMeta>", "<contentSet>", "<inlineXML>", "</inlineXML>", "<inlineData>",
-        "<headline>", "<headline role=\"hld:subHeadline\">", "<urgency>-1</urgency>", "<itemClass qcode=\"ninat:text\"/>",
-        "<firstCreated>2018-02-30T25:61:61Z</firstCreated>", "<groupSet><group><itemRef>", "<NewsML>", "<NewsItem>",
-        "<NewsComponent>", "<NewsLines>", "<HeadLine>", "<ContentItem>", "<DataContent>", "<MediaType FormalName=\"Text\"/>",
-        "<Priority FormalName=\"x\"/>", "<html>", "<table><tr><td>", "</td><td>", "<script>", "<header>", "&lt;p&gt;",
-        "<content>&lt;p&gt;x&lt;/p&gt;</content>", "\u{FEFF}", "\u{01}", "\u{02}", "\u{03}", "\u{16}\u{16}\u{01}",
-        "\r\n", "\n\n", "\t", "é", "–", "€", "\u{2028}", "𝄞",
-    ].map { Array($0.utf8) } + [[0xEF, 0xBB, 0xBF], [0xFF, 0xFE], [0xC3], [0xE2, 0x82], [0xE9]]
+    static let tokens: [[UInt8]] =
+        [
+            "<", "</", "/>", ">", "<p>", "</p>", "<p/>", "<br/>", "<!--", "-->", "<![CDATA[", "]]>",
+            "<?xml version=\"1.0\"?>",
+            "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
+            "encoding=\"koi8-r\"", "<meta charset=\"windows-1252\">", "&amp;", "&lt;", "&quot;", "&#0;", "&#x0;",
+            "&#xD800;", "&#1114112;", "&#x10FFFF;", "&#65;", "&nbsp;", "&eacute;", "&undefined;", "&", ";", "\"", "'",
+            "=",
+            "<!DOCTYPE nitf SYSTEM \"nitf.dtd\">", "<!DOCTYPE r [<!ENTITY e \"expanded\">]>",
+            "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>",
+            "<!DOCTYPE r [<!ENTITY % p SYSTEM \"x.dtd\"> %p;]>",
+            "<!DOCTYPE r [<!ENTITY a \"&b;&b;\"><!ENTITY b \"bb\">]>", "<!ENTITY", "&e;", "&x;", "%p;",
+            "xmlns=\"http://iptc.org/std/nar/2006-10-01/\"", "xmlns:ns0=\"http://iptc.org/std/nar/2006-10-01/\"",
+            "xmlns=\"http://iptc.org/std/NITF/2006-10-18/\"", "xmlns=\"\"", "xml:lang=\"en\"",
+            " guid=\"g\" version=\"2\"",
+            "<nitf>", "</nitf>", "<head>", "<body>", "<body.head>", "<body.content>", "<hedline><hl1>",
+            "</hl1></hedline>",
+            "<hl2>", "<byline>", "<dateline>", "<abstract>", "<docdata>", "<doc-id id-string=\"x\"/>",
+            "<date.issue norm=\"20131020T192751+1100\"/>", "<urgency ed-urg=\"99999999999999999999\"/>",
+            "<meta name=\"anpa-keyword\" content=\"\"/>", "<newsMessage>", "<itemSet>", "<newsItem>", "</newsItem>",
+            "<packageItem>", "<itemMeta>", "<contentMeta>", "<contentSet>", "<inlineXML>", "</inlineXML>",
+            "<inlineData>",
+            "<headline>", "<headline role=\"hld:subHeadline\">", "<urgency>-1</urgency>",
+            "<itemClass qcode=\"ninat:text\"/>",
+            "<firstCreated>2018-02-30T25:61:61Z</firstCreated>", "<groupSet><group><itemRef>", "<NewsML>", "<NewsItem>",
+            "<NewsComponent>", "<NewsLines>", "<HeadLine>", "<ContentItem>", "<DataContent>",
+            "<MediaType FormalName=\"Text\"/>",
+            "<Priority FormalName=\"x\"/>", "<html>", "<table><tr><td>", "</td><td>", "<script>", "<header>",
+            "&lt;p&gt;",
+            "<content>&lt;p&gt;x&lt;/p&gt;</content>", "\u{FEFF}", "\u{01}", "\u{02}", "\u{03}", "\u{16}\u{16}\u{01}",
+            "\r\n", "\n\n", "\t", "é", "–", "€", "\u{2028}", "𝄞",
+        ].map { Array($0.utf8) } + [[0xEF, 0xBB, 0xBF], [0xFF, 0xFE], [0xC3], [0xE2, 0x82], [0xE9]]
 
     static let elementNames = [
         "p", "a", "b", "div", "span", "nitf", "head", "body", "body.content", "hl1", "hl2", "block", "media", "person",
@@ -135,7 +145,8 @@ public struct FuzzMutator {
         default:  // Swap two ranges.
             guard bytes.count > 8 else { return }
             let length = 1 + int(min(64, bytes.count / 4))
-            let a = int(bytes.count - length), b = int(bytes.count - length)
+            let a = int(bytes.count - length)
+            let b = int(bytes.count - length)
             for offset in 0..<length where a + offset < bytes.count && b + offset < bytes.count {
                 bytes.swapAt(a + offset, b + offset)
             }
@@ -172,7 +183,8 @@ public enum FuzzInvariant {
         case .success(let decoded):
             return ParserInput(bytes: bytes, text: decoded.text, charset: decoded.charset.rawValue, fileName: fileName)
         case .failure:
-            return ParserInput(bytes: bytes, text: String(decoding: bytes, as: UTF8.self), charset: "utf-8", fileName: fileName)
+            return ParserInput(
+                bytes: bytes, text: String(decoding: bytes, as: UTF8.self), charset: "utf-8", fileName: fileName)
         }
     }
 }
