@@ -237,3 +237,22 @@ struct ParseMarkupReaderTests {
         #expect(MarkupText.collapse(" \n ") == "")
     }
 }
+
+/// Attribute values come out decoded: libxml2 leaves `&amp;` as `&#38;` and internal entity references as written
+/// when it does not substitute entities itself, for a tree builder to finish; ours finishes them.
+@Suite("Parse: markup attributes")
+struct ParseMarkupAttributeTests {
+    @Test func attributeValuesAreDecoded() throws {
+        let xml = "<!DOCTYPE r [<!ENTITY desk \"Copydesk\">]><r a=\"AT&amp;T &lt;x&gt; &#229;\" b=\"&desk;!\"/>"
+        let root = try #require(MarkupReader.parseXML(xml).success)
+        #expect(root[attribute: "a"] == "AT&T <x> å")
+        #expect(root[attribute: "b"] == "Copydesk!")
+    }
+
+    @Test func attributeEntityExpansionIsBounded() {
+        let entity = String(repeating: "a", count: 60_000)
+        let xml = "<!DOCTYPE r [<!ENTITY big \"\(entity)\">]><r a=\"" + String(repeating: "&big;", count: 5000) + "\"/>"
+        let message = MarkupReader.parseXML(xml).failure?.message ?? ""
+        #expect(message.hasPrefix("attribute 'a' of <r> is over"), "\(message)")
+    }
+}

@@ -164,8 +164,8 @@ public enum MarkupReader {
                                 + "bytes (limit \(builder.limits.maxAttributeBytes))")
                         return
                     }
-                    let value = String(
-                        decoding: UnsafeBufferPointer(start: start, count: max(length, 0)), as: UTF8.self)
+                    let raw = UnsafeBufferPointer(start: start, count: max(length, 0))
+                    guard let value = builder.attributeValue(raw, name: name, element: localName) else { return }
                     list.append(
                         .init(
                             name: String(cString: name), namespace: attributes[base + 2].map { String(cString: $0) },
@@ -333,6 +333,50 @@ private final class TreeBuilder {
         flushText()
         while stack.count > 1 { end() }  // HTML, or a parse stopped early: close what is open.
         return stack[0].elements.first
+    }
+
+    /// An attribute value as the document means it. Without entity substitution libxml2 hands attribute values
+    /// over half-done, for its own tree builder to finish: `&amp;` as `&#38;`, and references to internal
+    /// entities as written. This finishes them — the internal entity's text, an XHTML entity, or the reference
+    /// kept literally — within the attribute size limit, so references cannot multiply a value. Nil (and the
+    /// parse stopped) if the limit is passed.
+    func attributeValue(
+        _ raw: UnsafeBufferPointer<UInt8>, name: UnsafePointer<xmlChar>, element: UnsafePointer<xmlChar>
+    ) -> String? {
+        guard raw.contains(UInt8(ascii: "&")) else { return String(decoding: raw, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var index = 0
+        while index < raw.count {
+            let byte = raw[index]
+            guard byte == UInt8(ascii: "&"),
+                let end = raw[(index + 1)...].prefix(64).firstIndex(of: UInt8(ascii: ";"))
+            else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            let reference = String(decoding: raw[(index + 1)..<end], as: UTF8.self)
+            if reference == "#38" {
+                out.append(UInt8(ascii: "&"))
+            } else if let entity = reference.withCString({ xmlGetDocEntity(context.pointee.myDoc, $0) }),
+                entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY, let content = entity.pointee.content
+            {
+                out.append(contentsOf: UnsafeBufferPointer(start: content, count: Int(entity.pointee.length)))
+            } else if let value = XHTMLEntities.scalars[reference], let scalar = Unicode.Scalar(value) {
+                out.append(contentsOf: String(Character(scalar)).utf8)
+            } else {
+                out.append(contentsOf: raw[index...end])
+            }
+            index = end + 1
+            if out.count > limits.maxAttributeBytes {
+                fail(
+                    "attribute '\(String(cString: name))' of <\(String(cString: element))> is over "
+                        + "\(limits.maxAttributeBytes) bytes once its entities are expanded")
+                return nil
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Why the entity declaration must be refused, or nil if it is safe (see ``MarkupReader``).
