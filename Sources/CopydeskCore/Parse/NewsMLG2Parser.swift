@@ -88,7 +88,7 @@ public struct NewsMLG2Parser: ArticleParser {
             if article.versionCreated == nil {
                 article.versionCreated = WireDate.normalize(contentMeta.child("contentModified")?.text)
             }
-            article.datelinePlace = Self.name(contentMeta.child("located"))
+            article.datelinePlace = Self.name(contentMeta.child("located"), orCode: false)
             if let source = Self.name(contentMeta.child("infoSource")) {
                 metadata["infoSource"] = source
                 if article.source == nil { article.source = source }
@@ -165,10 +165,12 @@ public struct NewsMLG2Parser: ArticleParser {
 
     private static let noteSkipped = MarkupText.skippedElements.subtracting(["header", "footer"])
 
-    /// A G2 concept's human name: its `name` child, else its `literal`, else its `qcode`.
-    static func name(_ element: MarkupElement?) -> String? {
+    /// A G2 concept's human name: its `name` child, else its `literal`, else (when `orCode`) its `qcode`, which
+    /// still identifies a provider or a genre but is no place name (`city:Philadelphia`).
+    static func name(_ element: MarkupElement?, orCode: Bool = true) -> String? {
         guard let element else { return nil }
-        return element.child("name")?.text ?? element[attribute: "literal"] ?? element[attribute: "qcode"]
+        return element.child("name")?.text ?? element[attribute: "literal"]
+            ?? (orCode ? element[attribute: "qcode"] : nil)
     }
 
     /// Text of an element that may hold XHTML blocks (dpa's `edNote`), paragraphs joined by line breaks. A note's
