@@ -168,11 +168,11 @@ public enum MarkupReader {
                     guard let value = builder.attributeValue(raw, name: name, element: localName) else { return }
                     list.append(
                         .init(
-                            name: String(cString: name), namespace: attributes[base + 2].map { String(cString: $0) },
+                            name: builder.interned(name), namespace: attributes[base + 2].map(builder.interned),
                             value: value))
                 }
             }
-            builder.start(String(cString: localName), namespace: uri.map { String(cString: $0) }, attributes: list)
+            builder.start(builder.interned(localName), namespace: uri.map(builder.interned), attributes: list)
         }
         sax.pointee.endElementNs = { context, _, _, _ in
             TreeBuilder.owning(context)?.end()
@@ -284,6 +284,17 @@ private final class TreeBuilder {
         let builder = Unmanaged<TreeBuilder>.fromOpaque(opaque).takeUnretainedValue()
         guard builder.context == parser, builder.failure == nil else { return nil }
         return builder
+    }
+
+    /// Strings for names libxml2 has interned in its dictionary (element and attribute names, namespace URIs):
+    /// the same pointer is the same name, so each is made into a `String` once per document.
+    private var names: [UnsafePointer<xmlChar>: String] = [:]
+
+    func interned(_ name: UnsafePointer<xmlChar>) -> String {
+        if let known = names[name] { return known }
+        let string = String(cString: name)
+        names[name] = string
+        return string
     }
 
     /// Records the first failure and stops libxml2 at once.

@@ -1,27 +1,93 @@
 /// Text out of markup: whitespace collapsed, and a body element cut into paragraphs the way a reader sees them.
 public enum MarkupText {
     /// Runs of Unicode whitespace (including no-break and thin spaces, and line breaks) become one space; the ends
-    /// are trimmed. Works on scalars with an ASCII fast path, because it runs over every byte of every body.
+    /// are trimmed. Works on the UTF-8 bytes and returns the string itself when there is nothing to change, because
+    /// it runs over every paragraph of every body, often twice.
     public static func collapse(_ text: String) -> String {
-        var out = String.UnicodeScalarView()
-        var pendingSpace = false
-        var started = false
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            let isSpace =
-                value < 0x80 ? (value == 0x20 || (0x09...0x0D).contains(value)) : scalar.properties.isWhitespace
-            if isSpace {
-                pendingSpace = started
-                continue
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            let count = bytes.count
+            // Already collapsed? No whitespace at the ends, none but single spaces inside.
+            var clean = true
+            var index = 0
+            var previousSpace = true  // A space at the start counts as a change.
+            while index < count {
+                let width = whitespaceWidth(bytes, index)
+                if width > 0 {
+                    if previousSpace || width > 1 || bytes[index] != 0x20 {
+                        clean = false
+                        break
+                    }
+                    previousSpace = true
+                    index += 1
+                } else {
+                    previousSpace = false
+                    index += 1
+                }
             }
-            if pendingSpace {
-                out.append(" ")
-                pendingSpace = false
+            if clean && !(previousSpace && count > 0) { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(count)
+            var pendingSpace = false
+            index = 0
+            while index < count {
+                let width = whitespaceWidth(bytes, index)
+                if width > 0 {
+                    pendingSpace = !out.isEmpty
+                    index += width
+                    continue
+                }
+                if pendingSpace {
+                    out.append(0x20)
+                    pendingSpace = false
+                }
+                out.append(bytes[index])
+                index += 1
             }
-            out.append(scalar)
-            started = true
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
+    }
+
+    /// The length in bytes of the Unicode whitespace character (White_Space property) starting at `index`, or 0:
+    /// U+0009–000D, U+0020, U+0085, U+00A0, U+1680, U+2000–200A, U+2028, U+2029, U+202F, U+205F, U+3000.
+    @inline(__always)
+    static func whitespaceWidth(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int) -> Int {
+        let byte = bytes[index]
+        if byte < 0x80 { return byte == 0x20 || (0x09...0x0D).contains(byte) ? 1 : 0 }
+        let count = bytes.count
+        switch byte {
+        case 0xC2:
+            guard index + 1 < count else { return 0 }
+            return bytes[index + 1] == 0x85 || bytes[index + 1] == 0xA0 ? 2 : 0
+        case 0xE1:
+            guard index + 2 < count else { return 0 }
+            return bytes[index + 1] == 0x9A && bytes[index + 2] == 0x80 ? 3 : 0
+        case 0xE2:
+            guard index + 2 < count else { return 0 }
+            let second = bytes[index + 1]
+            let third = bytes[index + 2]
+            if second == 0x80 && (third <= 0x8A || third == 0xA8 || third == 0xA9 || third == 0xAF) { return 3 }
+            return second == 0x81 && third == 0x9F ? 3 : 0
+        case 0xE3:
+            guard index + 2 < count else { return 0 }
+            return bytes[index + 1] == 0x80 && bytes[index + 2] == 0x80 ? 3 : 0
+        default:
+            return 0
         }
-        return String(out)
+    }
+
+    /// Whether `text` has a character that is not whitespace.
+    static func hasText(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let width = whitespaceWidth(bytes, index)
+                if width == 0 { return true }
+                index += width
+            }
+            return false
+        }
     }
 
     /// Elements whose text runs on inside the surrounding paragraph: HTML's phrase elements and NITF's inline
@@ -80,7 +146,7 @@ public enum MarkupText {
         mutating func walk(_ element: MarkupElement) {
             let mixed = element.children.contains { child in
                 if case .text(let text) = child {
-                    !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+                    MarkupText.hasText(text)
                 } else {
                     false
                 }
@@ -100,7 +166,7 @@ public enum MarkupText {
                     {
                         walk(element)
                     } else if MarkupText.cellElements.contains(lower) {
-                        if current.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) { current += " | " }
+                        if MarkupText.hasText(current) { current += " | " }
                         walk(element)
                     } else {
                         flush()
