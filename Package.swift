@@ -80,6 +80,18 @@ let package = Package(
             ]
         ),
 
+        // Fuzzing driver: every registered parser and Parse.prepare on mutated corpus files (scripts/fuzz).
+        .executableTarget(
+            name: "copydesk-fuzz",
+            dependencies: ["CopydeskCore", "CopydeskTestSupport"]
+        ),
+        // Parse stage throughput per corpus format (Benchmarks/PARSE.md).
+        .executableTarget(
+            name: "copydesk-bench",
+            dependencies: ["CopydeskCore"],
+            path: "Benchmarks/ParseBenchmark"
+        ),
+
         .target(
             name: "CopydeskTestSupport",
             dependencies: ["CopydeskCore", "CopydeskStore"],

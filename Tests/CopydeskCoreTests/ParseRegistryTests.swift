@@ -3,7 +3,8 @@ import Testing
 
 @Suite("Parse: parser registry")
 struct ParseRegistryTests {
-    static let nitf = Array("""
+    static let nitf = Array(
+        """
         <?xml version="1.0" encoding="UTF-8"?>
         <nitf><head><title>NATO ministers meet</title></head><body><p>Ministers met.</p></body></nitf>
         """.utf8)
@@ -22,6 +23,11 @@ struct ParseRegistryTests {
         for format in [InputFormat.ninjs, .anpa1312, .iptc7901, .email, .html] {
             #expect(ParserRegistry.standard.parser(for: format).format == format)
         }
+    }
+
+    @Test func standardRegistryReadsTheXMLNewsFormats() {
+        #expect(ParserRegistry.standard.formats.isSuperset(of: [.text, .nitf, .newsMLG2, .newsML12, .xml]))
+        #expect(ParserRegistry.standard.parser(for: .nitf).format == .nitf)
     }
 
     @Test func formatWithoutParserIsReadAsTextAndRecordedAsText() throws {

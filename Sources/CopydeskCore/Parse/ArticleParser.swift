@@ -84,6 +84,10 @@ public struct ParserRegistry: Sendable {
         IPTC7901Parser(),
         EmailParser(),
         HTMLParser(),
+        NITFParser(),
+        NewsMLG2Parser(),
+        NewsML12Parser(),
+        GenericXMLParser(),
     ])
 
     /// Adds `parser` for its format, replacing any earlier one.

@@ -26,7 +26,8 @@ public struct PreparedDocument: Sendable, Equatable {
 /// Bad input is a value, not an exception: every file ends as a document or a `RejectReason`, and no
 /// input, however malformed, makes this trap. The steps, in order:
 /// 1. ``Screening``: empty, binary (magic numbers, NUL, too many control bytes).
-/// 2. ``TextDecoding``: byte-order marks, strict UTF-8.
+/// 2. ``TextDecoding``: byte-order mark, declared charset (XML declaration, HTML meta), strict UTF-8,
+///    Windows-1252; the charset used is recorded.
 /// 3. ``FormatSniffer``: the format, by content, the file name breaking ties.
 /// 4. The ``ParserRegistry``'s parser for that format (plain text for formats without one yet).
 /// 5. ``Clean``: boilerplate out of the body.

@@ -38,8 +38,8 @@ public enum Screening {
         let blank = text.unicodeScalars.allSatisfy { scalar in
             scalar.properties.isWhitespace || scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value)
         }
-        let count = text.unicodeScalars.count
-        return blank ? RejectReason(.empty, "only whitespace and control characters (\(count) characters)") : nil
+        guard blank else { return nil }
+        return RejectReason(.empty, "only whitespace and control characters (\(text.unicodeScalars.count) characters)")
     }
 
     /// `SOH STX ETX EOT SYN`: the framing controls of ANPA-1312 and IPTC 7901.

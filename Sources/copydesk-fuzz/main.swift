@@ -1,0 +1,250 @@
+// copydesk-fuzz: runs every registered parser, and Parse.prepare, on mutated agency files.
+//
+//   copydesk-fuzz [--executions N] [--format F]... [--seed S] [--corpus DIR] [--crashes DIR]
+//
+// Seeds are the fixtures of ../shared/corpora/wire-formats (or --corpus) for each parser's format, and all of them
+// for Parse.prepare. Inputs come from FuzzMutator (deterministic from --seed). Each execution checks FuzzInvariant;
+// an input that breaks it is saved to the crashes folder. A trap (the way Swift crashes) is caught by a signal
+// handler that writes the input being run before the process dies, so every crash leaves its reproducer behind.
+// Prints a table of executions, documents, rejections, invariant failures, crashes and speed per target.
+import CopydeskCore
+import CopydeskTestSupport
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+struct Options {
+    var executions = 1_000_000
+    var formats: [String] = []
+    var seed: UInt64 = 0xC0_9D_E5_C0
+    var corpus = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        .deletingLastPathComponent().appendingPathComponent("shared/corpora/wire-formats")
+    var crashes = URL(fileURLWithPath: ".build/fuzz-crashes")
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            func value() throws -> String {
+                guard let value = iterator.next() else { throw UsageError("\(argument) needs a value") }
+                return value
+            }
+            switch argument {
+            case "--executions": executions = Int(try value()) ?? executions
+            case "--format": formats.append(try value())
+            case "--seed": seed = UInt64(try value()) ?? seed
+            case "--corpus": corpus = URL(fileURLWithPath: try value())
+            case "--crashes": crashes = URL(fileURLWithPath: try value())
+            case "-h", "--help":
+                print("copydesk-fuzz [--executions N] [--format F]... [--seed S] [--corpus DIR] [--crashes DIR]")
+                exit(0)
+            default: throw UsageError("unknown argument \(argument)")
+            }
+        }
+    }
+}
+
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Corpus folders whose files are seeds for a format's parser.
+let seedFolders: [InputFormat: [String]] = [
+    .nitf: ["nitf"], .newsMLG2: ["newsml-g2"], .newsML12: ["newsml-1.2"], .xml: ["other-xml"],
+    .text: ["plain-text", "aap-zczc"], .ninjs: ["ninjs"], .anpa1312: ["anpa-1312"], .iptc7901: ["iptc7901"],
+    .email: ["email-rfc822"], .html: ["html"], .json: ["ninjs"],
+]
+
+func files(in folder: URL) -> [[UInt8]] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    return names.sorted().compactMap { try? Array(Data(contentsOf: folder.appendingPathComponent($0))) }
+}
+
+// MARK: Crash capture
+
+/// The input being run, for the signal handler. Written only by the main thread between executions; read only by
+/// the handler of a fatal signal on that same thread, so there is no concurrent access.
+nonisolated(unsafe) var currentInput = UnsafeMutablePointer<UInt8>.allocate(capacity: FuzzMutator.maxLength + 64)
+nonisolated(unsafe) var currentLength = 0
+nonisolated(unsafe) var crashPath: UnsafeMutablePointer<CChar>? = nil
+
+func installCrashHandler() {
+    // An alternate stack, so that even a stack overflow can write its input.
+    let size = 1 << 16
+    var stack = stack_t()
+    stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+    stack.ss_size = size
+    stack.ss_flags = 0
+    sigaltstack(&stack, nil)
+    for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            if let crashPath {
+                let fd = open(crashPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+                if fd >= 0 {
+                    _ = write(fd, currentInput, currentLength)
+                    close(fd)
+                }
+                let message = "\ncopydesk-fuzz: fatal signal; input saved to "
+                _ = message.withCString { write(2, $0, strlen($0)) }
+                _ = write(2, crashPath, strlen(crashPath))
+                _ = write(2, "\n", 1)
+            }
+            Glibc.signal(signal, SIG_DFL)
+            raise(signal)
+        }
+        action.sa_flags = SA_ONSTACK
+        sigaction(signal, &action, nil)
+    }
+}
+
+func setCrashPath(_ path: String) {
+    crashPath?.deallocate()
+    crashPath = strdup(path)
+}
+
+// MARK: Running
+
+struct Tally {
+    var executions = 0
+    var documents = 0
+    var rejections = 0
+    var failures = 0
+    var seconds = 0.0
+    var slowest = 0.0
+}
+
+func run(
+    target: String, seeds: [[UInt8]], options: Options, body: ([UInt8]) -> Result<Article, RejectReason>
+) -> Tally {
+    var mutator = FuzzMutator(seeds: seeds, seed: options.seed ^ fnv1a(target))
+    var tally = Tally()
+    setCrashPath(options.crashes.appendingPathComponent("crash-\(target).bin").path)
+    let clock = ContinuousClock()
+    let started = clock.now
+    let report = max(options.executions / 10, 1)
+    for execution in 0..<options.executions {
+        let input = execution < seeds.count ? seeds[execution] : mutator.next()
+        input.withUnsafeBufferPointer { buffer in
+            currentInput.update(from: buffer.baseAddress!, count: buffer.count)
+            currentLength = buffer.count
+        }
+        let before = clock.now
+        let result = body(input)
+        let elapsed = (clock.now - before).seconds
+        tally.slowest = max(tally.slowest, elapsed)
+        tally.executions += 1
+        switch result {
+        case .success: tally.documents += 1
+        case .failure: tally.rejections += 1
+        }
+        if let violation = FuzzInvariant.violation(result) {
+            tally.failures += 1
+            let file = options.crashes.appendingPathComponent("failure-\(target)-\(execution).bin")
+            try? Data(input).write(to: file)
+            print("  \(target) #\(execution): \(violation); input saved to \(file.path)")
+        }
+        if (execution + 1) % report == 0 {
+            let done = execution + 1
+            let rate = Double(done) / (clock.now - started).seconds
+            print("  \(target): \(done) executions, \(Int(rate))/s", terminator: "\r")
+            fflush(nil)  // All streams: `stdout` itself is shared mutable state to Swift 6.
+        }
+    }
+    tally.seconds = (clock.now - started).seconds
+    return tally
+}
+
+/// A stable hash of the target's name, so each target gets its own input stream for one --seed.
+func fnv1a(_ text: String) -> UInt64 {
+    text.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) / 1e18
+    }
+}
+
+func main() -> Int32 {
+    let options: Options
+    do {
+        options = try Options(Array(CommandLine.arguments.dropFirst()))
+    } catch {
+        FileHandle.standardError.write(Data("copydesk-fuzz: \(error)\n".utf8))
+        return 2
+    }
+    try? FileManager.default.createDirectory(at: options.crashes, withIntermediateDirectories: true)
+    installCrashHandler()
+
+    var targets: [(name: String, seeds: [[UInt8]], body: ([UInt8]) -> Result<Article, RejectReason>)] = []
+    let registry = ParserRegistry.standard
+    for format in registry.formats.sorted(by: { $0.rawValue < $1.rawValue }) {
+        let parser = registry.parser(for: format)
+        let seeds = (seedFolders[format] ?? []).flatMap { files(in: options.corpus.appendingPathComponent($0)) }
+        guard !seeds.isEmpty else {
+            print("skipping \(format.rawValue): no seed files under \(options.corpus.path)")
+            continue
+        }
+        targets.append((format.rawValue, seeds, { parser.parse(FuzzInvariant.parserInput($0, fileName: "fuzz")) }))
+    }
+    let everything = seedFolders.values.flatMap { $0 }.uniqued().flatMap {
+        files(in: options.corpus.appendingPathComponent($0))
+    }
+    if !everything.isEmpty {
+        targets.append(
+            (
+                "prepare", everything,
+                { bytes in Parse.prepare(bytes, fileName: "fuzz").map(\.article) }
+            ))
+    }
+    if !options.formats.isEmpty { targets = targets.filter { options.formats.contains($0.name) } }
+    guard !targets.isEmpty else {
+        FileHandle.standardError.write(
+            Data("copydesk-fuzz: no target has seeds (corpus: \(options.corpus.path))\n".utf8))
+        return 2
+    }
+
+    print("copydesk-fuzz: \(options.executions) executions per target, seed \(options.seed)")
+    var rows: [(String, Int, Tally)] = []
+    for target in targets {
+        let tally = run(target: target.name, seeds: target.seeds, options: options, body: target.body)
+        rows.append((target.name, target.seeds.count, tally))
+        print(String(repeating: " ", count: 60), terminator: "\r")
+        print("  \(target.name): done")
+    }
+    print("")
+    print("target       seeds  executions   documents  rejections  failures  crashes   exec/s  slowest")
+    var failed = false
+    for (name, seeds, tally) in rows {
+        failed = failed || tally.failures > 0
+        let line = [
+            name.padding(toLength: 11, withPad: " ", startingAt: 0), String(seeds).leftPad(6),
+            String(tally.executions).leftPad(11), String(tally.documents).leftPad(11),
+            String(tally.rejections).leftPad(11), String(tally.failures).leftPad(9), "0".leftPad(8),
+            String(Int(Double(tally.executions) / tally.seconds)).leftPad(8),
+            String(format: "%7.1f ms", tally.slowest * 1000),
+        ]
+        print(line.joined(separator: " "))
+    }
+    print("(a crash ends the run with the input saved under \(options.crashes.path); reaching this table means none)")
+    return failed ? 1 : 0
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+extension Sequence where Element: Hashable {
+    func uniqued() -> [Element] {
+        var seen: Set<Element> = []
+        return filter { seen.insert($0).inserted }
+    }
+}
+
+exit(main())
