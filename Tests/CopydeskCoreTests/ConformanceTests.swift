@@ -127,6 +127,26 @@ struct ConformanceTests {
         "newsml-g2/sdcp--globenewswire_1bf6.xml": [
             "slugline": "composed by CP's parser from the release's codes (not_verbatim_in_fixture)"
         ],
+        "anpa-1312/sdcore--ap_anpa-1.tst": [
+            "dateline": "composed by AP's parser from the dateline and the header date (not_verbatim_in_fixture); the "
+                + "file says ATLANTA (AP) _",
+            "subject_codes": "AP's parser maps the ANPA category letter to a Subject code with its table, as for "
+                + "category_code",
+        ],
+        "email-rfc822/sdcore--odd_charset_email.txt": [
+            "headline": "upstream kept the RFC 2047 encoded word undecoded, with replacement characters "
+                + "(not_verbatim_in_fixture); the decoded subject is what the file says"
+        ],
+        "ninjs/sdcore--ninjs2.json": [
+            "headline": "upstream's item 0 is the attached picture (item_index_note); the article is the story"
+        ],
+        "iptc7901/sdbelga--ats.txt": [
+            "language": "a constant of Belga's ATS parser; the file declares no language"
+        ],
+        "iptc7901/sdcore--dpa_two_line.txt": [
+            "body_contains": "the snippet is the headline line, which dpa's parser repeats into the body; the file's "
+                + "body does not contain it"
+        ],
         "newsml-1.2/sdcore--ana1.xml": [
             "dateline": "composed by ANA's parser from the body's first words (not_verbatim_in_fixture); the file's "
                 + "DateLine is 4/4/2018"
@@ -284,7 +304,13 @@ struct ConformanceTests {
     static func check(_ field: String, _ value: Any, _ article: Article) -> (Bool, String, String) {
         let body = Self.snippet(article.paragraphs.joined(separator: " "))
         switch field {
-        case "headline": return same(value, article.headline)
+        case "headline":
+            // IPTC 7901 ends the headline line with ` =`, a line-end mark of the format, not headline text: the
+            // generic upstream parser keeps it, its dpa parser strips it (the corpus's `other_parsers`).
+            if let text = value as? String, text.hasSuffix(" ="), article.headline == String(text.dropLast(2)) {
+                return (true, text, article.headline)
+            }
+            return same(value, article.headline)
         case "headline_startswith":
             let prefix = MarkupText.collapse("\(value)")
             return (article.headline.hasPrefix(prefix), prefix, article.headline)

@@ -6,7 +6,7 @@ import Testing
 
 /// Pulling the plug in the middle of a burst loses nothing and stores nothing twice.
 @Suite(.serialized) struct CrashEndToEndTests {
-    @Test func sigkillMidBurstThenRestartStoresEveryFileExactlyOnce() async throws {
+    @Test func sigkillMidBurstThenRestartStoresEveryFileExactlyOnce() throws {
         let root = try TemporaryDirectory(prefix: "copydesk-crash")
         defer { root.remove() }
         let inbox = root.url.appendingPathComponent("inbox")
@@ -29,9 +29,9 @@ import Testing
         for round in 0..<3 {
             mark = notify.messages.count
             let daemon = try DaemonProcess(root: root.url, notify: notify)
-            try #require(await notify.waitFor(timeout: .seconds(30), from: mark) { $0.contains("READY=1") } != nil, "log:\n\(daemon.log)")
+            try #require(waitBlocking(notify, timeout: 30, from: mark) { $0.contains("READY=1") } != nil, "log:\n\(daemon.log)")
             // Kill as soon as the daemon reports progress past the last round: mid-burst, with batches in flight.
-            let progress = await notify.waitFor(timeout: .seconds(30), from: mark) { message in
+            let progress = waitBlocking(notify, timeout: 30, from: mark) { message in
                 (storedCount(in: message) ?? 0) > storedBefore
             }
             daemon.signal(SIGKILL)
@@ -46,7 +46,7 @@ import Testing
         }
         mark = notify.messages.count
         let daemon = try DaemonProcess(root: root.url, notify: notify)
-        try #require(await notify.waitFor(timeout: .seconds(30), from: mark) { $0.contains("READY=1") } != nil)
+        try #require(waitBlocking(notify, timeout: 30, from: mark) { $0.contains("READY=1") } != nil)
         #expect(eventually(timeout: 60) {
             listing(inbox).isEmpty && listing(root.url.appendingPathComponent("work")).isEmpty
         }, "log:\n\(daemon.log)")

@@ -139,3 +139,19 @@ func listing(_ directory: URL) -> [String] {
 extension TemporaryDirectory {
     var url: URL { URL(fileURLWithPath: path) }
 }
+
+/// Blocks this thread (not a task) until a notification matches `predicate`, or `timeout` seconds pass.
+///
+/// For tests whose timing matters (kill the daemon mid-burst): an awaiting task can be starved of the test
+/// runner's few pool threads by long CPU-bound tests running beside it and wake long after the moment.
+func waitBlocking(
+    _ notify: NotifyListener, timeout: Double, from start: Int = 0, _ predicate: (String) -> Bool
+) -> String? {
+    let deadline = Date().addingTimeInterval(timeout)
+    repeat {
+        let messages = notify.messages
+        if start < messages.count, let found = messages[start...].first(where: predicate) { return found }
+        usleep(2000)
+    } while Date() < deadline
+    return nil
+}
