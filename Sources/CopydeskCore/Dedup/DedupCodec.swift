@@ -13,6 +13,7 @@ public enum DedupCodec {
         case digestIndex = 2
         case storyClusterer = 3
         case signature = 4
+        case state = 5
     }
 }
 
@@ -269,6 +270,80 @@ extension StoryClusterer {
             }
             stories[id] = story
             for term in story.centroid.keys { addPosting(term, id) }
+        }
+        try reader.finish()
+    }
+}
+
+extension DedupState {
+    /// The whole state: the three indexes' own encodings (length-prefixed) and the recent version keys.
+    public func encoded() -> [UInt8] {
+        var writer = DedupWriter(kind: .state)
+        for part in [normalized.encoded(), nearDuplicates.encoded(), stories.encoded()] {
+            writer.put(UInt64(part.count))
+            writer.bytes.append(contentsOf: part)
+        }
+        writer.put(UInt64(configuration.versionMemory))
+        writer.put(configuration.minimumVersionSimilarity)
+        for generation in 0..<2 {
+            let keys = recentKeys[generation].sorted { $0.key < $1.key }
+            writer.put(UInt64(keys.count))
+            for (sequence, key) in keys {
+                writer.put(sequence)
+                writer.put(key.source)
+                writer.put(key.family)
+                writer.put(key.headline)
+                writer.put(Int64(key.version ?? -1))
+                writer.put(UInt8(key.hasUpdateMarker ? 1 : 0))
+            }
+            let latest = latest[generation].sorted { $0.key < $1.key }
+            writer.put(UInt64(latest.count))
+            for (key, sequence) in latest {
+                writer.put(key)
+                writer.put(sequence)
+            }
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
+        var reader = try DedupReader(bytes, kind: .state)
+        var parts: [[UInt8]] = []
+        for _ in 0..<3 {
+            let count = try reader.getCount(elementSize: 1)
+            parts.append(Array(bytes[reader.offset..<reader.offset + count]))
+            reader.offset += count
+        }
+        let normalized = try DigestIndex(decoding: parts[0])
+        let nearDuplicates = try NearDuplicateIndex(decoding: parts[1])
+        let stories = try StoryClusterer(decoding: parts[2])
+        let versionMemory = Int(clamping: try reader.get(UInt64.self))
+        let minimumVersionSimilarity = try reader.getDouble()
+        self.init(configuration: Configuration(
+            nearDuplicates: nearDuplicates.configuration, stories: stories.configuration,
+            versionMemory: versionMemory, minimumVersionSimilarity: minimumVersionSimilarity))
+        self.normalized = normalized
+        self.nearDuplicates = nearDuplicates
+        self.stories = stories
+        for generation in 0..<2 {
+            let keyCount = try reader.getCount(elementSize: 41)
+            for _ in 0..<keyCount {
+                let sequence: UInt64 = try reader.get()
+                var key = VersionInfo.Key(VersionInfo(
+                    source: nil, itemFamily: nil, version: nil, headlineBase: "", markers: []))
+                key.source = try reader.get()
+                key.family = try reader.get()
+                key.headline = try reader.get()
+                let version = try reader.get(Int64.self)
+                key.version = version < 0 ? nil : Int(clamping: version)
+                key.hasUpdateMarker = try reader.get(UInt8.self) != 0
+                recentKeys[generation][sequence] = key
+            }
+            let latestCount = try reader.getCount(elementSize: 16)
+            for _ in 0..<latestCount {
+                let key: UInt64 = try reader.get()
+                latest[generation][key] = try reader.get()
+            }
         }
         try reader.finish()
     }

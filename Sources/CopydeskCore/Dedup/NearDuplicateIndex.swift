@@ -132,6 +132,16 @@ public struct NearDuplicateIndex: Sendable, Equatable {
         return matches
     }
 
+    /// Whether an estimate is too close to the threshold to decide on: with 128 positions the estimate's
+    /// standard error near J = 0.8 is about 0.035, so a pair estimated within `margin` (default 0.1, ~3 standard
+    /// errors) may truly lie on either side. The caller can settle such a pair with the exact Jaccard of the two
+    /// texts (``Shingles/jaccard(_:_:)`` on ``Shingles/shingleSet(_:size:)``), reading the stored candidate
+    /// back from the journal: it happens only for candidates, and keeps shingle sets out of memory. Query with
+    /// `threshold: threshold - margin` to see the candidates just under the threshold as well.
+    public static func isBorderline(_ similarity: Double, threshold: Double, margin: Double = 0.1) -> Bool {
+        similarity >= threshold - margin && similarity < threshold + margin
+    }
+
     /// The best confirmed match, if any.
     public func bestMatch(_ signature: MinHashSignature, threshold: Double? = nil) -> NearDuplicateMatch? {
         query(signature, threshold: threshold).first

@@ -10,22 +10,14 @@
 public enum Normalize {
     /// The normalized form: words separated by single spaces.
     public static func text(_ text: String) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        appendWords(of: text, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        String(decoding: bytes([text], separator: nil), as: UTF8.self)
     }
 
     /// SHA-256 of the normalized headline, a newline, and the normalized body (paragraphs in order): the key of
     /// the `normalized` match. The headline counts: the same body under a new headline is a version or a
     /// near-duplicate, which keeps the new headline, not a duplicate, which would drop it.
     public static func digest(headline: String, body: [String]) -> Digest {
-        var out: [UInt8] = []
-        out.reserveCapacity(headline.utf8.count + body.reduce(0) { $0 + $1.utf8.count } + 2)
-        appendWords(of: headline, to: &out)
-        out.append(0x0A)
-        for paragraph in body { appendWords(of: paragraph, to: &out) }
-        return SHA256.hash(out)
+        SHA256.hash(bytes([headline] + body, separator: 1))
     }
 
     /// The digest of an article's headline and paragraphs.
@@ -33,57 +25,72 @@ public enum Normalize {
         digest(headline: article.headline, body: article.paragraphs)
     }
 
-    /// Appends the words of `text` to `out`, a space between words (and before the first if `out` is not empty
-    /// and does not end in a space or newline).
-    static func appendWords(of text: String, to out: inout [UInt8]) {
-        var text = text
-        text.withUTF8 { p in
-            var inWord = false
-            var i = 0
-            let n = p.count
-            func separate() { inWord = false }
-            func startWord() {
-                if !inWord {
-                    if let last = out.last, last != 0x20, last != 0x0A { out.append(0x20) }
-                    inWord = true
-                }
+    /// The normalized words of `texts`, one space between words, and a newline after text number `separator`
+    /// (the headline) when given. Written into one buffer sized for the worst case (case mapping turns at most
+    /// two bytes into three, plus a space per word), so nothing grows per word.
+    static func bytes(_ texts: [String], separator: Int?) -> [UInt8] {
+        let bound = texts.reduce(2) { $0 + $1.utf8.count * 2 + 2 }
+        return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
+            var n = 0
+            for (position, text) in texts.enumerated() {
+                if position == separator { out[n] = 0x0A; n += 1 }
+                var text = text
+                text.withUTF8 { n = appendWords(of: $0, to: out, at: n) }
             }
-            while i < n {
+            count = n
+        }
+    }
+
+    /// Appends the words of `p` to `out` from `n` on, a space before each word unless `out` is empty there or
+    /// ends in a space or newline; returns the new length.
+    static func appendWords(of p: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableBufferPointer<UInt8>, at start: Int)
+        -> Int {
+        var n = start
+        var inWord = false
+        var i = 0
+        let count = p.count
+        @inline(__always) func startWord() {
+            if !inWord {
+                if n > 0, out[n - 1] != 0x20, out[n - 1] != 0x0A { out[n] = 0x20; n += 1 }
+                inWord = true
+            }
+        }
+        Shingles.asciiFold.withUnsafeBufferPointer { fold in
+            while i < count {
                 let c = p[i]
                 if c < 0x80 {
-                    let folded = Shingles.asciiFold[Int(c)]
+                    let folded = fold[Int(c)]
                     if folded != 0 {
                         startWord()
-                        out.append(folded)
+                        out[n] = folded
+                        n += 1
                     } else {
-                        separate()
+                        inWord = false
                     }
                     i += 1
                     continue
                 }
                 let width = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
                 var value = UInt32(c) & (width == 2 ? 0x1F : width == 3 ? 0x0F : 0x07)
-                for k in 1..<width where i + k < n { value = value << 6 | UInt32(p[i + k] & 0x3F) }
-                let bytes = UnsafeBufferPointer(rebasing: p[i..<min(n, i + width)])
+                for k in 1..<width where i + k < count { value = value << 6 | UInt32(p[i + k] & 0x3F) }
+                let first = i
                 i += width
-                guard let scalar = Unicode.Scalar(value) else { separate(); continue }
+                guard let scalar = Unicode.Scalar(value) else { inWord = false; continue }
                 let properties = scalar.properties
-                if properties.isIdeographic {
-                    separate()
-                    startWord()
-                    out.append(contentsOf: bytes)
-                    separate()
-                } else if properties.isAlphabetic || properties.numericType != nil {
+                if properties.isIdeographic || properties.isAlphabetic || properties.numericType != nil {
+                    if properties.isIdeographic { inWord = false }
                     startWord()
                     if properties.changesWhenLowercased {
-                        out.append(contentsOf: properties.lowercaseMapping.utf8)
+                        for byte in properties.lowercaseMapping.utf8 { out[n] = byte; n += 1 }
                     } else {
-                        out.append(contentsOf: bytes)
+                        for k in first..<min(count, i) { out[n] = p[k]; n += 1 }
                     }
+                    if properties.isIdeographic { inWord = false }
                 } else {
-                    separate()
+                    inWord = false
                 }
             }
         }
+        return n
     }
 }

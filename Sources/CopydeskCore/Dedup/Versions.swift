@@ -221,18 +221,50 @@ public enum VersionCheck {
         _ new: VersionInfo, of earlier: VersionInfo, similarity: Double?,
         minimumSimilarity: Double = defaultMinimumSimilarity
     ) -> VersionReason? {
-        if let a = new.itemFamily, let b = earlier.itemFamily, a == b {
+        reason(VersionInfo.Key(new), of: VersionInfo.Key(earlier), similarity: similarity,
+               minimumSimilarity: minimumSimilarity)
+    }
+
+    /// The same decision on the compact keys the dedup state keeps for recent documents.
+    public static func reason(
+        _ new: VersionInfo.Key, of earlier: VersionInfo.Key, similarity: Double?,
+        minimumSimilarity: Double = defaultMinimumSimilarity
+    ) -> VersionReason? {
+        if new.family != 0, new.family == earlier.family {
             if let v = new.version, let w = earlier.version, v < w { return nil }
             return .sameItem
         }
-        guard let source = new.source, source == earlier.source,
-              new.markers.contains(where: \.marksNewVersion), let similarity
-        else { return nil }
+        guard new.source != 0, new.source == earlier.source, new.hasUpdateMarker, let similarity else { return nil }
         if similarity >= minimumSimilarity { return .updateMarker }
-        if !new.headlineBase.isEmpty, new.headlineBase == earlier.headlineBase, similarity >= minimumSimilarity / 2 {
+        if new.headline != 0, new.headline == earlier.headline, similarity >= minimumSimilarity / 2 {
             return .updateMarker
         }
         return nil
+    }
+}
+
+extension VersionInfo {
+    /// What version checks need, in 32 bytes: hashes of the source, item family and stripped headline (0 when
+    /// absent), the revision, and whether an update marker was present.
+    public struct Key: Sendable, Hashable {
+        public var source: UInt64
+        public var family: UInt64
+        public var headline: UInt64
+        public var version: Int?
+        public var hasUpdateMarker: Bool
+
+        public init(_ info: VersionInfo) {
+            source = info.source.map(Self.hash) ?? 0
+            family = info.itemFamily.map(Self.hash) ?? 0
+            headline = info.headlineBase.isEmpty ? 0 : Self.hash(info.headlineBase)
+            version = info.version
+            hasUpdateMarker = info.markers.contains(where: \.marksNewVersion)
+        }
+
+        static func hash(_ text: String) -> UInt64 {
+            let h = Shingles.hashWord(text)
+            return h == 0 ? 1 : h
+        }
     }
 }
 
