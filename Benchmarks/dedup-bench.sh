@@ -68,7 +68,8 @@ PY
 say "== scale (synthetic documents from the corpus vocabulary; sizes $SIZES)"
 $B scale --shared "$SHARED" --sizes "$SIZES" | tee -a "$LOG"
 $B digest-memory --n "${SIZES##*,}" | tee -a "$LOG"
+$B stories-memory --shared "$SHARED" --n 30000 --spacing 10 | tee -a "$LOG"
 
 say "== story clustering on WikiRef220 (5 shuffled orders per threshold)"
-$B stories --wikiref "$SHARED/corpora/wikiref220" --thresholds 0.15,0.2,0.25,0.3,0.4 --orders 5 | tee -a "$LOG"
+$B stories --wikiref "$SHARED/corpora/wikiref220" --thresholds 0.05,0.08,0.1,0.12,0.15,0.2,0.3 --orders 5 | tee -a "$LOG"
 say "== done: $LOG"

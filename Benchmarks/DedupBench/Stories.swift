@@ -74,3 +74,25 @@ enum StoriesBench {
                 Double(purity) / Double(n), ari]
     }
 }
+
+extension StoriesBench {
+    /// Memory of the clusterer in steady state: `count` synthetic 300-word documents (corpus word frequencies)
+    /// `spacing` seconds apart, so the open stories hit `maxOpenStories`; RSS growth and open stories reported.
+    static func memory(shared: String, count: Int, spacing: Int64) {
+        var words: [String] = []
+        for story in Corpora.bbc(shared + "/corpora/bbc-news").prefix(500) {
+            for w in story.text.split(whereSeparator: { $0 == " " || $0 == "\n" }) { words.append(String(w)) }
+        }
+        var generator = SeededGenerator(seed: 3)
+        let rss = residentBytes()
+        var clusterer = StoryClusterer()
+        let c0 = threadCPU()
+        for n in 0..<count {
+            let text = (0..<300).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " ")
+            _ = clusterer.add(sequence: UInt64(n + 1), text: text, at: Timestamp(microseconds: Int64(n) * spacing * 1_000_000))
+        }
+        let cpu = (threadCPU() - c0) / Double(count) * 1e6
+        print("RESULT stories_memory docs=\(count) open=\(clusterer.openStories.count) rss_growth_bytes=\(residentBytes() - rss) "
+            + "encoded_bytes=\(clusterer.encoded().count) cpu_us_per_doc=\(fmt(cpu, 1))")
+    }
+}

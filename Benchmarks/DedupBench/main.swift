@@ -8,6 +8,7 @@ import Foundation
 //   bench-dedup speed DOCDIR [--runs 7] [--seconds 1] [--max 2000]
 //   bench-dedup scale [--sizes 10000,100000,1000000] [--window 5000] [--shared DIR]
 //   bench-dedup digest-memory [--n 1000000]
+//   bench-dedup stories-memory [--n 30000] [--spacing 10]
 //   bench-dedup stories [--wikiref DIR] [--thresholds 0.2,0.3,0.4] [--orders 5]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -42,6 +43,8 @@ case "scale":
               window: Int(option("window", "5000"))!, seed: UInt64(option("seed", "1"))!, configuration: configuration)
 case "digest-memory":
     Scale.digestMemory(count: Int(option("n", "1000000"))!)
+case "stories-memory":
+    StoriesBench.memory(shared: shared, count: Int(option("n", "30000"))!, spacing: Int64(option("spacing", "10"))!)
 case "stories":
     StoriesBench.run(wikiref: option("wikiref", shared + "/corpora/wikiref220"),
                      thresholds: option("thresholds", "0.2,0.3,0.4").split(separator: ",").map { Double($0)! },

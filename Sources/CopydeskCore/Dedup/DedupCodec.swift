@@ -179,24 +179,24 @@ extension NearDuplicateIndex {
 extension DigestIndex {
     public func encoded() -> [UInt8] {
         var writer = DedupWriter(kind: .digestIndex)
-        let entries = firstSequence.sorted { ($0.key.a, $0.key.b) < ($1.key.a, $1.key.b) }
+        let entries = entries
         writer.put(UInt64(entries.count))
-        for (key, sequence) in entries {
-            writer.put(key.a)
-            writer.put(key.b)
-            writer.put(sequence)
+        for entry in entries {
+            writer.put(entry.key)
+            writer.put(entry.check)
+            writer.put(entry.sequence)
         }
         return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
         var reader = try DedupReader(bytes, kind: .digestIndex)
-        let count = try reader.getCount(elementSize: 24)
+        let count = try reader.getCount(elementSize: 20)
         self.init()
-        firstSequence.reserveCapacity(count)
         for _ in 0..<count {
-            let key = Key(a: try reader.get(), b: try reader.get())
-            firstSequence[key] = try reader.get()
+            let key: UInt64 = try reader.get()
+            guard key != 0 else { throw .invalid("zero digest key") }
+            insert(key: key, check: try reader.get(), sequence: try reader.get())
         }
         try reader.finish()
     }
@@ -215,6 +215,7 @@ extension StoryClusterer {
         writer.put(documents.count)
         writer.put(documents.updated.microseconds)
         writer.put(UInt64(additions))
+        writer.put(lastSweep.microseconds)
         let terms = frequencies.sorted { $0.key < $1.key }
         writer.put(UInt64(terms.count))
         for (term, frequency) in terms {
@@ -249,6 +250,7 @@ extension StoryClusterer {
         self.init(configuration: configuration, stopWords: stopWords)
         documents = Frequency(count: try reader.getDouble(), updated: Timestamp(microseconds: try reader.get()))
         additions = Int(clamping: try reader.get(UInt64.self))
+        lastSweep = Timestamp(microseconds: try reader.get())
         let termCount = try reader.getCount(elementSize: 24)
         frequencies.reserveCapacity(termCount)
         for _ in 0..<termCount {
