@@ -271,7 +271,7 @@ extension StoryClusterer {
                 story.centroid[term] = try reader.getDouble()
             }
             stories[id] = story
-            for term in story.centroid.keys { addPosting(term, id) }
+            for (term, weight) in story.centroid { addPosting(term, id, weight: weight) }
         }
         try reader.finish()
     }

@@ -16,7 +16,7 @@ import Darwin
 /// corpus is "the last window or so") and terms whose decayed count drops under 0.05 are pruned, so the
 /// vocabulary follows the news instead of growing forever; centroids keep their `centroidTerms` strongest
 /// terms; and at most `maxOpenStories` stay open (the least recently updated close first; measured: 8,192 open
-/// stories took 12 MB). No clock is read:
+/// stories took 19 MB). No clock is read:
 /// every call passes the document's time.
 ///
 /// Clustering never hides a document: it only says which story a document belongs to.
@@ -73,8 +73,14 @@ public struct StoryClusterer: Sendable {
     var frequencies: [UInt64: Frequency] = [:]
     var documents = Frequency(count: 0, updated: .epoch)
     var stories: [UInt64: Story] = [:]
-    /// Term → open stories whose centroid holds it.
-    var postings: [UInt64: [UInt64]] = [:]
+    /// Term → the open stories whose centroid holds it, by story id, with the centroid's weight for the term (so
+    /// scoring never looks a story up per term).
+    var postings: [UInt64: [Posting]] = [:]
+
+    struct Posting: Sendable, Equatable {
+        var story: UInt64
+        var weight: Double
+    }
     var additions = 0
     /// When stories were last swept for closing.
     var lastSweep = Timestamp(microseconds: Int64.min)
@@ -108,9 +114,7 @@ public struct StoryClusterer: Sendable {
             var dot: [UInt64: Double] = [:]
             for (term, weight) in vector.weights {
                 guard let list = postings[term], list.count <= Self.maxPostings else { continue }
-                for story in list {
-                    dot[story, default: 0] += weight * (stories[story]?.centroid[term] ?? 0)
-                }
+                for posting in list { dot[posting.story, default: 0] += weight * posting.weight }
             }
             for (story, product) in dot {
                 guard let norm = stories[story]?.norm, norm > 0 else { continue }
@@ -177,7 +181,7 @@ public struct StoryClusterer: Sendable {
         for (term, weight) in weights { story.centroid[term] = weight }
         story.norm = (weights.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
         stories[sequence] = story
-        for (term, _) in weights { addPosting(term, sequence) }
+        for (term, weight) in weights { addPosting(term, sequence, weight: weight) }
     }
 
     mutating func join(_ id: UInt64, sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
@@ -195,7 +199,10 @@ public struct StoryClusterer: Sendable {
         story.lastSeen = time
         let after = Set(story.centroid.keys)
         for term in before.subtracting(after) { removePosting(term, id) }
-        for term in after.subtracting(before) { addPosting(term, id) }
+        for term in after.subtracting(before) { addPosting(term, id, weight: story.centroid[term]!) }
+        for (term, _) in weights where before.contains(term) {
+            if let weight = story.centroid[term] { setPosting(term, id, weight: weight) }
+        }
         stories[id] = story
     }
 
@@ -216,23 +223,33 @@ public struct StoryClusterer: Sendable {
 
     /// Posting lists stay sorted by story id, so a decoded clusterer (which rebuilds them) sums dot products in
     /// the same order as the one that was encoded, to the last bit.
-    mutating func addPosting(_ term: UInt64, _ id: UInt64) {
-        Self.insertSorted(id, into: &postings[term, default: []])
+    mutating func addPosting(_ term: UInt64, _ id: UInt64, weight: Double) {
+        Self.insertSorted(Posting(story: id, weight: weight), into: &postings[term, default: []])
     }
 
     /// In place (through the dictionary's modify accessor): copying a common term's list per insert was the
     /// clusterer's largest cost.
-    static func insertSorted(_ id: UInt64, into list: inout [UInt64]) {
+    static func insertSorted(_ posting: Posting, into list: inout [Posting]) {
+        let i = position(of: posting.story, in: list)
+        list.insert(posting, at: i)
+    }
+
+    static func position(of id: UInt64, in list: [Posting]) -> Int {
         var low = 0, high = list.count
         while low < high {
             let mid = (low + high) / 2
-            if list[mid] < id { low = mid + 1 } else { high = mid }
+            if list[mid].story < id { low = mid + 1 } else { high = mid }
         }
-        list.insert(id, at: low)
+        return low
+    }
+
+    mutating func setPosting(_ term: UInt64, _ id: UInt64, weight: Double) {
+        guard let i = postings[term].map({ Self.position(of: id, in: $0) }) else { return }
+        if i < postings[term]!.count, postings[term]![i].story == id { postings[term]![i].weight = weight }
     }
 
     mutating func removePosting(_ term: UInt64, _ id: UInt64) {
-        postings[term]?.removeAll { $0 == id }
+        postings[term]?.removeAll { $0.story == id }
         if postings[term]?.isEmpty == true { postings[term] = nil }
     }
 
