@@ -79,6 +79,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Dedup accuracy, speed and scale measurements (Benchmarks/DEDUP.md); not shipped.
+        .executableTarget(name: "bench-dedup", dependencies: ["CopydeskCore"], path: "Benchmarks/DedupBench"),
 
         // Fuzzing driver: every registered parser and Parse.prepare on mutated corpus files (scripts/fuzz).
         .executableTarget(

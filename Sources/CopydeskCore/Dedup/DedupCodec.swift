@@ -1,0 +1,352 @@
+/// Compact binary encodings of the dedup state, for the daemon's index checkpoint.
+///
+/// Every encoding starts with the magic `CDDX`, a kind byte and a little-endian format version; integers are
+/// little-endian, doubles are their IEEE 754 bit patterns, and unordered collections are written sorted, so equal
+/// states encode to equal bytes. A reader refuses an unknown kind or a newer version rather than guess; the
+/// checkpoint is derived data, so the daemon's answer to a refusal is to rebuild from the journal.
+public enum DedupCodec {
+    public static let magic: [UInt8] = Array("CDDX".utf8)
+    public static let version: UInt16 = 1
+
+    public enum Kind: UInt8, Sendable {
+        case nearDuplicateIndex = 1
+        case digestIndex = 2
+        case storyClusterer = 3
+        case signature = 4
+        case state = 5
+    }
+}
+
+public enum DedupCodecError: Error, Equatable, Sendable {
+    case truncated(offset: Int)
+    case badMagic
+    case wrongKind(expected: UInt8, found: UInt8)
+    case unsupportedVersion(UInt16)
+    case invalid(String)
+}
+
+struct DedupWriter {
+    var bytes: [UInt8] = []
+
+    init(kind: DedupCodec.Kind) {
+        bytes.append(contentsOf: DedupCodec.magic)
+        bytes.append(kind.rawValue)
+        put(DedupCodec.version)
+    }
+
+    mutating func put<T: FixedWidthInteger>(_ value: T) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func put(_ value: Double) { put(value.bitPattern) }
+
+    mutating func put(_ values: [UInt64]) {
+        put(UInt64(values.count))
+        for value in values { put(value) }
+    }
+
+    mutating func put(_ values: [UInt32]) {
+        put(UInt64(values.count))
+        for value in values { put(value) }
+    }
+}
+
+struct DedupReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8], kind: DedupCodec.Kind) throws(DedupCodecError) {
+        self.bytes = bytes
+        guard bytes.count >= 7 else { throw .truncated(offset: bytes.count) }
+        guard Array(bytes[0..<4]) == DedupCodec.magic else { throw .badMagic }
+        guard bytes[4] == kind.rawValue else { throw .wrongKind(expected: kind.rawValue, found: bytes[4]) }
+        offset = 5
+        let version: UInt16 = try get()
+        guard version == DedupCodec.version else { throw .unsupportedVersion(version) }
+    }
+
+    mutating func get<T: FixedWidthInteger>(_: T.Type = T.self) throws(DedupCodecError) -> T {
+        let size = MemoryLayout<T>.size
+        guard offset + size <= bytes.count else { throw .truncated(offset: offset) }
+        let value = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
+        offset += size
+        return value
+    }
+
+    mutating func getDouble() throws(DedupCodecError) -> Double { Double(bitPattern: try get(UInt64.self)) }
+
+    /// A count that must fit in what is left of the input at `elementSize` bytes each: a corrupt length fails
+    /// here instead of asking for gigabytes.
+    mutating func getCount(elementSize: Int) throws(DedupCodecError) -> Int {
+        let raw: UInt64 = try get()
+        guard raw <= UInt64((bytes.count - offset) / max(1, elementSize)) else { throw .truncated(offset: offset) }
+        return Int(raw)
+    }
+
+    mutating func getArray64() throws(DedupCodecError) -> [UInt64] {
+        let count = try getCount(elementSize: 8)
+        var out = [UInt64]()
+        out.reserveCapacity(count)
+        for _ in 0..<count { out.append(try get()) }
+        return out
+    }
+
+    mutating func getArray32() throws(DedupCodecError) -> [UInt32] {
+        let count = try getCount(elementSize: 4)
+        var out = [UInt32]()
+        out.reserveCapacity(count)
+        for _ in 0..<count { out.append(try get()) }
+        return out
+    }
+
+    func finish() throws(DedupCodecError) {
+        guard offset == bytes.count else { throw .invalid("\(bytes.count - offset) trailing bytes") }
+    }
+}
+
+extension MinHashSignature {
+    /// 4 + 128 × 4 bytes after the header: what a document record can carry so the index is rebuilt from the
+    /// journal without re-reading text.
+    public func encoded() -> [UInt8] {
+        var writer = DedupWriter(kind: .signature)
+        writer.put(UInt32(clamping: shingleCount))
+        for value in values { writer.put(value) }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
+        var reader = try DedupReader(bytes, kind: .signature)
+        let count = Int(try reader.get(UInt32.self))
+        var values = [UInt32]()
+        values.reserveCapacity(MinHasher.permutations)
+        for _ in 0..<MinHasher.permutations { values.append(try reader.get()) }
+        try reader.finish()
+        self.init(values: values, shingleCount: count)
+    }
+}
+
+extension NearDuplicateIndex {
+    public func encoded() -> [UInt8] {
+        var writer = DedupWriter(kind: .nearDuplicateIndex)
+        let c = configuration
+        writer.put(c.threshold)
+        writer.put(UInt32(c.bands))
+        writer.put(UInt32(c.rows))
+        writer.put(UInt64(c.capacity))
+        writer.put(UInt32(c.maxCandidatesPerBand))
+        writer.put(UInt64(c.firstGeneration))
+        writer.put(UInt32(generations.count))
+        for generation in generations {
+            writer.put(UInt64(generation.capacity))
+            writer.put(UInt64(generation.tableSize))
+            writer.put(generation.sequences)
+            writer.put(generation.sketches)
+            writer.put(generation.tables)
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
+        var reader = try DedupReader(bytes, kind: .nearDuplicateIndex)
+        let configuration = Configuration(
+            threshold: try reader.getDouble(), bands: Int(try reader.get(UInt32.self)),
+            rows: Int(try reader.get(UInt32.self)), capacity: Int(clamping: try reader.get(UInt64.self)),
+            maxCandidatesPerBand: Int(try reader.get(UInt32.self)),
+            firstGeneration: Int(clamping: try reader.get(UInt64.self)))
+        guard configuration.isValid else { throw .invalid("configuration \(configuration)") }
+        self.init(configuration: configuration)
+        let count = Int(try reader.get(UInt32.self))
+        for _ in 0..<count {
+            let capacity = Int(clamping: try reader.get(UInt64.self))
+            let tableSize = Int(clamping: try reader.get(UInt64.self))
+            let sequences = try reader.getArray64()
+            let sketches = try reader.getArray64()
+            let tables = try reader.getArray32()
+            guard capacity > 0, capacity < Int(Generation.slotMask), sequences.count <= capacity,
+                  sketches.count == sequences.count * 8, tableSize > capacity,
+                  tables.count == tableSize * configuration.bands,
+                  tables.allSatisfy({ Int($0 & Generation.slotMask) <= sequences.count }),
+                  zip(sequences, sequences.dropFirst()).allSatisfy({ $0 < $1 })
+            else { throw .invalid("generation arrays disagree") }
+            generations.append(Generation(
+                capacity: capacity, bands: configuration.bands, tableSize: tableSize, sequences: sequences,
+                sketches: sketches, tables: tables))
+        }
+        try reader.finish()
+    }
+}
+
+extension DigestIndex {
+    public func encoded() -> [UInt8] {
+        var writer = DedupWriter(kind: .digestIndex)
+        let entries = entries
+        writer.put(UInt64(entries.count))
+        for entry in entries {
+            writer.put(entry.key)
+            writer.put(entry.check)
+            writer.put(entry.sequence)
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
+        var reader = try DedupReader(bytes, kind: .digestIndex)
+        let count = try reader.getCount(elementSize: 20)
+        self.init()
+        for _ in 0..<count {
+            let key: UInt64 = try reader.get()
+            guard key != 0 else { throw .invalid("zero digest key") }
+            insert(key: key, check: try reader.get(), sequence: try reader.get())
+        }
+        try reader.finish()
+    }
+}
+
+extension StoryClusterer {
+    public func encoded() -> [UInt8] {
+        var writer = DedupWriter(kind: .storyClusterer)
+        let c = configuration
+        writer.put(c.threshold)
+        writer.put(c.window)
+        writer.put(UInt32(c.keptTerms))
+        writer.put(UInt32(c.centroidTerms))
+        writer.put(UInt32(c.maxOpenStories))
+        writer.put(stopWords.sorted())
+        writer.put(documents.count)
+        writer.put(documents.updated.microseconds)
+        writer.put(UInt64(additions))
+        writer.put(lastSweep.microseconds)
+        let terms = frequencies.sorted { $0.key < $1.key }
+        writer.put(UInt64(terms.count))
+        for (term, frequency) in terms {
+            writer.put(term)
+            writer.put(frequency.count)
+            writer.put(frequency.updated.microseconds)
+        }
+        let open = stories.values.sorted { $0.id < $1.id }
+        writer.put(UInt64(open.count))
+        for story in open {
+            writer.put(story.id)
+            writer.put(story.firstSeen.microseconds)
+            writer.put(story.lastSeen.microseconds)
+            writer.put(story.norm)
+            writer.put(story.members)
+            let centroid = story.centroid.sorted { $0.key < $1.key }
+            writer.put(UInt64(centroid.count))
+            for (term, weight) in centroid {
+                writer.put(term)
+                writer.put(weight)
+            }
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
+        var reader = try DedupReader(bytes, kind: .storyClusterer)
+        let configuration = Configuration(
+            threshold: try reader.getDouble(), window: try reader.get(), keptTerms: Int(try reader.get(UInt32.self)),
+            centroidTerms: Int(try reader.get(UInt32.self)), maxOpenStories: Int(try reader.get(UInt32.self)))
+        let stopWords = Set(try reader.getArray64())
+        self.init(configuration: configuration, stopWords: stopWords)
+        documents = Frequency(count: try reader.getDouble(), updated: Timestamp(microseconds: try reader.get()))
+        additions = Int(clamping: try reader.get(UInt64.self))
+        lastSweep = Timestamp(microseconds: try reader.get())
+        let termCount = try reader.getCount(elementSize: 24)
+        frequencies.reserveCapacity(termCount)
+        for _ in 0..<termCount {
+            let term: UInt64 = try reader.get()
+            frequencies[term] = Frequency(
+                count: try reader.getDouble(), updated: Timestamp(microseconds: try reader.get()))
+        }
+        let storyCount = try reader.getCount(elementSize: 48)
+        for _ in 0..<storyCount {
+            let id: UInt64 = try reader.get()
+            var story = Story(
+                id: id, members: [], firstSeen: Timestamp(microseconds: try reader.get()),
+                lastSeen: Timestamp(microseconds: try reader.get()), centroid: [:], norm: try reader.getDouble())
+            story.members = try reader.getArray64()
+            let terms = try reader.getCount(elementSize: 16)
+            for _ in 0..<terms {
+                let term: UInt64 = try reader.get()
+                story.centroid[term] = try reader.getDouble()
+            }
+            stories[id] = story
+            for (term, weight) in story.centroid { addPosting(term, id, weight: weight) }
+        }
+        try reader.finish()
+    }
+}
+
+extension DedupState {
+    /// The whole state: the three indexes' own encodings (length-prefixed) and the recent version keys.
+    public func encoded() -> [UInt8] {
+        var writer = DedupWriter(kind: .state)
+        for part in [normalized.encoded(), nearDuplicates.encoded(), stories.encoded()] {
+            writer.put(UInt64(part.count))
+            writer.bytes.append(contentsOf: part)
+        }
+        writer.put(UInt64(configuration.versionMemory))
+        writer.put(configuration.minimumVersionSimilarity)
+        for generation in 0..<2 {
+            let keys = recentKeys[generation].sorted { $0.key < $1.key }
+            writer.put(UInt64(keys.count))
+            for (sequence, key) in keys {
+                writer.put(sequence)
+                writer.put(key.source)
+                writer.put(key.family)
+                writer.put(key.headline)
+                writer.put(Int64(key.version ?? -1))
+                writer.put(UInt8(key.hasUpdateMarker ? 1 : 0))
+            }
+            let latest = latest[generation].sorted { $0.key < $1.key }
+            writer.put(UInt64(latest.count))
+            for (key, sequence) in latest {
+                writer.put(key)
+                writer.put(sequence)
+            }
+        }
+        return writer.bytes
+    }
+
+    public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
+        var reader = try DedupReader(bytes, kind: .state)
+        var parts: [[UInt8]] = []
+        for _ in 0..<3 {
+            let count = try reader.getCount(elementSize: 1)
+            parts.append(Array(bytes[reader.offset..<reader.offset + count]))
+            reader.offset += count
+        }
+        let normalized = try DigestIndex(decoding: parts[0])
+        let nearDuplicates = try NearDuplicateIndex(decoding: parts[1])
+        let stories = try StoryClusterer(decoding: parts[2])
+        let versionMemory = Int(clamping: try reader.get(UInt64.self))
+        let minimumVersionSimilarity = try reader.getDouble()
+        self.init(configuration: Configuration(
+            nearDuplicates: nearDuplicates.configuration, stories: stories.configuration,
+            versionMemory: versionMemory, minimumVersionSimilarity: minimumVersionSimilarity))
+        self.normalized = normalized
+        self.nearDuplicates = nearDuplicates
+        self.stories = stories
+        for generation in 0..<2 {
+            let keyCount = try reader.getCount(elementSize: 41)
+            for _ in 0..<keyCount {
+                let sequence: UInt64 = try reader.get()
+                var key = VersionInfo.Key(VersionInfo(
+                    source: nil, itemFamily: nil, version: nil, headlineBase: "", markers: []))
+                key.source = try reader.get()
+                key.family = try reader.get()
+                key.headline = try reader.get()
+                let version = try reader.get(Int64.self)
+                key.version = version < 0 ? nil : Int(clamping: version)
+                key.hasUpdateMarker = try reader.get(UInt8.self) != 0
+                recentKeys[generation][sequence] = key
+            }
+            let latestCount = try reader.getCount(elementSize: 16)
+            for _ in 0..<latestCount {
+                let key: UInt64 = try reader.get()
+                latest[generation][key] = try reader.get()
+            }
+        }
+        try reader.finish()
+    }
+}

@@ -1,0 +1,133 @@
+/// Everything dedup knows, and the decision for one document: the piece the pipeline's serial stage calls.
+///
+/// The parallel prepare stage computes a ``DedupFingerprint`` per document (pure, ~50 µs for 3 KiB). The serial
+/// stage asks ``verdict(for:)`` against one consistent state, appends the record, and once it is durable calls
+/// ``remember(_:sequence:verdict:)``; rebuilding from the journal is the same `remember` calls in journal order.
+/// The state encodes to bytes (``encoded()``) for the index checkpoint.
+public struct DedupState: Sendable {
+    public struct Configuration: Sendable, Equatable {
+        public var nearDuplicates: NearDuplicateIndex.Configuration
+        public var stories: StoryClusterer.Configuration
+        /// Recent documents whose version keys are kept (for "version of N" by item id or headline).
+        public var versionMemory: Int
+        public var minimumVersionSimilarity: Double
+
+        public init(
+            nearDuplicates: NearDuplicateIndex.Configuration = .default,
+            stories: StoryClusterer.Configuration = .default, versionMemory: Int = 1 << 18,
+            minimumVersionSimilarity: Double = VersionCheck.defaultMinimumSimilarity
+        ) {
+            self.nearDuplicates = nearDuplicates
+            self.stories = stories
+            self.versionMemory = versionMemory
+            self.minimumVersionSimilarity = minimumVersionSimilarity
+        }
+    }
+
+    public let configuration: Configuration
+    public internal(set) var normalized = DigestIndex()
+    public internal(set) var nearDuplicates: NearDuplicateIndex
+    public internal(set) var stories: StoryClusterer
+    /// Two generations of recent version keys; the older is dropped when the newer fills half the memory.
+    var recentKeys: [[UInt64: VersionInfo.Key]] = [[:], [:]]
+    /// Latest sequence per item family and per (source, stripped headline), same generations.
+    var latest: [[UInt64: UInt64]] = [[:], [:]]
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        nearDuplicates = NearDuplicateIndex(configuration: configuration.nearDuplicates)
+        stories = StoryClusterer(configuration: configuration.stories)
+    }
+
+    /// The decision for a prepared document, before it has a sequence number. Exact (same bytes) matches are
+    /// the caller's, by the arrival's SHA-256, before parsing.
+    public func verdict(for fingerprint: DedupFingerprint) -> DedupVerdict {
+        if let original = normalized.lookup(fingerprint.normalized) { return .duplicate(of: original) }
+        let key = VersionInfo.Key(fingerprint.version)
+        // Versions by metadata: the item family, then the same source and stripped headline.
+        for candidate in [lookupLatest(familyKey(key)), lookupLatest(headlineKey(key))].compactMap({ $0 }) {
+            guard let earlier = lookupKey(candidate) else { continue }
+            let similarity = nearDuplicates.similarity(fingerprint.signature, toSequence: candidate)
+            if let reason = VersionCheck.reason(
+                key, of: earlier, similarity: similarity, minimumSimilarity: configuration.minimumVersionSimilarity) {
+                return .version(of: candidate, reason: reason, similarity: similarity)
+            }
+        }
+        // Versions and near-duplicates by text.
+        let matches = nearDuplicates.query(fingerprint.signature, threshold: configuration.minimumVersionSimilarity)
+        for match in matches {
+            if let earlier = lookupKey(match.sequence),
+               let reason = VersionCheck.reason(
+                key, of: earlier, similarity: match.similarity,
+                minimumSimilarity: configuration.minimumVersionSimilarity) {
+                return .version(of: match.sequence, reason: reason, similarity: match.similarity)
+            }
+        }
+        if let best = matches.first, best.similarity >= configuration.nearDuplicates.threshold {
+            return .nearDuplicate(of: best.sequence, similarity: best.similarity)
+        }
+        return .new
+    }
+
+    /// Records a durable document. Duplicates are not remembered (they have no document of their own);
+    /// near-duplicates are, so a drifting chain of copies still finds its latest member.
+    public mutating func remember(_ fingerprint: DedupFingerprint, sequence: UInt64, verdict: DedupVerdict) {
+        if case .duplicate = verdict { return }
+        normalized.insert(fingerprint.normalized, sequence: sequence)
+        nearDuplicates.insert(fingerprint.signature, sequence: sequence)
+        let key = VersionInfo.Key(fingerprint.version)
+        if recentKeys[1].count >= max(1, configuration.versionMemory / 2) {
+            recentKeys = [recentKeys[1], [:]]
+            latest = [latest[1], [:]]
+        }
+        recentKeys[1][sequence] = key
+        if let family = familyKey(key) { latest[1][family] = sequence }
+        if let headline = headlineKey(key) { latest[1][headline] = sequence }
+    }
+
+    /// Files a document into a story (the cleaned headline and body as one text, its arrival time).
+    public mutating func assignStory(sequence: UInt64, text: String, at time: Timestamp) -> StoryClusterer.Assignment {
+        stories.add(sequence: sequence, text: text, at: time)
+    }
+
+    func lookupKey(_ sequence: UInt64) -> VersionInfo.Key? { recentKeys[1][sequence] ?? recentKeys[0][sequence] }
+    func lookupLatest(_ key: UInt64?) -> UInt64? { key.flatMap { latest[1][$0] ?? latest[0][$0] } }
+    func familyKey(_ key: VersionInfo.Key) -> UInt64? { key.family == 0 ? nil : key.family }
+    func headlineKey(_ key: VersionInfo.Key) -> UInt64? {
+        key.source == 0 || key.headline == 0 ? nil : SeededGenerator.mix(key.source ^ key.headline &* 31)
+    }
+}
+
+/// What the prepare stage computes for dedup, per document (pure, parallel).
+public struct DedupFingerprint: Sendable, Equatable {
+    /// SHA-256 of the normalized headline and body (``Normalize/digest(headline:body:)``).
+    public var normalized: Digest
+    public var signature: MinHashSignature
+    public var version: VersionInfo
+
+    public init(normalized: Digest, signature: MinHashSignature, version: VersionInfo) {
+        self.normalized = normalized
+        self.signature = signature
+        self.version = version
+    }
+
+    /// The fingerprint of a cleaned article: the signature covers headline and body, so a re-issued story
+    /// with a new headline stays a near-duplicate of the first.
+    public init(_ article: Article, hasher: MinHasher) {
+        normalized = Normalize.digest(article)
+        signature = hasher.signature(of: article.headline + "\n\n" + article.bodyText)
+        version = VersionInfo(article)
+    }
+}
+
+/// The dedup decision for one document.
+public enum DedupVerdict: Sendable, Equatable {
+    /// A new document.
+    case new
+    /// The same normalized text as document N: a `duplicate` record (match `normalized`), no new document.
+    case duplicate(of: UInt64)
+    /// A later version of document N: stored, linked `version of N`.
+    case version(of: UInt64, reason: VersionReason, similarity: Double?)
+    /// Near-identical text to document N: stored and linked `near-duplicate of N` (or dropped, by configuration).
+    case nearDuplicate(of: UInt64, similarity: Double)
+}

@@ -1,0 +1,100 @@
+import CopydeskCore
+import Foundation
+import Testing
+
+@Suite struct DedupVersionTests {
+    @Test(arguments: [
+        ("UPDATE 2-Oil rises on supply fears", "Oil rises on supply fears", [UpdateMarker.update(2)]),
+        ("REFILE-UPDATE 1-Oil rises", "Oil rises", [.refile, .update(1)]),
+        ("CORRECTED - BANKAMERICA NEGOTIATING SALE OF UNITS", "BANKAMERICA NEGOTIATING SALE OF UNITS", [.correction]),
+        ("(RPT) U.S. SAYS TIN DISPOSALS WILL NOT AFFECT ACCORD", "U.S. SAYS TIN DISPOSALS WILL NOT AFFECT ACCORD", [.repeat]),
+        ("RPT-Fed holds rates", "Fed holds rates", [.repeat]),
+        ("Miners strike (RECASTS)", "Miners strike", [.recast]),
+        ("Urgent: Quake hits Tokyo", "Quake hits Tokyo", [.priority]),
+        ("WRAPUP 1-Storm batters coast", "Storm batters coast", [.update(1)]),
+        ("Quake hits Tokyo (UPDATE 3)", "Quake hits Tokyo", [.update(3)]),
+        ("U.S.-Japan talks resume", "U.S.-Japan talks resume", []),
+        ("Flash floods hit town", "Flash floods hit town", []),
+        ("Update on talks - sources", "Update on talks - sources", []),
+        ("Corrections officer charged", "Corrections officer charged", []),
+    ])
+    func stripsHeadlineMarkers(headline: String, base: String, markers: [UpdateMarker]) {
+        let stripped = UpdateMarkers.strip(headline)
+        #expect(stripped.headline == base)
+        #expect(stripped.markers == markers)
+    }
+
+    @Test func findsMarkersInTakeKeyEditorNoteAndFirstParagraph() {
+        var article = Article(headline: "Storm batters coast", paragraphs: ["(Adds quotes, paragraphs 5-7)", "Text."])
+        article.takeKey = "1st Ld-Writethru"
+        article.editorNote = "Eds: UPDATES with death toll. Embargoed."
+        let markers = UpdateMarkers.markers(in: article)
+        #expect(markers.contains(.writethru(1)))
+        #expect(markers.contains(.update(nil)))
+        #expect(markers.contains(.adds))
+        #expect(UpdateMarkers.markers(in: Article(headline: "Storm batters coast", paragraphs: ["Text."])).isEmpty)
+    }
+
+    @Test func splitsItemIDsIntoFamilyAndRevision() {
+        #expect(VersionInfo.family(of: "urn:newsml:anp.nl:20181210:ANPX-101218-041:2")
+            == ("urn:newsml:anp.nl:20181210:ANPX-101218-041", 2))
+        #expect(VersionInfo.family(of: "urn:newsml:www.sda-ats.ch:20190603:bsf153:1N").revision == 1)
+        #expect(VersionInfo.family(of: "tag:ap.org,2011:5e565888b587889c5c8bd62b6164118c-text:2").revision == 2)
+        #expect(VersionInfo.family(of: "AAP.115314987.5417374") == ("AAP.115314987.5417374", nil))
+        #expect(VersionInfo.family(of: "tag:reuters.com,2016:newsml_L1N14N0FF").revision == nil)
+    }
+
+    private func info(_ headline: String, source: String? = "Reuters", id: String? = nil, version: String? = nil)
+        -> VersionInfo {
+        var article = Article(headline: headline, source: source, paragraphs: ["Body."])
+        article.itemID = id
+        article.version = version
+        return VersionInfo(article)
+    }
+
+    @Test func decidesVersions() {
+        let first = info("Oil rises on supply fears")
+        #expect(VersionCheck.reason(info("UPDATE 1-Oil rises on supply fears"), of: first, similarity: 0.6) == .updateMarker)
+        // Same stripped headline: a looser text match is enough.
+        #expect(VersionCheck.reason(info("UPDATE 1-Oil rises on supply fears"), of: first, similarity: 0.3) == .updateMarker)
+        #expect(VersionCheck.reason(info("UPDATE 1-Brent climbs"), of: first, similarity: 0.3) == nil)
+        // No marker, another source, or only a priority label: not a version.
+        #expect(VersionCheck.reason(info("Oil rises on supply fears"), of: first, similarity: 0.95) == nil)
+        #expect(VersionCheck.reason(info("UPDATE 1-Oil rises", source: "AP"), of: first, similarity: 0.9) == nil)
+        #expect(VersionCheck.reason(info("URGENT-Oil rises on supply fears"), of: first, similarity: 0.9) == nil)
+        #expect(VersionCheck.reason(info("UPDATE 1-Oil rises"), of: first, similarity: nil) == nil)
+        // The item id family decides on its own, but an older revision is not a version of a newer one.
+        let v1 = info("Floods", id: "urn:newsml:afp.com:20140829T135002Z:TX-PAR-FXW86:1")
+        let v2 = info("Floods worsen", id: "urn:newsml:afp.com:20140829T135002Z:TX-PAR-FXW86:2")
+        #expect(VersionCheck.reason(v2, of: v1, similarity: 0.1) == .sameItem)
+        #expect(VersionCheck.reason(v1, of: v2, similarity: 0.1) == nil)
+        let g2 = info("CORRECTED-S. Illinois battles flooding", id: "tag:reuters.com,2016:newsml_L1N14N0FF", version: "2")
+        let g1 = info("S. Illinois battles flooding", id: "tag:reuters.com,2016:newsml_L1N14N0FF", version: "1")
+        #expect(VersionCheck.reason(g2, of: g1, similarity: nil) == .sameItem)
+    }
+
+    /// Real wire copy: Reuters 1987 sent "CORRECTED -" and "(RPT)" versions of its stories (corpus pairs 505/550 and
+    /// 656/688); both are recognised as versions of the first transmission from their markers and text.
+    @Test func reutersCorrectionAndRepeatAreVersions() throws {
+        let path = "../shared/corpora/reuters21578-subset/reut2-000.jsonl"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            print("skipping: \(path) is absent")
+            return
+        }
+        var stories: [Int: Article] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+            guard let id = object["id"] as? Int, [505, 550, 656, 688].contains(id) else { continue }
+            stories[id] = Article(
+                headline: object["title"] as? String ?? "", source: "Reuters",
+                paragraphs: [object["body"] as? String ?? ""])
+        }
+        let hasher = MinHasher()
+        for (earlier, later) in [(505, 550), (656, 688)] {
+            let a = try #require(stories[earlier]), b = try #require(stories[later])
+            let similarity = hasher.signature(of: a.bodyText).jaccard(hasher.signature(of: b.bodyText))
+            #expect(VersionCheck.reason(VersionInfo(b), of: VersionInfo(a), similarity: similarity)
+                == .updateMarker, "\(earlier)/\(later): similarity \(similarity)")
+        }
+    }
+}
