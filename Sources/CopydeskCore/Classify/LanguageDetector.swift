@@ -1,0 +1,313 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Tells the language of a text: the writing system first (it settles Arabic, Chinese, Japanese, Korean, Greek,
+/// Hebrew, … alone), then, for Latin and Cyrillic, which of that script's languages scores best under word and
+/// character 1–3-gram profiles.
+///
+/// Robust on short and mixed text: only words of the dominant script are scored (a Russian footer under an English
+/// story does not count, nor does a French "Mis à jour le" in an English page), the most frequent words of each
+/// language weigh in next to the n-grams (so a three-word line is enough), and letters that only Ukrainian or only
+/// Russian use decide between the two.
+///
+/// The profiles (`LanguageProfileData.swift`) are built by `Benchmarks/tools/make_language_profiles.py` from the
+/// word frequencies of wordfreq 3.1.1 (CC BY-SA 4.0; Wikipedia, subtitles, news, books and web text): the 400 most
+/// frequent words and 700 most frequent n-grams per language, as costs (−10·log₁₀ p).
+public struct LanguageDetector: Sendable {
+    /// Profiles for en fr de es it pt nl pl tr sv cs ro hu fi (Latin) and ru uk bg (Cyrillic).
+    public static let standard = LanguageDetector(profileText: languageProfileData)
+
+    /// Fewer letters than this and the declared language (if any) is believed instead.
+    public static let minimumLetters = 12
+    /// Letters of the main script read at most (enough to decide; keeps long documents cheap).
+    public static let sampleLetters = 2500
+
+    struct Group: Sendable {
+        var languages: [String]
+        /// n-gram key → row in `gramCosts` (one cost per language).
+        var grams: [UInt64: Int32] = [:]
+        var gramCosts: [UInt8] = []
+        var words: [UInt64: Int32] = [:]
+        var wordCosts: [UInt8] = []
+        var unknownGram: [Double]
+        var unknownWord: [Double]
+    }
+
+    let latin: Group
+    let cyrillic: Group
+
+    /// Parses profile lines `LANG w word:cost …` and `LANG c gram:cost …`.
+    public init(profileText: String) {
+        var words: [String: [(String, UInt8)]] = [:]
+        var grams: [String: [(String, UInt8)]] = [:]
+        var order: [String] = []
+        for line in profileText.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count > 2 else { continue }
+            let language = String(parts[0])
+            if !order.contains(language) { order.append(language) }
+            let entries = parts.dropFirst(2).compactMap { item -> (String, UInt8)? in
+                guard let colon = item.lastIndex(of: ":"), let cost = UInt8(item[item.index(after: colon)...]) else {
+                    return nil
+                }
+                return (String(item[..<colon]), cost)
+            }
+            if parts[1] == "w" { words[language] = entries } else { grams[language] = entries }
+        }
+        let cyrillicCodes: Set<String> = ["ru", "uk", "bg", "sr", "mk", "be"]
+        func group(_ languages: [String]) -> Group {
+            var result = Group(
+                languages: languages, unknownGram: Array(repeating: 0, count: languages.count),
+                unknownWord: Array(repeating: 0, count: languages.count)
+            )
+            for (column, language) in languages.enumerated() {
+                var worstGram: UInt8 = 0
+                for (gram, cost) in grams[language] ?? [] {
+                    let key = Self.gramKey(gram.unicodeScalars.map { $0 == "_" ? " " : $0 })
+                    let row: Int32
+                    if let known = result.grams[key] {
+                        row = known
+                    } else {
+                        row = Int32(result.grams.count)
+                        result.grams[key] = row
+                        result.gramCosts += Array(repeating: UInt8.max, count: languages.count)
+                    }
+                    result.gramCosts[Int(row) * languages.count + column] = cost
+                    worstGram = max(worstGram, cost)
+                }
+                var worstWord: UInt8 = 0
+                for (word, cost) in words[language] ?? [] {
+                    let key = Self.wordKey(Array(word.unicodeScalars))
+                    let row: Int32
+                    if let known = result.words[key] {
+                        row = known
+                    } else {
+                        row = Int32(result.words.count)
+                        result.words[key] = row
+                        result.wordCosts += Array(repeating: UInt8.max, count: languages.count)
+                    }
+                    result.wordCosts[Int(row) * languages.count + column] = cost
+                    worstWord = max(worstWord, cost)
+                }
+                // Something the profile never saw is taken as 3x rarer than its rarest entry (grams) and as a
+                // word outside the 400 most frequent (words).
+                result.unknownGram[column] = Double(worstGram) + 5
+                result.unknownWord[column] = Double(worstWord) + 8
+            }
+            return result
+        }
+        latin = group(order.filter { !cyrillicCodes.contains($0) })
+        cyrillic = group(order.filter { cyrillicCodes.contains($0) })
+    }
+
+    /// The article's language, from its headline and body; the file's declared language is a cue and the answer
+    /// only when there is too little text.
+    public func detect(_ article: Article) -> LanguageLabel {
+        var sample = article.headline
+        for paragraph in article.paragraphs {
+            if sample.utf8.count > Self.sampleLetters * 3 { break }
+            sample += "\n" + paragraph
+        }
+        return detect(sample, declared: article.language)
+    }
+
+    enum Script: String, CaseIterable {
+        case latin = "Latin", cyrillic = "Cyrillic", greek = "Greek", arabic = "Arabic", hebrew = "Hebrew"
+        case devanagari = "Devanagari", thai = "Thai", hangul = "Hangul", han = "Han", kana = "Kana"
+        case armenian = "Armenian", georgian = "Georgian"
+    }
+
+    static func script(of value: UInt32) -> Script? {
+        switch value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x24F, 0x1E00...0x1EFF: return .latin
+        case 0x400...0x4FF, 0x500...0x52F: return .cyrillic
+        case 0x370...0x3FF, 0x1F00...0x1FFF: return .greek
+        case 0x531...0x58F: return .armenian
+        case 0x590...0x5FF: return .hebrew
+        case 0x600...0x6FF, 0x750...0x77F, 0xFB50...0xFDFF, 0xFE70...0xFEFF: return .arabic
+        case 0x900...0x97F: return .devanagari
+        case 0xE00...0xE7F: return .thai
+        case 0x10A0...0x10FF: return .georgian
+        case 0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF: return .hangul
+        case 0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F: return .kana
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF: return .han
+        default: return nil
+        }
+    }
+
+    /// `text`'s language. `declared` (ISO 639-1 or BCP 47) is believed only when the text is too short to tell.
+    public func detect(_ text: String, declared: String? = nil) -> LanguageLabel {
+        var counts: [Script: Int] = [:]
+        var letters = 0
+        for scalar in text.unicodeScalars {
+            guard let script = Self.script(of: scalar.value) else { continue }
+            counts[script, default: 0] += 1
+            letters += 1
+        }
+        let declaredCode = declared.map { String($0.lowercased().prefix { $0.isLetter }) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        var cues: [Cue] = []
+        if let declaredCode { cues.append(Cue("declared \(declaredCode)", field: "meta", weight: 0)) }
+        guard letters >= Self.minimumLetters else {
+            if let declaredCode {
+                return LanguageLabel(code: declaredCode, score: 0.5, cues: cues + [Cue("too little text", field: "text", weight: 0)])
+            }
+            if letters == 0 { return LanguageLabel(code: "und", score: 0, cues: cues) }
+            cues.append(Cue("too little text", field: "text", weight: 0))
+            // Short, but still try: a script alone can be enough.
+            return detectScript(text, counts: counts, letters: letters, cues: cues, short: true)
+        }
+        return detectScript(text, counts: counts, letters: letters, cues: cues, short: false)
+    }
+
+    private func detectScript(
+        _ text: String, counts: [Script: Int], letters: Int, cues: [Cue], short: Bool
+    ) -> LanguageLabel {
+        var cues = cues
+        // Han and kana together are "CJK"; Japanese writes kana in every sentence, Chinese never.
+        var grouped = counts
+        let cjk = (counts[.han] ?? 0) + (counts[.kana] ?? 0)
+        grouped[.han] = nil
+        grouped[.kana] = nil
+        if cjk > 0 { grouped[.han] = cjk }
+        let (script, count) = grouped.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }!
+        let share = Double(count) / Double(letters)
+        let shares = grouped.sorted { $0.value > $1.value }.prefix(3)
+            .map { "\($0.key == .han ? "CJK" : $0.key.rawValue) \(Int((Double($0.value) * 100 / Double(letters)).rounded()))%" }
+        cues.append(Cue("script " + shares.joined(separator: ", "), field: "text", weight: 0))
+        let scale = short ? 0.5 : 1.0
+        switch script {
+        case .han:
+            let kana = counts[.kana] ?? 0
+            if kana * 20 >= cjk {
+                cues.append(Cue("kana \(kana) of \(cjk) CJK characters", field: "text", weight: 0))
+                return LanguageLabel(code: "ja", score: share * scale, cues: cues)
+            }
+            return LanguageLabel(code: "zh", score: share * scale, cues: cues)
+        case .hangul: return LanguageLabel(code: "ko", score: share * scale, cues: cues)
+        case .arabic:
+            // Persian and Urdu write پ چ ژ گ, which Arabic does not have.
+            let persian = text.unicodeScalars.filter { [0x67E, 0x686, 0x698, 0x6AF].contains($0.value) }.count
+            if persian * 100 >= count {
+                cues.append(Cue("Persian letters (پ چ ژ گ) ×\(persian)", field: "text", weight: 0))
+                return LanguageLabel(code: "fa", score: share * scale * 0.8, cues: cues)
+            }
+            return LanguageLabel(code: "ar", score: share * scale, cues: cues)
+        case .greek: return LanguageLabel(code: "el", score: share * scale, cues: cues)
+        case .hebrew: return LanguageLabel(code: "he", score: share * scale, cues: cues)
+        case .devanagari: return LanguageLabel(code: "hi", score: share * scale, cues: cues)
+        case .thai: return LanguageLabel(code: "th", score: share * scale, cues: cues)
+        case .armenian: return LanguageLabel(code: "hy", score: share * scale, cues: cues)
+        case .georgian: return LanguageLabel(code: "ka", score: share * scale, cues: cues)
+        case .latin, .cyrillic, .kana:
+            let group = script == .cyrillic ? cyrillic : latin
+            return score(text, group: group, script: script, share: share * scale, cues: cues)
+        }
+    }
+
+    /// Scores the words of `script` in `text` under each of the group's languages.
+    private func score(_ text: String, group: Group, script: Script, share: Double, cues: [Cue]) -> LanguageLabel {
+        var cues = cues
+        let languageCount = group.languages.count
+        guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
+        var costs = [Double](repeating: 0, count: languageCount)
+        var grams = 0
+        var wordCount = 0
+        var ukrainianLetters = 0
+        var russianLetters = 0
+        var word: [Unicode.Scalar] = []
+        var seen = 0
+        func flush() {
+            guard !word.isEmpty else { return }
+            wordCount += 1
+            let wordKey = Self.wordKey(word)
+            if let row = group.words[wordKey] {
+                let base = Int(row) * languageCount
+                for column in 0..<languageCount {
+                    let cost = group.wordCosts[base + column]
+                    costs[column] += cost == UInt8.max ? group.unknownWord[column] : Double(cost)
+                }
+            } else {
+                for column in 0..<languageCount { costs[column] += group.unknownWord[column] }
+            }
+            // " word " → 1-, 2- and 3-grams.
+            let padded: [Unicode.Scalar] = [" "] + word + [" "]
+            for length in 1...3 where padded.count >= length {
+                for start in 0...(padded.count - length) {
+                    if length == 1 && padded[start] == " " { continue }
+                    grams += 1
+                    let key = Self.gramKey(padded[start..<(start + length)])
+                    if let row = group.grams[key] {
+                        let base = Int(row) * languageCount
+                        for column in 0..<languageCount {
+                            let cost = group.gramCosts[base + column]
+                            costs[column] += cost == UInt8.max ? group.unknownGram[column] : Double(cost)
+                        }
+                    } else {
+                        for column in 0..<languageCount { costs[column] += group.unknownGram[column] }
+                    }
+                }
+            }
+            word.removeAll(keepingCapacity: true)
+        }
+        for scalar in text.lowercased().unicodeScalars {
+            if seen >= Self.sampleLetters { break }
+            if Self.script(of: scalar.value) == script {
+                word.append(scalar)
+                seen += 1
+                switch scalar.value {
+                case 0x456, 0x457, 0x454, 0x491: ukrainianLetters += 1  // і ї є ґ
+                case 0x44B, 0x44D, 0x451: russianLetters += 1  // ы э ё
+                default: break
+                }
+            } else {
+                flush()
+            }
+        }
+        flush()
+        if script == .cyrillic {
+            // Letters of one alphabet only: strong evidence, as an editor reading a Cyrillic line would use.
+            for (column, code) in group.languages.enumerated() {
+                if code != "uk" { costs[column] += Double(ukrainianLetters) * 30 }
+                if code != "ru" { costs[column] += Double(russianLetters) * 30 }
+            }
+            if ukrainianLetters > 0 { cues.append(Cue("і ї є ґ ×\(ukrainianLetters)", field: "text", weight: 0)) }
+            if russianLetters > 0 { cues.append(Cue("ы э ё ×\(russianLetters)", field: "text", weight: 0)) }
+        }
+        let ranked = costs.indices.sorted { costs[$0] < costs[$1] }
+        let best = ranked[0]
+        // Costs are −10·log10 p summed over grams; tempering by √grams keeps long texts from looking certain
+        // only because they are long, and turns the gaps into a distribution.
+        let temper = log(10) / 10 / max(1, Double(grams).squareRoot())
+        let weights = costs.map { exp(-($0 - costs[best]) * temper) }
+        let total = weights.reduce(0, +)
+        let probability = weights[best] / total
+        let runnersUp = ranked.prefix(3).map { "\(group.languages[$0]) \(Self.percent(weights[$0] / total))" }
+        cues.append(Cue(runnersUp.joined(separator: " · "), field: "text", weight: 0))
+        cues.append(Cue("\(wordCount) words", field: "text", weight: 0))
+        return LanguageLabel(code: group.languages[best], score: probability * share, cues: cues)
+    }
+
+    private static func percent(_ value: Double) -> String {
+        "\(Int((value * 100).rounded()))%"
+    }
+
+    static func gramKey<C: Collection>(_ scalars: C) -> UInt64 where C.Element == Unicode.Scalar {
+        var key: UInt64 = 0
+        for scalar in scalars { key = key << 21 | UInt64(scalar.value) }
+        // Scalars are non-zero and below 2^21, so keys of different lengths cannot collide.
+        return key
+    }
+
+    static func wordKey(_ scalars: [Unicode.Scalar]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for scalar in scalars {
+            hash = (hash ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}
