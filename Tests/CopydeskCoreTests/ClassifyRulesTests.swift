@@ -54,7 +54,10 @@ struct ClassifyRulesTests {
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("deploy/rules.conf")
         let text = try String(contentsOf: path, encoding: .utf8)
-        #expect(text == ClassificationRules.defaultText + "\n")
+        #expect(
+            text == ClassificationRules.defaultText + "\n",
+            "regenerate with: .build/debug/bench-classify default-rules > deploy/rules.conf"
+        )
     }
 
     static let anchored = """

@@ -277,7 +277,7 @@ public struct ClassificationRules: Sendable {
             for (patternIndex, pattern) in rule.patterns.enumerated() {
                 switch pattern {
                 case .phrase(let text, let anchor):
-                    let key = text.lowercased()
+                    let key = TextBytes.lowercased(text)
                     let index: Int
                     if let known = phraseIndex[key] {
                         index = known
@@ -370,6 +370,49 @@ public struct ClassificationRules: Sendable {
 public struct CompiledRegex: @unchecked Sendable {
     public let source: String
     let regex: Regex<AnyRegexOutput>
+    /// For `^X…`, `^(Alt|Other)…` and `^[A-Z]…`: the characters a match can start with, checked before running
+    /// the regex engine (which costs microseconds even to fail).
+    let firstCharacters: Set<Character>?
+
+    init(source: String, regex: Regex<AnyRegexOutput>) {
+        self.source = source
+        self.regex = regex
+        self.firstCharacters = Self.firstCharacters(of: source)
+    }
+
+    /// Whether `text` contains a match. A pattern starting with `^` is tried at the start only: Swift's
+    /// `firstMatch` would try every position of a 3 KiB paragraph, which costs far more than the match.
+    func matches(_ text: String) -> Bool {
+        if let firstCharacters {
+            guard let first = text.first, firstCharacters.contains(first) else { return false }
+        }
+        if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
+        return (try? regex.firstMatch(in: text)) != nil
+    }
+
+    static func firstCharacters(of source: String) -> Set<Character>? {
+        let characters = Array(source)
+        guard characters.count > 2, characters[0] == "^" else { return nil }
+        let next = characters[1]
+        if next.isLetter || next.isNumber {
+            return characters.count > 2 && "?*{".contains(characters[2]) ? nil : [next]
+        }
+        if next == "[", characters.count >= 6, characters[3] == "-", characters[5] == "]",
+            let low = characters[2].unicodeScalars.first?.value, let high = characters[4].unicodeScalars.first?.value,
+            low <= high, high - low < 128
+        {
+            return Set((low...high).compactMap { Unicode.Scalar($0).map(Character.init) })
+        }
+        if next == "(", let close = characters.firstIndex(of: ")") {
+            let alternatives = String(characters[2..<close]).split(separator: "|", omittingEmptySubsequences: false)
+            guard !alternatives.isEmpty,
+                alternatives.allSatisfy({ $0.first.map { $0.isLetter || $0.isNumber } ?? false }),
+                close + 1 >= characters.count || !"?*{".contains(characters[close + 1])
+            else { return nil }
+            return Set(alternatives.compactMap(\.first))
+        }
+        return nil
+    }
 }
 
 /// A rules text that cannot be used, and the line that says why.
@@ -489,6 +532,61 @@ enum RuleLexer {
 
 /// Byte-level helpers shared by the matchers and the model's tokenizer.
 enum TextBytes {
+    /// Lowercases with a fast path for the alphabets news is written in (ASCII, Latin-1, Latin Extended-A,
+    /// Greek, Cyrillic) and Unicode's full mapping for the rest, straight into UTF-8 bytes. `String.lowercased()`
+    /// asks Unicode for every non-ASCII character, which made it the most expensive step of classifying a story
+    /// with curly quotes.
+    static func lowercasedUTF8(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    out.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+                    index += 1
+                    continue
+                }
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                guard let scalar = decodeScalar(bytes, at: index) else {
+                    out.append(byte)
+                    index += 1
+                    continue
+                }
+                let lowered = lowerValue(scalar.value)
+                if lowered == scalar.value {
+                    for offset in 0..<min(length, bytes.count - index) { out.append(bytes[index + offset]) }
+                } else if let mapped = Unicode.Scalar(lowered) {
+                    out.append(contentsOf: UTF8.encode(mapped)!)
+                }
+                index += length
+            }
+        }
+    }
+
+    static func lowercased(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        lowercasedUTF8(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// One scalar's lowercase (the first scalar of Unicode's mapping when it has several).
+    @inline(__always)
+    static func lowerValue(_ value: UInt32) -> UInt32 {
+        switch value {
+        case 0x41...0x5A, 0xC0...0xD6, 0xD8...0xDE, 0x391...0x3A1, 0x3A3...0x3AB, 0x410...0x42F: return value + 0x20
+        case 0x400...0x40F: return value + 0x50
+        case 0...0x7F, 0xDF...0xFF: return value
+        case 0x100...0x12F, 0x132...0x137, 0x14A...0x177: return value | 1  // even upper, odd lower (Ś ś, Ğ ğ)
+        case 0x139...0x148, 0x179...0x17E: return value & 1 == 1 ? value + 1 : value  // odd upper (Ł ł, Ż ż)
+        case 0x130: return 0x69  // İ: Turkish capital dotted I
+        case 0x2000...0x206F, 0x3000...0x9FFF, 0x430...0x45F, 0x3AC...0x3CE, 0x600...0x6FF: return value
+        default:
+            guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
+            return scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value
+        }
+    }
+
     /// ASCII letters and digits, and any byte of a non-ASCII character (a quick test; see ``isWordCharacter``).
     @inline(__always)
     static func isWordByte(_ byte: UInt8) -> Bool {

@@ -237,7 +237,7 @@ struct RuleEvidence {
             for (patternIndex, pattern) in rule.patterns.enumerated() {
                 guard case .regex(let compiled) = pattern else { continue }
                 for segment in view.segments where !rule.fields.intersection(segment.fields).isEmpty {
-                    if (try? compiled.regex.firstMatch(in: segment.text)) != nil {
+                    if compiled.matches(segment.text) {
                         record(ruleIndex, patternIndex, rule.fields.intersection(segment.fields))
                     }
                 }

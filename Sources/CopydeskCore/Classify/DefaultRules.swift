@@ -24,7 +24,7 @@ extension ClassificationRules {
         kind transcript:interview        6 headline,lead ^"interview with" ="interview" ^"transcript of interview"
         kind transcript:doorstep         6 headline,lead ="doorstep" ^"doorstep remarks" ^"doorstep by"
         kind transcript                  2 tail "ready to take your questions" "thank you very much" "i'm happy to take"
-        kind transcript                  3 body /^(Q|A|Question|Answer|MODERATOR|Moderator)\s*:\s/
+        kind transcript                  3 body ^"q:" ^"a:" ^"question:" ^"answer:" ^"moderator:" ^"q&a"
         # Statements
         kind statement:doorstep          6 headline,lead ^"doorstep statement"
         kind statement                   5 headline,lead ^"statement by" ^"statement from" ^"joint statement" ^"statement of" ="statement" ^"declaration by"

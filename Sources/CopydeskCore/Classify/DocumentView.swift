@@ -52,7 +52,7 @@ struct DocumentView {
 
     private mutating func add(_ text: String, _ fields: ClassificationRules.Fields) {
         let start = lowered.count
-        lowered.append(contentsOf: text.lowercased().utf8)
+        TextBytes.lowercasedUTF8(text, into: &lowered)
         let end = lowered.count
         var trimmedStart = start
         while trimmedStart < end, Self.isLeadingJunk(lowered, at: trimmedStart) {

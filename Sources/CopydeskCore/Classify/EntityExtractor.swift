@@ -189,51 +189,90 @@ public struct EntityExtractor: Sendable {
     }
 
     /// Words with their case and whether punctuation follows them. Keeps inner hyphens and apostrophes
-    /// ("Jean-Claude", "O'Neill") and the dots of abbreviations ("U.S.", "Mr.").
+    /// ("Jean-Claude", "O'Neill") and the dots of abbreviations ("U.S.", "Mr."); drops possessive endings
+    /// ("NATO's" is NATO). Reads UTF-8 bytes, decoding only non-ASCII characters.
     static func tokenize(_ text: String) -> [Token] {
         var tokens: [Token] = []
-        var current = String.UnicodeScalarView()
-        func flush(breaking: Bool) {
-            guard !current.isEmpty else {
-                if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
-                return
-            }
-            var word = String(current)
-            current.removeAll()
-            var breakAfter = breaking
-            if word.hasSuffix(".") {
-                let inner = word.dropLast()
-                // "U.S." and "Mr." keep their dot; any other final dot ends a sentence.
-                if inner.contains(".") || ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"].contains(inner) {
-                    breakAfter = breaking
-                } else {
-                    word = String(inner)
-                    breakAfter = true
+        var text = text
+        text.withUTF8 { bytes in
+            var start = -1
+            func flush(_ end: Int, breaking: Bool) {
+                guard start >= 0 else {
+                    if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
+                    return
                 }
+                var last = end
+                var breakAfter = breaking
+                if bytes[last - 1] == 0x2E {  // "."
+                    let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
+                    if inner.contains(0x2E) || abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
+                        breakAfter = breaking
+                    } else {
+                        last -= 1
+                        breakAfter = true
+                    }
+                }
+                if last - start > 2, bytes[last - 1] == 0x73, bytes[last - 2] == 0x27 {  // 's
+                    last -= 2
+                } else if last - start > 4, bytes[last - 1] == 0x73, bytes[last - 2] == 0x99, bytes[last - 3] == 0x80,
+                    bytes[last - 4] == 0xE2
+                {  // ’s
+                    last -= 4
+                }
+                while last > start {
+                    if bytes[last - 1] == 0x2D || bytes[last - 1] == 0x27 {
+                        last -= 1
+                    } else if last - start >= 3, bytes[last - 1] == 0x99, bytes[last - 2] == 0x80, bytes[last - 3] == 0xE2 {
+                        last -= 3
+                    } else {
+                        break
+                    }
+                }
+                defer { start = -1 }
+                guard last > start else { return }
+                let first = bytes[start]
+                let capitalised: Bool
+                if first < 0x80 {
+                    capitalised = first >= 0x41 && first <= 0x5A
+                } else {
+                    capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
+                }
+                let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self)
+                tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter))
             }
-            // Possessives name the same thing: "NATO's" is NATO.
-            if word.hasSuffix("'s") || word.hasSuffix("’s") {
-                word.unicodeScalars.removeLast(2)
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                var length = 1
+                let isWord: Bool
+                var isJoiner = false
+                var isSpace = false
+                if byte < 0x80 {
+                    isWord = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    isJoiner = byte == 0x2D || byte == 0x27 || byte == 0x2E
+                    isSpace = byte == 0x20 || byte == 0x09
+                } else {
+                    length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                    let scalar = TextBytes.decodeScalar(bytes, at: index)
+                    isWord = scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+                    isJoiner = scalar?.value == 0x2019
+                    isSpace = scalar?.value == 0xA0
+                }
+                if isWord {
+                    if start < 0 { start = index }
+                } else if isJoiner && start >= 0 {
+                    // part of the token for now; trailing joiners are trimmed in flush
+                } else if isSpace {
+                    flush(index, breaking: false)
+                } else {
+                    flush(index, breaking: true)
+                }
+                index += length
             }
-            while let last = word.unicodeScalars.last, last == "-" || last == "'" || last == "’" {
-                word.unicodeScalars.removeLast()
-            }
-            guard let first = word.unicodeScalars.first else { return }
-            tokens.append(Token(text: word, capitalised: first.properties.isUppercase, breakAfter: breakAfter))
+            flush(bytes.count, breaking: true)
         }
-        for scalar in text.unicodeScalars {
-            let properties = scalar.properties
-            if properties.isAlphabetic || properties.numericType != nil {
-                current.append(scalar)
-            } else if (scalar == "-" || scalar == "'" || scalar == "’" || scalar == ".") && !current.isEmpty {
-                current.append(scalar)
-            } else if scalar == " " || scalar == "\u{A0}" || scalar == "\t" {
-                flush(breaking: false)
-            } else {
-                flush(breaking: true)
-            }
-        }
-        flush(breaking: true)
         return tokens
     }
+
+    static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]
 }

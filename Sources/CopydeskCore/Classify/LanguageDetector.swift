@@ -24,6 +24,8 @@ public struct LanguageDetector: Sendable {
     public static let minimumLetters = 12
     /// Letters of the main script read at most (enough to decide; keeps long documents cheap).
     public static let sampleLetters = 2500
+    /// Letters read before a clear lead may end the reading.
+    public static let decisiveLetters = 200
 
     struct Group: Sendable {
         var languages: [String]
@@ -118,6 +120,23 @@ public struct LanguageDetector: Sendable {
         case latin = "Latin", cyrillic = "Cyrillic", greek = "Greek", arabic = "Arabic", hebrew = "Hebrew"
         case devanagari = "Devanagari", thai = "Thai", hangul = "Hangul", han = "Han", kana = "Kana"
         case armenian = "Armenian", georgian = "Georgian"
+
+        var index: Int {
+            switch self {
+            case .latin: 0
+            case .cyrillic: 1
+            case .greek: 2
+            case .arabic: 3
+            case .hebrew: 4
+            case .devanagari: 5
+            case .thai: 6
+            case .hangul: 7
+            case .han: 8
+            case .kana: 9
+            case .armenian: 10
+            case .georgian: 11
+            }
+        }
     }
 
     static func script(of value: UInt32) -> Script? {
@@ -140,13 +159,15 @@ public struct LanguageDetector: Sendable {
 
     /// `text`'s language. `declared` (ISO 639-1 or BCP 47) is believed only when the text is too short to tell.
     public func detect(_ text: String, declared: String? = nil) -> LanguageLabel {
-        var counts: [Script: Int] = [:]
+        var tally = [Int](repeating: 0, count: Script.allCases.count)
         var letters = 0
         for scalar in text.unicodeScalars {
             guard let script = Self.script(of: scalar.value) else { continue }
-            counts[script, default: 0] += 1
+            tally[script.index] += 1
             letters += 1
         }
+        var counts: [Script: Int] = [:]
+        for script in Script.allCases where tally[script.index] > 0 { counts[script] = tally[script.index] }
         let declaredCode = declared.map { String($0.lowercased().prefix { $0.isLetter }) }.flatMap {
             $0.isEmpty ? nil : $0
         }
@@ -219,53 +240,71 @@ public struct LanguageDetector: Sendable {
         var wordCount = 0
         var ukrainianLetters = 0
         var russianLetters = 0
-        var word: [Unicode.Scalar] = []
+        var word: [UInt32] = []
+        word.reserveCapacity(32)
         var seen = 0
+        @inline(__always) func add(_ row: Int32?, _ table: [UInt8], _ unknown: [Double]) {
+            if let row {
+                let base = Int(row) * languageCount
+                for column in 0..<languageCount {
+                    let cost = table[base + column]
+                    costs[column] += cost == UInt8.max ? unknown[column] : Double(cost)
+                }
+            } else {
+                for column in 0..<languageCount { costs[column] += unknown[column] }
+            }
+        }
         func flush() {
             guard !word.isEmpty else { return }
             wordCount += 1
-            let wordKey = Self.wordKey(word)
-            if let row = group.words[wordKey] {
-                let base = Int(row) * languageCount
-                for column in 0..<languageCount {
-                    let cost = group.wordCosts[base + column]
-                    costs[column] += cost == UInt8.max ? group.unknownWord[column] : Double(cost)
-                }
-            } else {
-                for column in 0..<languageCount { costs[column] += group.unknownWord[column] }
-            }
-            // " word " → 1-, 2- and 3-grams.
-            let padded: [Unicode.Scalar] = [" "] + word + [" "]
-            for length in 1...3 where padded.count >= length {
-                for start in 0...(padded.count - length) {
-                    if length == 1 && padded[start] == " " { continue }
+            add(group.words[Self.wordKey(values: word)], group.wordCosts, group.unknownWord)
+            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word).
+            var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
+            var beforePrevious: UInt64 = 0
+            for index in 0...word.count {
+                let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
+                if index < word.count { add(group.grams[current], group.gramCosts, group.unknownGram) }
+                add(group.grams[previous << 21 | current], group.gramCosts, group.unknownGram)
+                grams += index < word.count ? 2 : 1
+                if index > 0 || beforePrevious != 0 {
+                    add(group.grams[beforePrevious << 42 | previous << 21 | current], group.gramCosts, group.unknownGram)
                     grams += 1
-                    let key = Self.gramKey(padded[start..<(start + length)])
-                    if let row = group.grams[key] {
-                        let base = Int(row) * languageCount
-                        for column in 0..<languageCount {
-                            let cost = group.gramCosts[base + column]
-                            costs[column] += cost == UInt8.max ? group.unknownGram[column] : Double(cost)
-                        }
-                    } else {
-                        for column in 0..<languageCount { costs[column] += group.unknownGram[column] }
-                    }
                 }
+                beforePrevious = previous
+                previous = current
             }
             word.removeAll(keepingCapacity: true)
         }
-        for scalar in text.lowercased().unicodeScalars {
+        // Long texts stop being read once one language is far ahead: a gap of 150 (15 orders of magnitude) is
+        // not closed by more of the same text, and it keeps a 3 KiB story's language cheap.
+        func decided() -> Bool {
+            guard seen >= Self.decisiveLetters, costs.count > 1 else { return false }
+            var best = Double.infinity
+            var second = Double.infinity
+            for cost in costs {
+                if cost < best {
+                    second = best
+                    best = cost
+                } else if cost < second {
+                    second = cost
+                }
+            }
+            return second - best > 150
+        }
+        for scalar in text.unicodeScalars {
             if seen >= Self.sampleLetters { break }
-            if Self.script(of: scalar.value) == script {
-                word.append(scalar)
+            let value = TextBytes.lowerValue(scalar.value)
+            if Self.script(of: value) == script {
+                word.append(value)
                 seen += 1
-                switch scalar.value {
+                switch value {
                 case 0x456, 0x457, 0x454, 0x491: ukrainianLetters += 1  // і ї є ґ
                 case 0x44B, 0x44D, 0x451: russianLetters += 1  // ы э ё
                 default: break
                 }
-            } else {
+            } else if !word.isEmpty {
                 flush()
+                if wordCount % 8 == 0 && decided() { break }
             }
         }
         flush()
@@ -304,10 +343,12 @@ public struct LanguageDetector: Sendable {
     }
 
     static func wordKey(_ scalars: [Unicode.Scalar]) -> UInt64 {
+        wordKey(values: scalars.map(\.value))
+    }
+
+    static func wordKey(values: [UInt32]) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for scalar in scalars {
-            hash = (hash ^ UInt64(scalar.value)) &* 0x0000_0100_0000_01B3
-        }
+        for value in values { hash = (hash ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
         return hash
     }
 }

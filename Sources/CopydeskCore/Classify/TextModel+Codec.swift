@@ -9,7 +9,7 @@ import Darwin
 ///
 /// Layout (little-endian), version 1:
 /// ```
-/// "CDTXTM" u16 version(1)  u8 algorithm(1 svm, 2 nb)  u8 bucketBits  u8 bigrams  u32 documentCount
+/// "CDTXTM" u16 version(1)  u8 algorithm(1 svm, 2 nb)  u8 bucketBits  u8 bigrams  u8 minDF  u32 documentCount
 /// string name   u32 labelCount  string label…
 /// sparse documentFrequency                      (idf is recomputed from it)
 /// svm: per label: f32 bias, sparse weights      nb: f64 alpha, per label: f32 logPrior, sparse featureSums
@@ -30,6 +30,7 @@ extension TextModel {
         out.u8(algorithm == .linearSVM ? 1 : 2)
         out.u8(UInt8(bucketBits))
         out.u8(bigrams ? 1 : 0)
+        out.u8(UInt8(clamping: minDocumentFrequency))
         out.u32(UInt32(documentCount))
         out.string(name)
         out.u32(UInt32(labels.count))
@@ -38,6 +39,7 @@ extension TextModel {
         let buckets = 1 << bucketBits
         switch algorithm {
         case .linearSVM:
+            let weights = labelMajorWeights
             for label in labels.indices {
                 out.f32(bias[label])
                 out.sparse(Array(weights[(label * buckets)..<((label + 1) * buckets)]))
@@ -80,6 +82,7 @@ extension TextModel {
         let bucketBits = Int(try input.u8())
         guard (8...24).contains(bucketBits) else { throw ModelFileError("bucket bits \(bucketBits) out of range") }
         let bigrams = try input.u8() != 0
+        let minimum = Int(try input.u8())
         let documentCount = Int(try input.u32())
         let name = try input.string()
         let labelCount = Int(try input.u32())
@@ -120,9 +123,10 @@ extension TextModel {
         guard input.offset == input.end else { throw ModelFileError("\(input.end - input.offset) unexpected bytes") }
         self.init(
             name: name, algorithm: algorithm, labels: labels, bucketBits: bucketBits, bigrams: bigrams,
-            documentCount: documentCount, topFeatures: top, documentFrequency: df,
-            idf: Self.idf(df, documents: documentCount), weights: weights, bias: bias, featureSums: sums,
-            naiveBayesAlpha: alpha
+            documentCount: documentCount, topFeatures: top, minDocumentFrequency: minimum, documentFrequency: df,
+            table: Self.interleave(idf: Self.idf(df, documents: documentCount, minimum: minimum), weights: weights,
+                                   labels: labelCount),
+            bias: bias, featureSums: sums, naiveBayesAlpha: alpha
         )
     }
 }
