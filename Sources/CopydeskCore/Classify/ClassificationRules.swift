@@ -373,11 +373,48 @@ public struct CompiledRegex: @unchecked Sendable {
     /// For `^X…`, `^(Alt|Other)…` and `^[A-Z]…`: the characters a match can start with, checked before running
     /// the regex engine (which costs microseconds even to fail).
     let firstCharacters: Set<Character>?
+    /// ASCII characters every match contains (escaped literals outside groups and classes, such as the `\(` of
+    /// a dateline): a paragraph without one cannot match, and checking bytes is far cheaper than the engine.
+    let requiredBytes: [UInt8]
 
     init(source: String, regex: Regex<AnyRegexOutput>) {
         self.source = source
         self.regex = regex
         self.firstCharacters = Self.firstCharacters(of: source)
+        self.requiredBytes = Self.requiredBytes(of: source)
+    }
+
+    static func requiredBytes(of source: String) -> [UInt8] {
+        let characters = Array(source.utf8)
+        var required: [UInt8] = []
+        var depth = 0
+        var inClass = false
+        var index = 0
+        while index < characters.count {
+            let byte = characters[index]
+            if byte == UInt8(ascii: "\\"), index + 1 < characters.count {
+                let escaped = characters[index + 1]
+                let quantified = index + 2 < characters.count && "?*{".utf8.contains(characters[index + 2])
+                if !inClass && depth == 0 && !quantified && "()[]{}.-/".utf8.contains(escaped) {
+                    required.append(escaped)
+                }
+                index += 2
+                continue
+            }
+            if inClass {
+                if byte == UInt8(ascii: "]") { inClass = false }
+            } else if byte == UInt8(ascii: "[") {
+                inClass = true
+            } else if byte == UInt8(ascii: "(") {
+                depth += 1
+            } else if byte == UInt8(ascii: ")") {
+                depth = max(0, depth - 1)
+            } else if byte == UInt8(ascii: "|") && depth == 0 {
+                return []  // a top-level alternative: nothing is required
+            }
+            index += 1
+        }
+        return required
     }
 
     /// Whether `text` contains a match. A pattern starting with `^` is tried at the start only: Swift's
@@ -386,6 +423,7 @@ public struct CompiledRegex: @unchecked Sendable {
         if let firstCharacters {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }
+        for byte in requiredBytes where !text.utf8.contains(byte) { return false }
         if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
         return (try? regex.firstMatch(in: text)) != nil
     }

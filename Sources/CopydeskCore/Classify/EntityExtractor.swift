@@ -158,20 +158,25 @@ public struct EntityExtractor: Sendable {
         }
         var personNames = Set(people.map { surnameOwner[$0].flatMap { $0.isEmpty ? nil : $0 } ?? $0 })
         personNames.subtract(counts.keys)
+        // Where each capitalised word occurs, so names are counted without rescanning the text per name.
+        var positions: [String: [Int]] = [:]
+        if !personNames.isEmpty || !organisations.isEmpty {
+            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].text, default: []].append(index) }
+        }
         for name in personNames {
             let parts = name.split(separator: " ").map(String.init)
             let surname = parts.last!
             var count = 0
             if parts.count > 1, surnameOwner[surname] == name {
-                count = tokens.indices.filter { tokens[$0].text == surname && !consumed[$0] }.count
+                count = (positions[surname] ?? []).filter { !consumed[$0] }.count
             } else {
-                count = tokens.indices.filter { Self.matches(parts, tokens, at: $0) }.count
+                count = (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count
             }
             if count > 0 { counts[name] = (.person, count) }
         }
         for name in Set(organisations) where counts[name] == nil {
             let parts = name.split(separator: " ").map(String.init)
-            counts[name] = (.organisation, tokens.indices.filter { Self.matches(parts, tokens, at: $0) }.count)
+            counts[name] = (.organisation, (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count)
         }
         return counts.map { Entity(name: $0.key, type: $0.value.type, count: $0.value.count) }
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }

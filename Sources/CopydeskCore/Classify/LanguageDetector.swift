@@ -30,9 +30,9 @@ public struct LanguageDetector: Sendable {
     struct Group: Sendable {
         var languages: [String]
         /// n-gram key → row in `gramCosts` (one cost per language).
-        var grams: [UInt64: Int32] = [:]
+        var grams = KeyTable()
         var gramCosts: [UInt8] = []
-        var words: [UInt64: Int32] = [:]
+        var words = KeyTable()
         var wordCosts: [UInt8] = []
         var unknownGram: [Double]
         var unknownWord: [Double]
@@ -74,7 +74,7 @@ public struct LanguageDetector: Sendable {
                         row = known
                     } else {
                         row = Int32(result.grams.count)
-                        result.grams[key] = row
+                        result.grams.insert(key, row)
                         result.gramCosts += Array(repeating: UInt8.max, count: languages.count)
                     }
                     result.gramCosts[Int(row) * languages.count + column] = cost
@@ -88,7 +88,7 @@ public struct LanguageDetector: Sendable {
                         row = known
                     } else {
                         row = Int32(result.words.count)
-                        result.words[key] = row
+                        result.words.insert(key, row)
                         result.wordCosts += Array(repeating: UInt8.max, count: languages.count)
                     }
                     result.wordCosts[Int(row) * languages.count + column] = cost
@@ -350,5 +350,48 @@ public struct LanguageDetector: Sendable {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for value in values { hash = (hash ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
         return hash
+    }
+}
+
+/// A hash table from non-zero `UInt64` keys to rows: open addressing with a multiplicative hash. The detector
+/// looks up three n-grams per letter; `Dictionary`'s seeded SipHash made those lookups most of its cost.
+struct KeyTable: Sendable {
+    private var keys = [UInt64](repeating: 0, count: 16)
+    private var rows = [Int32](repeating: 0, count: 16)
+    private(set) var count = 0
+    private var shift: UInt64 = 60
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    subscript(key: UInt64) -> Int32? {
+        var index = slot(key)
+        let mask = keys.count - 1
+        while true {
+            let stored = keys[index]
+            if stored == key { return rows[index] }
+            if stored == 0 { return nil }
+            index = (index + 1) & mask
+        }
+    }
+
+    mutating func insert(_ key: UInt64, _ row: Int32) {
+        precondition(key != 0, "0 marks an empty slot")
+        if (count + 1) * 2 > keys.count { grow() }
+        var index = slot(key)
+        let mask = keys.count - 1
+        while keys[index] != 0 && keys[index] != key { index = (index + 1) & mask }
+        if keys[index] == 0 { count += 1 }
+        keys[index] = key
+        rows[index] = row
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, rows).filter { $0.0 != 0 }
+        keys = [UInt64](repeating: 0, count: keys.count * 2)
+        rows = [Int32](repeating: 0, count: keys.count)
+        shift -= 1
+        count = 0
+        for (key, row) in old { insert(key, row) }
     }
 }
