@@ -215,7 +215,12 @@ case "language":
         let shortCode = detector.detect(short).code
         var total = totals[language] ?? (0, 0, 0)
         total.count += 1
-        if full == language { total.full += 1 } else { confusions[language, default: [:]][full, default: 0] += 1 }
+        if full == language {
+            total.full += 1
+        } else {
+            confusions[language, default: [:]][full, default: 0] += 1
+            if arguments.contains("--errors") { print("error \(language) -> \(full): \(text)") }
+        }
         if shortCode == language { total.short += 1 }
         totals[language] = total
     }

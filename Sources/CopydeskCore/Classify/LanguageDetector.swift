@@ -94,11 +94,16 @@ public struct LanguageDetector: Sendable {
                     result.wordCosts[Int(row) * languages.count + column] = cost
                     worstWord = max(worstWord, cost)
                 }
-                // Something the profile never saw is taken as 3x rarer than its rarest entry (grams) and as a
-                // word outside the 400 most frequent (words).
-                result.unknownGram[column] = Double(worstGram) + 5
-                result.unknownWord[column] = Double(worstWord) + 8
+                result.unknownGram[column] = Double(worstGram)
+                result.unknownWord[column] = Double(worstWord)
             }
+            // Something a profile never saw costs the same in every language: 3x rarer than the rarest kept entry
+            // of any of them. A per-language penalty let the language with the shortest word list (Turkish) win
+            // every string made of words no profile knows.
+            let unknownGram = (result.unknownGram.max() ?? 0) + 5
+            let unknownWord = (result.unknownWord.max() ?? 0) + 8
+            result.unknownGram = result.unknownGram.map { _ in unknownGram }
+            result.unknownWord = result.unknownWord.map { _ in unknownWord }
             return result
         }
         latin = group(order.filter { !cyrillicCodes.contains($0) })
@@ -110,7 +115,7 @@ public struct LanguageDetector: Sendable {
     public func detect(_ article: Article) -> LanguageLabel {
         var sample = article.headline
         for paragraph in article.paragraphs {
-            if sample.utf8.count > Self.sampleLetters * 3 { break }
+            if sample.utf8.count > Self.sampleLetters * 2 { break }
             sample += "\n" + paragraph
         }
         return detect(sample, declared: article.language)
@@ -165,6 +170,7 @@ public struct LanguageDetector: Sendable {
             guard let script = Self.script(of: scalar.value) else { continue }
             tally[script.index] += 1
             letters += 1
+            if letters >= Self.sampleLetters { break }  // the main script is clear long before
         }
         var counts: [Script: Int] = [:]
         for script in Script.allCases where tally[script.index] > 0 { counts[script] = tally[script.index] }
@@ -190,15 +196,20 @@ public struct LanguageDetector: Sendable {
     ) -> LanguageLabel {
         var cues = cues
         // Han and kana together are "CJK"; Japanese writes kana in every sentence, Chinese never.
+        // A Han character or a Hangul syllable is worth a word, a kana a syllable: weigh them against letters so
+        // a Chinese line with one Latin product name is still Chinese.
         var grouped = counts
         let cjk = (counts[.han] ?? 0) + (counts[.kana] ?? 0)
         grouped[.han] = nil
         grouped[.kana] = nil
-        if cjk > 0 { grouped[.han] = cjk }
-        let (script, count) = grouped.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }!
-        let share = Double(count) / Double(letters)
+        if cjk > 0 { grouped[.han] = (counts[.han] ?? 0) * 3 + (counts[.kana] ?? 0) * 2 }
+        if let hangul = grouped[.hangul] { grouped[.hangul] = hangul * 3 }
+        let weightedLetters = grouped.values.reduce(0, +)
+        let (script, weighted) = grouped.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }!
+        let share = Double(weighted) / Double(weightedLetters)
+        let count = script == .han ? cjk : counts[script] ?? 0
         let shares = grouped.sorted { $0.value > $1.value }.prefix(3)
-            .map { "\($0.key == .han ? "CJK" : $0.key.rawValue) \(Int((Double($0.value) * 100 / Double(letters)).rounded()))%" }
+            .map { "\($0.key == .han ? "CJK" : $0.key.rawValue) \(Int((Double($0.value) * 100 / Double(weightedLetters)).rounded()))%" }
         cues.append(Cue("script " + shares.joined(separator: ", "), field: "text", weight: 0))
         let scale = short ? 0.5 : 1.0
         switch script {
