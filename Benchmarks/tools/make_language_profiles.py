@@ -19,8 +19,8 @@ import wordfreq
 
 LATIN = ["en", "fr", "de", "es", "it", "pt", "nl", "pl", "tr", "sv", "cs", "ro", "hu", "fi"]
 CYRILLIC = ["ru", "uk", "bg"]
-TOP_WORDS = 400
-TOP_GRAMS = 700
+TOP_WORDS = 600
+TOP_GRAMS = 2000
 WORDS_FOR_GRAMS = 30000
 
 def in_script(word, lang):

@@ -14,8 +14,8 @@ import Darwin
 /// Russian use decide between the two.
 ///
 /// The profiles (`LanguageProfileData.swift`) are built by `Benchmarks/tools/make_language_profiles.py` from the
-/// word frequencies of wordfreq 3.1.1 (CC BY-SA 4.0; Wikipedia, subtitles, news, books and web text): the 400 most
-/// frequent words and 700 most frequent n-grams per language, as costs (−10·log₁₀ p).
+/// word frequencies of wordfreq 3.1.1 (CC BY-SA 4.0; Wikipedia, subtitles, news, books and web text): the 600 most
+/// frequent words and 2,000 most frequent n-grams per language, as costs (−10·log₁₀ p).
 public struct LanguageDetector: Sendable {
     /// Profiles for en fr de es it pt nl pl tr sv cs ro hu fi (Latin) and ru uk bg (Cyrillic).
     public static let standard = LanguageDetector(profileText: languageProfileData)
@@ -36,6 +36,9 @@ public struct LanguageDetector: Sendable {
         var wordCosts: [UInt8] = []
         var unknownGram: [Double]
         var unknownWord: [Double]
+        /// A letter a language's profile does not have at all (ç for Italian, ß for Dutch): stronger evidence
+        /// against it than an unseen pair or triple of common letters.
+        var unknownLetter: [Double] = []
     }
 
     let latin: Group
@@ -104,6 +107,7 @@ public struct LanguageDetector: Sendable {
             let unknownWord = (result.unknownWord.max() ?? 0) + 8
             result.unknownGram = result.unknownGram.map { _ in unknownGram }
             result.unknownWord = result.unknownWord.map { _ in unknownWord }
+            result.unknownLetter = result.unknownGram.map { $0 + 15 }
             return result
         }
         latin = group(order.filter { !cyrillicCodes.contains($0) })
@@ -274,7 +278,7 @@ public struct LanguageDetector: Sendable {
             var beforePrevious: UInt64 = 0
             for index in 0...word.count {
                 let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
-                if index < word.count { add(group.grams[current], group.gramCosts, group.unknownGram) }
+                if index < word.count { add(group.grams[current], group.gramCosts, group.unknownLetter) }
                 add(group.grams[previous << 21 | current], group.gramCosts, group.unknownGram)
                 grams += index < word.count ? 2 : 1
                 if index > 0 || beforePrevious != 0 {
