@@ -94,6 +94,14 @@ let package = Package(
             path: "Benchmarks/ParseBenchmark"
         ),
 
+        // Benchmarks and the training tool for the Classify stage (cross-validation against scikit-learn, language
+        // accuracy, per-document timing). Not shipped; `Benchmarks/classify-bench.sh` runs it.
+        .executableTarget(
+            name: "bench-classify",
+            dependencies: ["CopydeskCore"],
+            path: "Benchmarks/ClassifyBench"
+        ),
+
         .target(
             name: "CopydeskTestSupport",
             dependencies: ["CopydeskCore", "CopydeskStore"],

@@ -1,0 +1,655 @@
+/// The rules that map cues in a document to kinds, sources, topics and urgency: parsed from a text file users
+/// read and edit (`deploy/rules.conf` is a copy of the default, ``defaultText``).
+///
+/// ## Why a line format, not TOML
+/// Each rule is one line, so a rules file reads as a table, diffs line by line, and every error names the line it
+/// is on — including errors TOML cannot know about (a regex that does not compile, an unknown topic code), which a
+/// TOML parser could only place by table. Patterns need no escaping beyond quotes (a regex is written `/…/` as is),
+/// and parsing stays a pure function of the text.
+///
+/// ## Format
+/// ```
+/// # comment (from # outside quotes or a regex to the end of the line)
+/// kind    LABEL[:DETAIL]  WEIGHT  FIELDS  PATTERN…     # kinds: press-release agency-story transcript statement
+///                                                      #        advisory feature other
+/// source  NAME            WEIGHT  FIELDS  PATTERN…     # NAME quoted when it has spaces
+/// topic   medtop:CODE     WEIGHT  FIELDS  PATTERN…     # CODE must be one of ``MediaTopics``
+/// urgency MARKER          LEVEL   FIELDS  PATTERN…     # LEVEL: IPTC urgency 1 (flash) … 9
+/// agency  NAME…                   # these sources are news agencies: their stories are agency stories
+/// alias   NAME  "ALIAS"…          # other spellings of a source, for metadata and inbox channel names
+/// model-topic LABEL medtop:CODE   # a trained model's label counts as evidence for that topic
+/// set     KEY VALUE               # thresholds and weights, see ``Settings``
+/// ```
+/// FIELDS is a comma-separated list of `headline`, `lead` (headline, dateline, byline and the first paragraphs),
+/// `tail` (the last three paragraphs), `body` (everything), `byline`, `dateline`, `source` (the file's own source
+/// field), `channel` (the inbox sub-folder), `meta` (keywords, subjects, other metadata) or `any`.
+///
+/// PATTERN is `"a phrase"` or a bare word (case-insensitive, matched on word boundaries), `="…"` (a whole
+/// paragraph), `^"…"` (a paragraph's start), `"…"$` (a paragraph's end, trailing punctuation ignored), or
+/// `/regex/` (Swift Regex, case-sensitive, run on each paragraph of the fields; slower, keep them few).
+///
+/// Scoring: a `kind`, `source` or `urgency` rule adds its weight once if any of its patterns matched; a `topic`
+/// rule adds its weight for each pattern found, times 1 + ln(count) capped at 3, so a story that keeps coming back
+/// to a subject weighs more than one that mentions it in passing.
+public struct ClassificationRules: Sendable {
+    public enum Target: String, Sendable, CaseIterable {
+        case kind, source, topic, urgency
+    }
+
+    /// Where a pattern is looked for.
+    public struct Fields: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt16
+        public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+        public static let headline = Fields(rawValue: 1 << 0)
+        public static let lead = Fields(rawValue: 1 << 1)
+        public static let tail = Fields(rawValue: 1 << 2)
+        public static let body = Fields(rawValue: 1 << 3)
+        public static let byline = Fields(rawValue: 1 << 4)
+        public static let dateline = Fields(rawValue: 1 << 5)
+        public static let source = Fields(rawValue: 1 << 6)
+        public static let channel = Fields(rawValue: 1 << 7)
+        public static let meta = Fields(rawValue: 1 << 8)
+        public static let any = Fields(rawValue: 0x1FF)
+
+        /// Names in the order a cue reports them (most specific first).
+        static let named: [(String, Fields)] = [
+            ("headline", .headline), ("dateline", .dateline), ("byline", .byline), ("source", .source),
+            ("channel", .channel), ("meta", .meta), ("lead", .lead), ("tail", .tail), ("body", .body),
+        ]
+
+        /// The most specific name among `self`'s fields.
+        var primaryName: String {
+            Self.named.first { contains($0.1) }?.0 ?? "body"
+        }
+    }
+
+    public enum Anchor: Sendable, Equatable {
+        /// Anywhere, on word boundaries.
+        case anywhere
+        /// The whole paragraph.
+        case whole
+        /// The paragraph's start.
+        case prefix
+        /// The paragraph's end.
+        case suffix
+    }
+
+    public enum Pattern: Sendable {
+        case phrase(String, Anchor)
+        case regex(CompiledRegex)
+
+        /// As written in the rules file, for cues.
+        public var display: String {
+            switch self {
+            case .phrase(let text, .anywhere): text
+            case .phrase(let text, .whole): "=" + text
+            case .phrase(let text, .prefix): "^" + text
+            case .phrase(let text, .suffix): text + "$"
+            case .regex(let regex): "/" + regex.source + "/"
+            }
+        }
+    }
+
+    public struct Rule: Sendable {
+        public var target: Target
+        /// Kind name, source name, topic QCode or urgency marker.
+        public var label: String
+        /// For kinds: the detail after the colon (`transcript:speech`).
+        public var detail: String?
+        /// For urgency rules, the IPTC urgency level.
+        public var weight: Double
+        public var fields: Fields
+        public var patterns: [Pattern]
+        /// 1-based line in the rules text.
+        public var line: Int
+    }
+
+    /// Thresholds and weights (`set KEY VALUE`).
+    public struct Settings: Sendable, Equatable {
+        /// A kind needs at least this much evidence; below it the kind follows the source (agency story, or press
+        /// release for an organisation) or is `other`.
+        public var kindThreshold = 2.0
+        public var sourceThreshold = 3.0
+        /// A topic is reported from this raw score on.
+        public var topicThreshold = 4.0
+        /// Raw topic score at which the 0…1 score reaches 63 % (1 - e⁻¹).
+        public var topicScale = 8.0
+        public var maxTopics = 6
+        /// Share of a narrower topic's score its broader topics receive.
+        public var topicPropagation = 0.6
+        /// Weight of a source named by the inbox channel (`inbox/xinhua/`).
+        public var channelWeight = 8.0
+        /// Weight of a source the file itself declares (NITF `doc.copyright`, NewsML provider, …).
+        public var declaredSourceWeight = 10.0
+        /// Raw topic score a trained model's label adds at probability 1 (see `model-topic`).
+        public var modelTopicWeight = 8.0
+        /// Paragraphs of the lead: at most this many…
+        public var leadParagraphs = 10
+        /// …and none starting after this many characters.
+        public var leadCharacters = 1500
+
+        static let numberKeys = [
+            "kind-threshold", "source-threshold", "topic-threshold", "topic-scale", "topic-propagation",
+            "channel-weight", "declared-source-weight", "model-topic-weight",
+        ]
+        static let integerKeys = ["max-topics", "lead-paragraphs", "lead-characters"]
+
+        /// Sets `key`; false for an unknown key.
+        mutating func set(_ key: String, number: Double) -> Bool {
+            switch key {
+            case "kind-threshold": kindThreshold = number
+            case "source-threshold": sourceThreshold = number
+            case "topic-threshold": topicThreshold = number
+            case "topic-scale": topicScale = number
+            case "topic-propagation": topicPropagation = number
+            case "channel-weight": channelWeight = number
+            case "declared-source-weight": declaredSourceWeight = number
+            case "model-topic-weight": modelTopicWeight = number
+            default: return false
+            }
+            return true
+        }
+
+        mutating func set(_ key: String, integer: Int) -> Bool {
+            switch key {
+            case "max-topics": maxTopics = integer
+            case "lead-paragraphs": leadParagraphs = integer
+            case "lead-characters": leadCharacters = integer
+            default: return false
+            }
+            return true
+        }
+    }
+
+    public private(set) var rules: [Rule]
+    /// Canonical names of the sources that are news agencies.
+    public private(set) var agencies: Set<String>
+    /// Lowercased spelling → canonical source name (every source name is its own alias).
+    public private(set) var aliases: [String: String]
+    /// Lowercased model label → topic QCode.
+    public private(set) var modelTopics: [String: String]
+    public private(set) var settings: Settings
+
+    // Compiled phrase patterns: one automaton for all rules.
+    let matcher: PhraseMatcher
+    /// Per phrase in `matcher`, the rules and patterns that use it.
+    let phraseUses: [[PhraseUse]]
+    /// Per phrase, whether its first / last byte is part of a word (so a word boundary is required there).
+    let phraseEdges: [(leading: Bool, trailing: Bool)]
+    /// Rules with at least one regex pattern.
+    let regexRules: [Int]
+
+    struct PhraseUse: Sendable {
+        var rule: Int
+        var pattern: Int
+        var anchor: Anchor
+    }
+
+    /// Parses a rules text. Pure: the caller reads the file.
+    public static func parse(_ text: String) throws(RulesError) -> ClassificationRules {
+        var rules: [Rule] = []
+        var agencies: Set<String> = []
+        var aliases: [String: String] = [:]
+        var modelTopics: [String: String] = [:]
+        var settings = Settings()
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let tokens = try RuleLexer.tokens(of: rawLine, line: lineNumber)
+            guard let head = tokens.first else { continue }
+            guard case .word(let directive) = head else {
+                throw RulesError(line: lineNumber, "a line starts with a directive (kind, source, topic, …)")
+            }
+            let rest = Array(tokens.dropFirst())
+            switch directive {
+            case "kind", "source", "topic", "urgency":
+                let target = Target(rawValue: directive)!
+                rules.append(try rule(target, rest, line: lineNumber))
+            case "agency":
+                guard !rest.isEmpty else { throw RulesError(line: lineNumber, "agency needs at least one name") }
+                for token in rest {
+                    let name = try token.name(line: lineNumber)
+                    agencies.insert(name)
+                    aliases[name.lowercased()] = name
+                }
+            case "alias":
+                guard rest.count >= 2 else { throw RulesError(line: lineNumber, "alias needs a name and spellings") }
+                let name = try rest[0].name(line: lineNumber)
+                aliases[name.lowercased()] = name
+                for token in rest.dropFirst() { aliases[try token.name(line: lineNumber).lowercased()] = name }
+            case "model-topic":
+                guard rest.count == 2 else {
+                    throw RulesError(line: lineNumber, "model-topic needs a model label and a topic code")
+                }
+                let label = try rest[0].name(line: lineNumber)
+                let code = try rest[1].name(line: lineNumber)
+                guard MediaTopics.byCode[code] != nil else {
+                    throw RulesError(line: lineNumber, "unknown IPTC media topic \(code)")
+                }
+                modelTopics[label.lowercased()] = code
+            case "set":
+                guard rest.count == 2 else { throw RulesError(line: lineNumber, "set needs a key and a value") }
+                let key = try rest[0].name(line: lineNumber)
+                let value = try rest[1].name(line: lineNumber)
+                if Settings.numberKeys.contains(key) {
+                    guard let number = Double(value), number.isFinite, number >= 0 else {
+                        throw RulesError(line: lineNumber, "\(key) must be a number ≥ 0, not \(value)")
+                    }
+                    _ = settings.set(key, number: number)
+                } else if Settings.integerKeys.contains(key) {
+                    guard let number = Int(value), number >= 0 else {
+                        throw RulesError(line: lineNumber, "\(key) must be a whole number ≥ 0, not \(value)")
+                    }
+                    _ = settings.set(key, integer: number)
+                } else {
+                    let known = (Settings.numberKeys + Settings.integerKeys).sorted()
+                    throw RulesError(line: lineNumber, "unknown setting \(key) (known: \(known.joined(separator: ", ")))")
+                }
+            default:
+                throw RulesError(
+                    line: lineNumber,
+                    "unknown directive \(directive) (kind, source, topic, urgency, agency, alias, model-topic, set)"
+                )
+            }
+        }
+        for rule in rules where rule.target == .source { aliases[rule.label.lowercased()] = rule.label }
+        return ClassificationRules(
+            rules: rules, agencies: agencies, aliases: aliases, modelTopics: modelTopics, settings: settings
+        )
+    }
+
+    private init(
+        rules: [Rule], agencies: Set<String>, aliases: [String: String], modelTopics: [String: String],
+        settings: Settings
+    ) {
+        self.rules = rules
+        self.agencies = agencies
+        self.aliases = aliases
+        self.modelTopics = modelTopics
+        self.settings = settings
+        var phraseIndex: [String: Int] = [:]
+        var phrases: [[UInt8]] = []
+        var uses: [[PhraseUse]] = []
+        var regexRules: [Int] = []
+        for (ruleIndex, rule) in rules.enumerated() {
+            var hasRegex = false
+            for (patternIndex, pattern) in rule.patterns.enumerated() {
+                switch pattern {
+                case .phrase(let text, let anchor):
+                    let key = TextBytes.lowercased(text)
+                    let index: Int
+                    if let known = phraseIndex[key] {
+                        index = known
+                    } else {
+                        index = phrases.count
+                        phraseIndex[key] = index
+                        phrases.append(Array(key.utf8))
+                        uses.append([])
+                    }
+                    uses[index].append(PhraseUse(rule: ruleIndex, pattern: patternIndex, anchor: anchor))
+                case .regex:
+                    hasRegex = true
+                }
+            }
+            if hasRegex { regexRules.append(ruleIndex) }
+        }
+        self.matcher = PhraseMatcher(phrases)
+        self.phraseUses = uses
+        self.phraseEdges = phrases.map { bytes in
+            (TextBytes.isWordByte(bytes.first ?? 0x20), TextBytes.isWordByte(bytes.last ?? 0x20))
+        }
+        self.regexRules = regexRules
+    }
+
+    private static func rule(_ target: Target, _ tokens: [RuleLexer.Token], line: Int) throws(RulesError) -> Rule {
+        guard tokens.count >= 4 else {
+            throw RulesError(line: line, "\(target.rawValue) needs a label, a weight, fields and at least one pattern")
+        }
+        let labelText = try tokens[0].name(line: line)
+        var label = labelText
+        var detail: String?
+        switch target {
+        case .kind:
+            let parts = labelText.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let first = parts.first, DocumentKind(rawValue: first) != nil else {
+                let known = DocumentKind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw RulesError(line: line, "unknown kind \(labelText) (known: \(known))")
+            }
+            label = first
+            detail = parts.count > 1 ? parts[1] : nil
+        case .topic:
+            guard MediaTopics.byCode[labelText] != nil else {
+                throw RulesError(line: line, "unknown IPTC media topic \(labelText)")
+            }
+        case .source, .urgency:
+            break
+        }
+        let weightText = try tokens[1].name(line: line)
+        guard let weight = Double(weightText), weight.isFinite else {
+            throw RulesError(line: line, "weight must be a number, not \(weightText)")
+        }
+        if target == .urgency && !(1...9).contains(weight) {
+            throw RulesError(line: line, "urgency level must be 1…9, not \(weightText)")
+        }
+        var fields: Fields = []
+        for name in try tokens[2].name(line: line).split(separator: ",") {
+            if name == "any" {
+                fields.formUnion(.any)
+            } else if let field = Fields.named.first(where: { $0.0 == name })?.1 {
+                fields.formUnion(field)
+            } else {
+                let known = Fields.named.map(\.0).joined(separator: ", ")
+                throw RulesError(line: line, "unknown field \(name) (known: \(known), any)")
+            }
+        }
+        var patterns: [Pattern] = []
+        for token in tokens.dropFirst(3) {
+            switch token {
+            case .word(let word): patterns.append(.phrase(word, .anywhere))
+            case .quoted(let text, let anchor):
+                guard !text.isEmpty else { throw RulesError(line: line, "empty phrase") }
+                patterns.append(.phrase(text, anchor))
+            case .regex(let source):
+                do {
+                    patterns.append(.regex(CompiledRegex(source: source, regex: try Regex(source))))
+                } catch {
+                    throw RulesError(line: line, "regex /\(source)/ does not compile: \(error)")
+                }
+            }
+        }
+        return Rule(target: target, label: label, detail: detail, weight: weight, fields: fields, patterns: patterns,
+                    line: line)
+    }
+}
+
+/// A compiled regex and its source text.
+///
+/// `@unchecked Sendable`: a `Regex` is an immutable value once built; matching reads it and shares no mutable
+/// state between callers, so rules can be read from several preparing tasks at once.
+public struct CompiledRegex: @unchecked Sendable {
+    public let source: String
+    let regex: Regex<AnyRegexOutput>
+    /// For `^X…`, `^(Alt|Other)…` and `^[A-Z]…`: the characters a match can start with, checked before running
+    /// the regex engine (which costs microseconds even to fail).
+    let firstCharacters: Set<Character>?
+    /// ASCII characters every match contains (escaped literals outside groups and classes, such as the `\(` of
+    /// a dateline): a paragraph without one cannot match, and checking bytes is far cheaper than the engine.
+    let requiredBytes: [UInt8]
+
+    init(source: String, regex: Regex<AnyRegexOutput>) {
+        self.source = source
+        self.regex = regex
+        self.firstCharacters = Self.firstCharacters(of: source)
+        self.requiredBytes = Self.requiredBytes(of: source)
+    }
+
+    static func requiredBytes(of source: String) -> [UInt8] {
+        let characters = Array(source.utf8)
+        var required: [UInt8] = []
+        var depth = 0
+        var inClass = false
+        var index = 0
+        while index < characters.count {
+            let byte = characters[index]
+            if byte == UInt8(ascii: "\\"), index + 1 < characters.count {
+                let escaped = characters[index + 1]
+                let quantified = index + 2 < characters.count && "?*{".utf8.contains(characters[index + 2])
+                if !inClass && depth == 0 && !quantified && "()[]{}.-/".utf8.contains(escaped) {
+                    required.append(escaped)
+                }
+                index += 2
+                continue
+            }
+            if inClass {
+                if byte == UInt8(ascii: "]") { inClass = false }
+            } else if byte == UInt8(ascii: "[") {
+                inClass = true
+            } else if byte == UInt8(ascii: "(") {
+                depth += 1
+            } else if byte == UInt8(ascii: ")") {
+                depth = max(0, depth - 1)
+            } else if byte == UInt8(ascii: "|") && depth == 0 {
+                return []  // a top-level alternative: nothing is required
+            }
+            index += 1
+        }
+        return required
+    }
+
+    /// Whether `text` contains a match. A pattern starting with `^` is tried at the start only: Swift's
+    /// `firstMatch` would try every position of a 3 KiB paragraph, which costs far more than the match.
+    func matches(_ text: String) -> Bool {
+        if let firstCharacters {
+            guard let first = text.first, firstCharacters.contains(first) else { return false }
+        }
+        for byte in requiredBytes where !text.utf8.contains(byte) { return false }
+        if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
+        return (try? regex.firstMatch(in: text)) != nil
+    }
+
+    static func firstCharacters(of source: String) -> Set<Character>? {
+        let characters = Array(source)
+        guard characters.count > 2, characters[0] == "^" else { return nil }
+        let next = characters[1]
+        if next.isLetter || next.isNumber {
+            return characters.count > 2 && "?*{".contains(characters[2]) ? nil : [next]
+        }
+        if next == "[", characters.count >= 6, characters[3] == "-", characters[5] == "]",
+            let low = characters[2].unicodeScalars.first?.value, let high = characters[4].unicodeScalars.first?.value,
+            low <= high, high - low < 128
+        {
+            return Set((low...high).compactMap { Unicode.Scalar($0).map(Character.init) })
+        }
+        if next == "(", let close = characters.firstIndex(of: ")") {
+            let alternatives = String(characters[2..<close]).split(separator: "|", omittingEmptySubsequences: false)
+            guard !alternatives.isEmpty,
+                alternatives.allSatisfy({ $0.first.map { $0.isLetter || $0.isNumber } ?? false }),
+                close + 1 >= characters.count || !"?*{".contains(characters[close + 1])
+            else { return nil }
+            return Set(alternatives.compactMap(\.first))
+        }
+        return nil
+    }
+}
+
+/// A rules text that cannot be used, and the line that says why.
+public struct RulesError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var line: Int
+    public var message: String
+
+    public init(line: Int, _ message: String) {
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String { "rules line \(line): \(message)" }
+}
+
+/// Splits one rules line into tokens: bare words, quoted phrases with their anchors, and `/regex/`s.
+enum RuleLexer {
+    enum Token: Equatable {
+        case word(String)
+        case quoted(String, ClassificationRules.Anchor)
+        case regex(String)
+
+        /// A label, weight or name: a bare word or a plain quoted string.
+        func name(line: Int) throws(RulesError) -> String {
+            switch self {
+            case .word(let word): return word
+            case .quoted(let text, .anywhere): return text
+            default: throw RulesError(line: line, "expected a name, not a pattern")
+            }
+        }
+    }
+
+    static func tokens(of line: Substring, line number: Int) throws(RulesError) -> [Token] {
+        var tokens: [Token] = []
+        let characters = Array(line)
+        var index = 0
+        func isSpace(_ character: Character) -> Bool { character == " " || character == "\t" || character == "\r" }
+        while index < characters.count {
+            let character = characters[index]
+            if isSpace(character) {
+                index += 1
+                continue
+            }
+            if character == "#" { break }
+            if character == "/" {
+                // A regex runs to the last "/" that is followed by whitespace or the end of the line.
+                var end = index + 1
+                var close: Int?
+                while end < characters.count {
+                    if characters[end] == "\\" {
+                        end += 2
+                        continue
+                    }
+                    if characters[end] == "/" && (end + 1 == characters.count || isSpace(characters[end + 1])) {
+                        close = end
+                        break
+                    }
+                    end += 1
+                }
+                guard let close, close > index + 1 else {
+                    throw RulesError(line: number, "unterminated regex (write /pattern/)")
+                }
+                tokens.append(.regex(String(characters[(index + 1)..<close])))
+                index = close + 1
+                continue
+            }
+            var anchor = ClassificationRules.Anchor.anywhere
+            var start = index
+            if (character == "=" || character == "^") && index + 1 < characters.count && characters[index + 1] == "\"" {
+                anchor = character == "=" ? .whole : .prefix
+                start = index + 1
+            }
+            if characters[start] == "\"" {
+                var text = ""
+                var end = start + 1
+                var closed = false
+                while end < characters.count {
+                    let current = characters[end]
+                    if current == "\\" && end + 1 < characters.count {
+                        text.append(characters[end + 1])
+                        end += 2
+                        continue
+                    }
+                    if current == "\"" {
+                        closed = true
+                        break
+                    }
+                    text.append(current)
+                    end += 1
+                }
+                guard closed else { throw RulesError(line: number, "unterminated quote") }
+                end += 1
+                if end < characters.count && characters[end] == "$" {
+                    guard anchor == .anywhere else {
+                        throw RulesError(line: number, "a pattern is anchored at one end, or is a whole paragraph")
+                    }
+                    anchor = .suffix
+                    end += 1
+                }
+                if end < characters.count && !isSpace(characters[end]) && characters[end] != "#" {
+                    throw RulesError(line: number, "expected a space after the closing quote")
+                }
+                tokens.append(.quoted(text, anchor))
+                index = end
+                continue
+            }
+            var end = index
+            while end < characters.count && !isSpace(characters[end]) { end += 1 }
+            let word = String(characters[index..<end])
+            if word.contains("\"") { throw RulesError(line: number, "stray quote in \(word)") }
+            tokens.append(.word(word))
+            index = end
+        }
+        return tokens
+    }
+}
+
+/// Byte-level helpers shared by the matchers and the model's tokenizer.
+enum TextBytes {
+    /// Lowercases with a fast path for the alphabets news is written in (ASCII, Latin-1, Latin Extended-A,
+    /// Greek, Cyrillic) and Unicode's full mapping for the rest, straight into UTF-8 bytes. `String.lowercased()`
+    /// asks Unicode for every non-ASCII character, which made it the most expensive step of classifying a story
+    /// with curly quotes.
+    static func lowercasedUTF8(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    out.append(byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte)
+                    index += 1
+                    continue
+                }
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                guard let scalar = decodeScalar(bytes, at: index) else {
+                    out.append(byte)
+                    index += 1
+                    continue
+                }
+                let lowered = lowerValue(scalar.value)
+                if lowered == scalar.value {
+                    for offset in 0..<min(length, bytes.count - index) { out.append(bytes[index + offset]) }
+                } else if let mapped = Unicode.Scalar(lowered) {
+                    out.append(contentsOf: UTF8.encode(mapped)!)
+                }
+                index += length
+            }
+        }
+    }
+
+    static func lowercased(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        lowercasedUTF8(text, into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// One scalar's lowercase (the first scalar of Unicode's mapping when it has several).
+    @inline(__always)
+    static func lowerValue(_ value: UInt32) -> UInt32 {
+        switch value {
+        case 0x41...0x5A, 0xC0...0xD6, 0xD8...0xDE, 0x391...0x3A1, 0x3A3...0x3AB, 0x410...0x42F: return value + 0x20
+        case 0x400...0x40F: return value + 0x50
+        case 0...0x7F, 0xDF...0xFF: return value
+        case 0x100...0x12F, 0x132...0x137, 0x14A...0x177: return value | 1  // even upper, odd lower (Ś ś, Ğ ğ)
+        case 0x139...0x148, 0x179...0x17E: return value & 1 == 1 ? value + 1 : value  // odd upper (Ł ł, Ż ż)
+        case 0x130: return 0x69  // İ: Turkish capital dotted I
+        case 0x2000...0x206F, 0x3000...0x9FFF, 0x430...0x45F, 0x3AC...0x3CE, 0x600...0x6FF: return value
+        default:
+            guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
+            return scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value
+        }
+    }
+
+    /// ASCII letters and digits, and any byte of a non-ASCII character (a quick test; see ``isWordCharacter``).
+    @inline(__always)
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+            || byte >= 0x80
+    }
+
+    /// Whether the character whose UTF-8 encoding covers byte `index` is a letter or digit: "Zürich" and
+    /// "Заголовок" are words, while "…", "”" and "—" end one as "." and "\"" do.
+    static func isWordCharacter(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        let byte = text[index]
+        if byte < 0x80 { return isWordByte(byte) }
+        var start = index
+        while start > 0 && text[start] & 0xC0 == 0x80 && index - start < 3 { start -= 1 }
+        guard let scalar = decodeScalar(text, at: start) else { return false }
+        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// The scalar starting at `index` (a lead byte), or nil for malformed UTF-8.
+    static func decodeScalar(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Unicode.Scalar? {
+        let lead = text[index]
+        let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+        guard length > 1, index + length <= text.count else { return nil }
+        var value = UInt32(lead) & (0xFF >> UInt32(length + 1))
+        for offset in 1..<length { value = value << 6 | UInt32(text[index + offset] & 0x3F) }
+        return Unicode.Scalar(value)
+    }
+}

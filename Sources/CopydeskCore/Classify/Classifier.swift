@@ -1,0 +1,248 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The Classify stage: one article in, its ``Classification`` out. Pure, and cheap enough to run on every file
+/// (one automaton pass for all phrases, a few anchored regexes on the lead, a sample of the text for the language).
+///
+/// Holds the parsed rules and, optionally, a model the user trained; the daemon builds one at start and again on
+/// SIGHUP, and shares it between preparing tasks (it is an immutable value).
+public struct Classifier: Sendable {
+    public let rules: ClassificationRules
+    public let model: TextModel?
+    public let languages: LanguageDetector
+    public let entities: EntityExtractor
+
+    public init(
+        rules: ClassificationRules = .default, model: TextModel? = nil, languages: LanguageDetector = .standard,
+        entities: EntityExtractor = .standard
+    ) {
+        self.rules = rules
+        self.model = model
+        self.languages = languages
+        self.entities = entities
+    }
+
+    /// Classifies `article`; `channel` is the inbox sub-folder it came through, a hint for the source.
+    public func classify(_ article: Article, channel: String? = nil) -> Classification {
+        let view = DocumentView(article, channel: channel, settings: rules.settings)
+        let evidence = RuleEvidence(rules: rules, view: view)
+        let source = decideSource(article, channel: channel, evidence: evidence)
+        let kind = decideKind(evidence, source: source)
+        let verdict = model.map { $0.verdict(for: Self.modelText(article)) }
+        let topics = decideTopics(evidence, verdict: verdict)
+        let language = languages.detect(article)
+        let people = entities.extract(article)
+        let urgency = decideUrgency(article, evidence: evidence)
+        return Classification(
+            kind: kind, source: source, topics: topics, language: language, entities: people, urgency: urgency,
+            model: verdict
+        )
+    }
+
+    /// The text a model reads: headline and body, as it was trained on.
+    public static func modelText(_ article: Article) -> String {
+        article.headline + "\n\n" + article.bodyText
+    }
+
+    // MARK: Kind
+
+    private func decideKind(_ evidence: RuleEvidence, source: SourceLabel?) -> KindLabel {
+        var totals: [DocumentKind: Double] = [:]
+        var details: [DocumentKind: [String: Double]] = [:]
+        var cues: [DocumentKind: [Cue]] = [:]
+        for hit in evidence.hits where rules.rules[hit.rule].target == .kind {
+            let rule = rules.rules[hit.rule]
+            let kind = DocumentKind(rawValue: rule.label)!
+            totals[kind, default: 0] += rule.weight
+            if let detail = rule.detail { details[kind, default: [:]][detail, default: 0] += rule.weight }
+            cues[kind, default: []] += hit.cues(rule, weight: rule.weight)
+        }
+        let positive = totals.values.filter { $0 > 0 }.reduce(0, +)
+        if let (kind, total) = totals.max(by: { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }),
+            total >= rules.settings.kindThreshold
+        {
+            let detail = details[kind]?.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+            return KindLabel(kind: kind, detail: detail, score: total / (positive + 1), cues: cues[kind] ?? [])
+        }
+        // No kind cue: an editor goes by who sent it.
+        if let source, source.isAgency {
+            let cue = Cue("\(source.name) is a news agency", field: "source", weight: 0)
+            return KindLabel(kind: .agencyStory, score: 0.5, cues: [cue])
+        }
+        if let source {
+            let cue = Cue("issued by \(source.name)", field: "source", weight: 0)
+            return KindLabel(kind: .pressRelease, score: 0.4, cues: [cue])
+        }
+        return KindLabel(kind: .other, score: 0, cues: [])
+    }
+
+    // MARK: Source
+
+    private func decideSource(_ article: Article, channel: String?, evidence: RuleEvidence) -> SourceLabel? {
+        var totals: [String: Double] = [:]
+        var cues: [String: [Cue]] = [:]
+        for hit in evidence.hits where rules.rules[hit.rule].target == .source {
+            let rule = rules.rules[hit.rule]
+            totals[rule.label, default: 0] += rule.weight
+            cues[rule.label, default: []] += hit.cues(rule, weight: rule.weight)
+        }
+        if let declared = article.source?.trimmingSpaces, !declared.isEmpty {
+            let name = rules.aliases[declared.lowercased()] ?? declared
+            totals[name, default: 0] += rules.settings.declaredSourceWeight
+            cues[name, default: []].append(Cue(declared, field: "source", weight: rules.settings.declaredSourceWeight))
+        }
+        if let channel, let name = rules.aliases[channel.lowercased()] {
+            totals[name, default: 0] += rules.settings.channelWeight
+            cues[name, default: []].append(Cue(channel, field: "channel", weight: rules.settings.channelWeight))
+        }
+        let positive = totals.values.filter { $0 > 0 }.reduce(0, +)
+        guard let (name, total) = totals.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
+            total >= rules.settings.sourceThreshold
+        else { return nil }
+        return SourceLabel(
+            name: name, isAgency: rules.agencies.contains(name), score: total / (positive + 1), cues: cues[name] ?? []
+        )
+    }
+
+    // MARK: Topics
+
+    private func decideTopics(_ evidence: RuleEvidence, verdict: ModelVerdict?) -> [TopicLabel] {
+        var raw: [String: Double] = [:]
+        var cues: [String: [Cue]] = [:]
+        for hit in evidence.hits where rules.rules[hit.rule].target == .topic {
+            let rule = rules.rules[hit.rule]
+            var total = 0.0
+            for (pattern, count) in hit.counts {
+                let value = rule.weight * min(1 + log(Double(count)), 3)
+                total += value
+                let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
+                cues[rule.label, default: []].append(
+                    Cue(shown, field: hit.fields[pattern]!.primaryName, weight: value, line: rule.line)
+                )
+            }
+            raw[rule.label, default: 0] += total
+        }
+        if let verdict, let code = rules.modelTopics[verdict.label.lowercased()] {
+            let value = rules.settings.modelTopicWeight * verdict.score
+            raw[code, default: 0] += value
+            cues[code, default: []].append(Cue("model: \(verdict.label)", field: "model", weight: value))
+        }
+        // Broader topics receive a share of their narrower topics' evidence (terrorism is conflict too).
+        let own = raw
+        for (code, value) in own {
+            var share = value * rules.settings.topicPropagation
+            for ancestor in MediaTopics.ancestors(of: code) {
+                raw[ancestor, default: 0] += share
+                cues[ancestor, default: []].append(
+                    Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: share)
+                )
+                share *= rules.settings.topicPropagation
+            }
+        }
+        let chosen = raw.filter { $0.value >= rules.settings.topicThreshold }
+            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            .prefix(rules.settings.maxTopics)
+        return chosen.map { code, value in
+            let topic = MediaTopics.byCode[code]!
+            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8)
+            return TopicLabel(
+                code: code, label: topic.label, parent: topic.parent,
+                score: 1 - exp(-value / max(rules.settings.topicScale, 0.001)), cues: Array(topCues)
+            )
+        }
+    }
+
+    // MARK: Urgency
+
+    private func decideUrgency(_ article: Article, evidence: RuleEvidence) -> UrgencyLabel? {
+        var best: UrgencyLabel?
+        if let level = article.urgency, (1...9).contains(level) {
+            best = UrgencyLabel(level: level, marker: "metadata", cues: [Cue("urgency \(level)", field: "meta", weight: 0)])
+        } else if let level = article.priority, (1...3).contains(level) {
+            best = UrgencyLabel(
+                level: level, marker: "metadata", cues: [Cue("priority \(level)", field: "meta", weight: 0)]
+            )
+        }
+        for hit in evidence.hits where rules.rules[hit.rule].target == .urgency {
+            let rule = rules.rules[hit.rule]
+            let level = Int(rule.weight)
+            let cues = hit.cues(rule, weight: rule.weight)
+            if let current = best, current.level <= level {
+                best?.cues += cues
+            } else {
+                best = UrgencyLabel(level: level, marker: rule.label, cues: cues + (best?.cues ?? []))
+            }
+        }
+        return best
+    }
+}
+
+/// Which rules matched a document, which of their patterns, how often and where.
+struct RuleEvidence {
+    struct Hit {
+        var rule: Int
+        /// Pattern index → occurrences.
+        var counts: [Int: Int]
+        /// Pattern index → the fields of its first match.
+        var fields: [Int: ClassificationRules.Fields]
+
+        /// One cue per matched pattern, the rule's weight on the first (kinds and sources count a rule once).
+        func cues(_ rule: ClassificationRules.Rule, weight: Double) -> [Cue] {
+            counts.keys.sorted().enumerated().map { position, pattern in
+                let count = counts[pattern]!
+                let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
+                return Cue(shown, field: fields[pattern]!.primaryName, weight: position == 0 ? weight : 0,
+                           line: rule.line)
+            }
+        }
+    }
+
+    private(set) var hits: [Hit] = []
+
+    init(rules: ClassificationRules, view: DocumentView) {
+        var byRule: [Int: Hit] = [:]
+        func record(_ rule: Int, _ pattern: Int, _ fields: ClassificationRules.Fields) {
+            var hit = byRule[rule] ?? Hit(rule: rule, counts: [:], fields: [:])
+            hit.counts[pattern, default: 0] += 1
+            if hit.fields[pattern] == nil { hit.fields[pattern] = fields }
+            byRule[rule] = hit
+        }
+        let buffer = view.lowered
+        buffer.withUnsafeBufferPointer { text in
+            rules.matcher.scan(text) { phrase, end in
+                let start = end - rules.matcher.lengths[phrase]
+                let edges = rules.phraseEdges[phrase]
+                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { return }
+                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { return }
+                let segment = view.segments[view.segment(containing: start)]
+                for use in rules.phraseUses[phrase] {
+                    let rule = rules.rules[use.rule]
+                    let fields = rule.fields.intersection(segment.fields)
+                    if fields.isEmpty { continue }
+                    switch use.anchor {
+                    case .anywhere: break
+                    case .whole: if start != segment.trimmedStart || end != segment.trimmedEnd { continue }
+                    case .prefix: if start != segment.trimmedStart { continue }
+                    case .suffix: if end != segment.trimmedEnd { continue }
+                    }
+                    record(use.rule, use.pattern, fields)
+                }
+            }
+        }
+        for ruleIndex in rules.regexRules {
+            let rule = rules.rules[ruleIndex]
+            for (patternIndex, pattern) in rule.patterns.enumerated() {
+                guard case .regex(let compiled) = pattern else { continue }
+                for segment in view.segments where !rule.fields.intersection(segment.fields).isEmpty {
+                    if compiled.matches(segment.text) {
+                        record(ruleIndex, patternIndex, rule.fields.intersection(segment.fields))
+                    }
+                }
+            }
+        }
+        hits = byRule.keys.sorted().map { byRule[$0]! }
+    }
+}

@@ -1,0 +1,283 @@
+/// Finds the people, organisations and places a story names, and how often, the way an editor skims: known names
+/// from a small gazetteer (countries, capitals and major cities, major organisations and their acronyms), people
+/// from the titles before their names ("Secretary General Jens Stoltenberg", "President", "Mr.") or the verb after
+/// them ("… Juncker said"), and organisations from the word that ends their names ("… Council", "… Ministry").
+///
+/// A short form counts for the full name it belongs to ("Stoltenberg" → "Jens Stoltenberg", "EU" → "European
+/// Union"). Case-sensitive on purpose: "US" is a country, "us" is not.
+public struct EntityExtractor: Sendable {
+    public static let standard = EntityExtractor(gazetteer: defaultGazetteer)
+
+    /// At most this many entities are reported, most mentioned first.
+    public static let limit = 25
+
+    struct Entry: Sendable {
+        var tokens: [String]
+        var name: String
+        var type: Entity.EntityType
+    }
+
+    /// First token → entries starting with it, longest first.
+    let entries: [String: [Entry]]
+
+    /// Lines `place|org: Name[=Alias=Alias]; …`.
+    public init(gazetteer: String) {
+        var entries: [String: [Entry]] = [:]
+        for line in gazetteer.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let type: Entity.EntityType = line[..<colon] == "org" ? .organisation : .place
+            for item in line[line.index(after: colon)...].split(separator: ";") {
+                let names = item.split(separator: "=").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+                guard let canonical = names.first else { continue }
+                for name in names {
+                    let tokens = name.split(separator: " ").map(String.init)
+                    entries[tokens[0], default: []].append(Entry(tokens: tokens, name: canonical, type: type))
+                }
+            }
+        }
+        for key in entries.keys { entries[key]!.sort { $0.tokens.count > $1.tokens.count } }
+        self.entries = entries
+    }
+
+    static let titles: Set<String> = [
+        "President", "Vice-President", "Minister", "Prime", "Chancellor", "Secretary", "Secretary-General", "General",
+        "King", "Queen", "Prince", "Princess", "Pope", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sir",
+        "Dame", "Lord", "Senator", "Sen.", "Governor", "Gov.", "Ambassador", "Commissioner", "Representative",
+        "Spokesman", "Spokeswoman", "Spokesperson", "Chairman", "Chairwoman", "Director", "Admiral", "Colonel",
+        "Captain", "Lieutenant", "Mayor", "Premier", "Sheikh", "Emir", "Judge", "Justice", "Chief", "Commander",
+        "Leader", "Foreign", "Defence", "Defense", "Envoy", "CEO", "Rev.", "Professor", "Prof.", "Coach", "Manager",
+    ]
+    /// Titles that name a role on their own; the others ("Foreign", "Chief") only help a longer title.
+    static let personalTitles: Set<String> = [
+        "President", "Minister", "Chancellor", "Secretary", "Secretary-General", "General", "King", "Queen", "Prince",
+        "Princess", "Pope", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "Ms.", "Dr", "Dr.", "Sir", "Dame", "Lord", "Senator",
+        "Sen.", "Governor", "Gov.", "Ambassador", "Commissioner", "Spokesman", "Spokeswoman", "Spokesperson",
+        "Chairman", "Chairwoman", "Director", "Admiral", "Colonel", "Captain", "Lieutenant", "Mayor", "Premier",
+        "Sheikh", "Emir", "Judge", "Envoy", "CEO", "Rev.", "Professor", "Prof.", "Coach", "Manager", "Representative",
+    ]
+    static let organisationEnds: Set<String> = [
+        "Ministry", "Council", "Commission", "Parliament", "Agency", "Organization", "Organisation", "Bank", "Party",
+        "Union", "Alliance", "Fund", "Court", "Committee", "Institute", "Group", "Company", "Corporation", "Corp",
+        "Inc", "Ltd", "Plc", "Association", "Federation", "Authority", "Office", "Department", "Assembly", "Army",
+        "Navy", "Force", "Forces", "Police", "University", "Foundation", "Mission", "Coalition", "Congress", "Senate",
+        "Service", "Board", "League", "Club",
+    ]
+    static let speechVerbs: Set<String> = ["said", "says", "told", "added", "stressed", "noted", "warned", "stated"]
+    /// Capitalised because they start a sentence, not because they name something.
+    static let starters: Set<String> = [
+        "The", "A", "An", "In", "On", "At", "But", "And", "Or", "He", "She", "It", "They", "We", "I", "You", "This",
+        "That", "These", "Those", "His", "Her", "Its", "Their", "Our", "As", "For", "With", "By", "From", "To", "Of",
+        "If", "When", "While", "After", "Before", "Today", "Tonight", "Yesterday", "Tomorrow", "Earlier", "Later",
+        "Also", "So", "Because", "However", "Meanwhile", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+        "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+        "October", "November", "December", "There", "Here", "What", "Why", "How", "Let", "Thank", "Good", "Mr",
+        "Not", "No", "Subscribe", "Read", "More", "Home",
+    ]
+
+    struct Token {
+        var text: String
+        var capitalised: Bool
+        /// Punctuation after it ends a name (comma, full stop, quote, bracket…).
+        var breakAfter: Bool
+    }
+
+    /// The entities of `article`'s headline and body. Headlines are often in Title Case, so only known names are
+    /// taken from them; titles and name endings are read in the body.
+    public func extract(_ article: Article) -> [Entity] {
+        extract(article.paragraphs.joined(separator: "\n"), headline: article.headline)
+    }
+
+    public func extract(_ text: String, headline: String = "") -> [Entity] {
+        let headlineTokens = headline.isEmpty ? [] : Self.tokenize(headline)
+        var tokens = headlineTokens
+        if var last = tokens.popLast() {
+            last.breakAfter = true
+            tokens.append(last)
+        }
+        tokens += Self.tokenize(text)
+        var counts: [String: (type: Entity.EntityType, count: Int)] = [:]
+        var consumed = [Bool](repeating: false, count: tokens.count)
+        for index in 0..<headlineTokens.count where !(entries[tokens[index].text]?.isEmpty == false) {
+            consumed[index] = true
+        }
+        // 1. Gazetteer names.
+        var index = 0
+        while index < tokens.count {
+            if let candidates = entries[tokens[index].text],
+                let entry = candidates.first(where: { Self.matches($0.tokens, tokens, at: index) })
+            {
+                counts[entry.name, default: (entry.type, 0)].count += 1
+                for offset in 0..<entry.tokens.count { consumed[index + offset] = true }
+                index += entry.tokens.count
+            } else {
+                index += 1
+            }
+        }
+        // 2. Capitalised runs: people after titles or before speech verbs, organisations by their last word.
+        var people: [String] = []
+        var organisations: [String] = []
+        index = 0
+        while index < tokens.count {
+            guard tokens[index].capitalised, !consumed[index] else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
+                end += 1
+            }
+            let run = Array(tokens[index...end])
+            defer { index = end + 1 }
+            if let last = run.last, Self.organisationEnds.contains(last.text), run.count >= 2 {
+                let words = run.drop { Self.starters.contains($0.text) }.map(\.text)
+                if words.count >= 2 { organisations.append(words.joined(separator: " ")) }
+                continue
+            }
+            let titleEnd = run.lastIndex { Self.titles.contains($0.text) }
+            let hasPersonalTitle = run.contains { Self.personalTitles.contains($0.text) }
+            var name: [String] = []
+            let afterTitle = index > 0 && !tokens[index - 1].breakAfter && tokens[index - 1].capitalised
+                && Self.personalTitles.contains(tokens[index - 1].text)
+            if let titleEnd, hasPersonalTitle || afterTitle {
+                name = run[(titleEnd + 1)...].map(\.text)
+            } else if titleEnd == nil, end + 1 < tokens.count, Self.speechVerbs.contains(tokens[end + 1].text) {
+                name = run.drop { Self.starters.contains($0.text) }.map(\.text)
+            } else if afterTitle {
+                name = run.map(\.text)
+            }
+            if (1...4).contains(name.count), !name.contains(where: { Self.starters.contains($0) }) {
+                people.append(name.joined(separator: " "))
+            }
+        }
+        // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg").
+        let fullNames = Set(people.filter { $0.contains(" ") })
+        var surnameOwner: [String: String] = [:]
+        for name in fullNames.sorted() {
+            let surname = String(name.split(separator: " ").last!)
+            surnameOwner[surname] = surnameOwner[surname] == nil ? name : ""  // "" marks an ambiguous surname
+        }
+        var personNames = Set(people.map { surnameOwner[$0].flatMap { $0.isEmpty ? nil : $0 } ?? $0 })
+        personNames.subtract(counts.keys)
+        // Where each capitalised word occurs, so names are counted without rescanning the text per name.
+        var positions: [String: [Int]] = [:]
+        if !personNames.isEmpty || !organisations.isEmpty {
+            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].text, default: []].append(index) }
+        }
+        for name in personNames {
+            let parts = name.split(separator: " ").map(String.init)
+            let surname = parts.last!
+            var count = 0
+            if parts.count > 1, surnameOwner[surname] == name {
+                count = (positions[surname] ?? []).filter { !consumed[$0] }.count
+            } else {
+                count = (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count
+            }
+            if count > 0 { counts[name] = (.person, count) }
+        }
+        for name in Set(organisations) where counts[name] == nil {
+            let parts = name.split(separator: " ").map(String.init)
+            counts[name] = (.organisation, (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count)
+        }
+        return counts.map { Entity(name: $0.key, type: $0.value.type, count: $0.value.count) }
+            .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
+            .prefix(Self.limit)
+            .map { $0 }
+    }
+
+    static func matches(_ words: [String], _ tokens: [Token], at index: Int) -> Bool {
+        guard index + words.count <= tokens.count else { return false }
+        for (offset, word) in words.enumerated() {
+            if tokens[index + offset].text != word { return false }
+            if offset < words.count - 1 && tokens[index + offset].breakAfter { return false }
+        }
+        return true
+    }
+
+    /// Words with their case and whether punctuation follows them. Keeps inner hyphens and apostrophes
+    /// ("Jean-Claude", "O'Neill") and the dots of abbreviations ("U.S.", "Mr."); drops possessive endings
+    /// ("NATO's" is NATO). Reads UTF-8 bytes, decoding only non-ASCII characters.
+    static func tokenize(_ text: String) -> [Token] {
+        var tokens: [Token] = []
+        var text = text
+        text.withUTF8 { bytes in
+            var start = -1
+            func flush(_ end: Int, breaking: Bool) {
+                guard start >= 0 else {
+                    if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
+                    return
+                }
+                var last = end
+                var breakAfter = breaking
+                if bytes[last - 1] == 0x2E {  // "."
+                    let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
+                    if inner.contains(0x2E) || abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
+                        breakAfter = breaking
+                    } else {
+                        last -= 1
+                        breakAfter = true
+                    }
+                }
+                if last - start > 2, bytes[last - 1] == 0x73, bytes[last - 2] == 0x27 {  // 's
+                    last -= 2
+                } else if last - start > 4, bytes[last - 1] == 0x73, bytes[last - 2] == 0x99, bytes[last - 3] == 0x80,
+                    bytes[last - 4] == 0xE2
+                {  // ’s
+                    last -= 4
+                }
+                while last > start {
+                    if bytes[last - 1] == 0x2D || bytes[last - 1] == 0x27 {
+                        last -= 1
+                    } else if last - start >= 3, bytes[last - 1] == 0x99, bytes[last - 2] == 0x80, bytes[last - 3] == 0xE2 {
+                        last -= 3
+                    } else {
+                        break
+                    }
+                }
+                defer { start = -1 }
+                guard last > start else { return }
+                let first = bytes[start]
+                let capitalised: Bool
+                if first < 0x80 {
+                    capitalised = first >= 0x41 && first <= 0x5A
+                } else {
+                    capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
+                }
+                let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self)
+                tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter))
+            }
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                var length = 1
+                let isWord: Bool
+                var isJoiner = false
+                var isSpace = false
+                if byte < 0x80 {
+                    isWord = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    isJoiner = byte == 0x2D || byte == 0x27 || byte == 0x2E
+                    isSpace = byte == 0x20 || byte == 0x09
+                } else {
+                    length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                    let scalar = TextBytes.decodeScalar(bytes, at: index)
+                    isWord = scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+                    isJoiner = scalar?.value == 0x2019
+                    isSpace = scalar?.value == 0xA0
+                }
+                if isWord {
+                    if start < 0 { start = index }
+                } else if isJoiner && start >= 0 {
+                    // part of the token for now; trailing joiners are trimmed in flush
+                } else if isSpace {
+                    flush(index, breaking: false)
+                } else {
+                    flush(index, breaking: true)
+                }
+                index += length
+            }
+            flush(bytes.count, breaking: true)
+        }
+        return tokens
+    }
+
+    static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]
+}

@@ -1,0 +1,412 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Tells the language of a text: the writing system first (it settles Arabic, Chinese, Japanese, Korean, Greek,
+/// Hebrew, … alone), then, for Latin and Cyrillic, which of that script's languages scores best under word and
+/// character 1–3-gram profiles.
+///
+/// Robust on short and mixed text: only words of the dominant script are scored (a Russian footer under an English
+/// story does not count, nor does a French "Mis à jour le" in an English page), the most frequent words of each
+/// language weigh in next to the n-grams (so a three-word line is enough), and letters that only Ukrainian or only
+/// Russian use decide between the two.
+///
+/// The profiles (`LanguageProfileData.swift`) are built by `Benchmarks/tools/make_language_profiles.py` from the
+/// word frequencies of wordfreq 3.1.1 (CC BY-SA 4.0; Wikipedia, subtitles, news, books and web text): the 600 most
+/// frequent words and 2,000 most frequent n-grams per language, as costs (−10·log₁₀ p).
+public struct LanguageDetector: Sendable {
+    /// Profiles for en fr de es it pt nl pl tr sv cs ro hu fi (Latin) and ru uk bg (Cyrillic).
+    public static let standard = LanguageDetector(profileText: languageProfileData)
+
+    /// Fewer letters than this and the declared language (if any) is believed instead.
+    public static let minimumLetters = 12
+    /// Letters of the main script read at most (enough to decide; keeps long documents cheap).
+    public static let sampleLetters = 2500
+    /// Letters read before a clear lead may end the reading.
+    public static let decisiveLetters = 200
+
+    struct Group: Sendable {
+        var languages: [String]
+        /// n-gram key → row in `gramCosts` (one cost per language).
+        var grams = KeyTable()
+        var gramCosts: [UInt8] = []
+        var words = KeyTable()
+        var wordCosts: [UInt8] = []
+        var unknownGram: [Double]
+        var unknownWord: [Double]
+        /// A letter a language's profile does not have at all (ç for Italian, ß for Dutch): stronger evidence
+        /// against it than an unseen pair or triple of common letters.
+        var unknownLetter: [Double] = []
+    }
+
+    let latin: Group
+    let cyrillic: Group
+
+    /// Parses profile lines `LANG w word:cost …` and `LANG c gram:cost …`.
+    public init(profileText: String) {
+        var words: [String: [(String, UInt8)]] = [:]
+        var grams: [String: [(String, UInt8)]] = [:]
+        var order: [String] = []
+        for line in profileText.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count > 2 else { continue }
+            let language = String(parts[0])
+            if !order.contains(language) { order.append(language) }
+            let entries = parts.dropFirst(2).compactMap { item -> (String, UInt8)? in
+                guard let colon = item.lastIndex(of: ":"), let cost = UInt8(item[item.index(after: colon)...]) else {
+                    return nil
+                }
+                return (String(item[..<colon]), cost)
+            }
+            if parts[1] == "w" { words[language] = entries } else { grams[language] = entries }
+        }
+        let cyrillicCodes: Set<String> = ["ru", "uk", "bg", "sr", "mk", "be"]
+        func group(_ languages: [String]) -> Group {
+            var result = Group(
+                languages: languages, unknownGram: Array(repeating: 0, count: languages.count),
+                unknownWord: Array(repeating: 0, count: languages.count)
+            )
+            for (column, language) in languages.enumerated() {
+                var worstGram: UInt8 = 0
+                for (gram, cost) in grams[language] ?? [] {
+                    let key = Self.gramKey(gram.unicodeScalars.map { $0 == "_" ? " " : $0 })
+                    let row: Int32
+                    if let known = result.grams[key] {
+                        row = known
+                    } else {
+                        row = Int32(result.grams.count)
+                        result.grams.insert(key, row)
+                        result.gramCosts += Array(repeating: UInt8.max, count: languages.count)
+                    }
+                    result.gramCosts[Int(row) * languages.count + column] = cost
+                    worstGram = max(worstGram, cost)
+                }
+                var worstWord: UInt8 = 0
+                for (word, cost) in words[language] ?? [] {
+                    let key = Self.wordKey(Array(word.unicodeScalars))
+                    let row: Int32
+                    if let known = result.words[key] {
+                        row = known
+                    } else {
+                        row = Int32(result.words.count)
+                        result.words.insert(key, row)
+                        result.wordCosts += Array(repeating: UInt8.max, count: languages.count)
+                    }
+                    result.wordCosts[Int(row) * languages.count + column] = cost
+                    worstWord = max(worstWord, cost)
+                }
+                result.unknownGram[column] = Double(worstGram)
+                result.unknownWord[column] = Double(worstWord)
+            }
+            // Something a profile never saw costs the same in every language: 3x rarer than the rarest kept entry
+            // of any of them. A per-language penalty let the language with the shortest word list (Turkish) win
+            // every string made of words no profile knows.
+            let unknownGram = (result.unknownGram.max() ?? 0) + 5
+            let unknownWord = (result.unknownWord.max() ?? 0) + 8
+            result.unknownGram = result.unknownGram.map { _ in unknownGram }
+            result.unknownWord = result.unknownWord.map { _ in unknownWord }
+            result.unknownLetter = result.unknownGram.map { $0 + 15 }
+            return result
+        }
+        latin = group(order.filter { !cyrillicCodes.contains($0) })
+        cyrillic = group(order.filter { cyrillicCodes.contains($0) })
+    }
+
+    /// The article's language, from its headline and body; the file's declared language is a cue and the answer
+    /// only when there is too little text.
+    public func detect(_ article: Article) -> LanguageLabel {
+        var sample = article.headline
+        for paragraph in article.paragraphs {
+            if sample.utf8.count > Self.sampleLetters * 2 { break }
+            sample += "\n" + paragraph
+        }
+        return detect(sample, declared: article.language)
+    }
+
+    enum Script: String, CaseIterable {
+        case latin = "Latin", cyrillic = "Cyrillic", greek = "Greek", arabic = "Arabic", hebrew = "Hebrew"
+        case devanagari = "Devanagari", thai = "Thai", hangul = "Hangul", han = "Han", kana = "Kana"
+        case armenian = "Armenian", georgian = "Georgian"
+
+        var index: Int {
+            switch self {
+            case .latin: 0
+            case .cyrillic: 1
+            case .greek: 2
+            case .arabic: 3
+            case .hebrew: 4
+            case .devanagari: 5
+            case .thai: 6
+            case .hangul: 7
+            case .han: 8
+            case .kana: 9
+            case .armenian: 10
+            case .georgian: 11
+            }
+        }
+    }
+
+    static func script(of value: UInt32) -> Script? {
+        switch value {
+        case 0x41...0x5A, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x24F, 0x1E00...0x1EFF: return .latin
+        case 0x400...0x4FF, 0x500...0x52F: return .cyrillic
+        case 0x370...0x3FF, 0x1F00...0x1FFF: return .greek
+        case 0x531...0x58F: return .armenian
+        case 0x590...0x5FF: return .hebrew
+        case 0x600...0x6FF, 0x750...0x77F, 0xFB50...0xFDFF, 0xFE70...0xFEFF: return .arabic
+        case 0x900...0x97F: return .devanagari
+        case 0xE00...0xE7F: return .thai
+        case 0x10A0...0x10FF: return .georgian
+        case 0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF: return .hangul
+        case 0x3040...0x30FF, 0x31F0...0x31FF, 0xFF66...0xFF9F: return .kana
+        case 0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF: return .han
+        default: return nil
+        }
+    }
+
+    /// `text`'s language. `declared` (ISO 639-1 or BCP 47) is believed only when the text is too short to tell.
+    public func detect(_ text: String, declared: String? = nil) -> LanguageLabel {
+        var tally = [Int](repeating: 0, count: Script.allCases.count)
+        var letters = 0
+        for scalar in text.unicodeScalars {
+            guard let script = Self.script(of: scalar.value) else { continue }
+            tally[script.index] += 1
+            letters += 1
+            if letters >= Self.sampleLetters { break }  // the main script is clear long before
+        }
+        var counts: [Script: Int] = [:]
+        for script in Script.allCases where tally[script.index] > 0 { counts[script] = tally[script.index] }
+        let declaredCode = declared.map { String($0.lowercased().prefix { $0.isLetter }) }.flatMap {
+            $0.isEmpty ? nil : $0
+        }
+        var cues: [Cue] = []
+        if let declaredCode { cues.append(Cue("declared \(declaredCode)", field: "meta", weight: 0)) }
+        guard letters >= Self.minimumLetters else {
+            if let declaredCode {
+                return LanguageLabel(code: declaredCode, score: 0.5, cues: cues + [Cue("too little text", field: "text", weight: 0)])
+            }
+            if letters == 0 { return LanguageLabel(code: "und", score: 0, cues: cues) }
+            cues.append(Cue("too little text", field: "text", weight: 0))
+            // Short, but still try: a script alone can be enough.
+            return detectScript(text, counts: counts, letters: letters, cues: cues, short: true)
+        }
+        return detectScript(text, counts: counts, letters: letters, cues: cues, short: false)
+    }
+
+    private func detectScript(
+        _ text: String, counts: [Script: Int], letters: Int, cues: [Cue], short: Bool
+    ) -> LanguageLabel {
+        var cues = cues
+        // Han and kana together are "CJK"; Japanese writes kana in every sentence, Chinese never.
+        // A Han character or a Hangul syllable is worth a word, a kana a syllable: weigh them against letters so
+        // a Chinese line with one Latin product name is still Chinese.
+        var grouped = counts
+        let cjk = (counts[.han] ?? 0) + (counts[.kana] ?? 0)
+        grouped[.han] = nil
+        grouped[.kana] = nil
+        if cjk > 0 { grouped[.han] = (counts[.han] ?? 0) * 3 + (counts[.kana] ?? 0) * 2 }
+        if let hangul = grouped[.hangul] { grouped[.hangul] = hangul * 3 }
+        let weightedLetters = grouped.values.reduce(0, +)
+        let (script, weighted) = grouped.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }!
+        let share = Double(weighted) / Double(weightedLetters)
+        let count = script == .han ? cjk : counts[script] ?? 0
+        let shares = grouped.sorted { $0.value > $1.value }.prefix(3)
+            .map { "\($0.key == .han ? "CJK" : $0.key.rawValue) \(Int((Double($0.value) * 100 / Double(weightedLetters)).rounded()))%" }
+        cues.append(Cue("script " + shares.joined(separator: ", "), field: "text", weight: 0))
+        let scale = short ? 0.5 : 1.0
+        switch script {
+        case .han:
+            let kana = counts[.kana] ?? 0
+            if kana * 20 >= cjk {
+                cues.append(Cue("kana \(kana) of \(cjk) CJK characters", field: "text", weight: 0))
+                return LanguageLabel(code: "ja", score: share * scale, cues: cues)
+            }
+            return LanguageLabel(code: "zh", score: share * scale, cues: cues)
+        case .hangul: return LanguageLabel(code: "ko", score: share * scale, cues: cues)
+        case .arabic:
+            // Persian and Urdu write پ چ ژ گ, which Arabic does not have.
+            let persian = text.unicodeScalars.filter { [0x67E, 0x686, 0x698, 0x6AF].contains($0.value) }.count
+            if persian * 100 >= count {
+                cues.append(Cue("Persian letters (پ چ ژ گ) ×\(persian)", field: "text", weight: 0))
+                return LanguageLabel(code: "fa", score: share * scale * 0.8, cues: cues)
+            }
+            return LanguageLabel(code: "ar", score: share * scale, cues: cues)
+        case .greek: return LanguageLabel(code: "el", score: share * scale, cues: cues)
+        case .hebrew: return LanguageLabel(code: "he", score: share * scale, cues: cues)
+        case .devanagari: return LanguageLabel(code: "hi", score: share * scale, cues: cues)
+        case .thai: return LanguageLabel(code: "th", score: share * scale, cues: cues)
+        case .armenian: return LanguageLabel(code: "hy", score: share * scale, cues: cues)
+        case .georgian: return LanguageLabel(code: "ka", score: share * scale, cues: cues)
+        case .latin, .cyrillic, .kana:
+            let group = script == .cyrillic ? cyrillic : latin
+            return score(text, group: group, script: script, share: share * scale, cues: cues)
+        }
+    }
+
+    /// Scores the words of `script` in `text` under each of the group's languages.
+    private func score(_ text: String, group: Group, script: Script, share: Double, cues: [Cue]) -> LanguageLabel {
+        var cues = cues
+        let languageCount = group.languages.count
+        guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
+        var costs = [Double](repeating: 0, count: languageCount)
+        var grams = 0
+        var wordCount = 0
+        var ukrainianLetters = 0
+        var russianLetters = 0
+        var word: [UInt32] = []
+        word.reserveCapacity(32)
+        var seen = 0
+        @inline(__always) func add(_ row: Int32?, _ table: [UInt8], _ unknown: [Double]) {
+            if let row {
+                let base = Int(row) * languageCount
+                for column in 0..<languageCount {
+                    let cost = table[base + column]
+                    costs[column] += cost == UInt8.max ? unknown[column] : Double(cost)
+                }
+            } else {
+                for column in 0..<languageCount { costs[column] += unknown[column] }
+            }
+        }
+        func flush() {
+            guard !word.isEmpty else { return }
+            wordCount += 1
+            add(group.words[Self.wordKey(values: word)], group.wordCosts, group.unknownWord)
+            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word).
+            var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
+            var beforePrevious: UInt64 = 0
+            for index in 0...word.count {
+                let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
+                if index < word.count { add(group.grams[current], group.gramCosts, group.unknownLetter) }
+                add(group.grams[previous << 21 | current], group.gramCosts, group.unknownGram)
+                grams += index < word.count ? 2 : 1
+                if index > 0 || beforePrevious != 0 {
+                    add(group.grams[beforePrevious << 42 | previous << 21 | current], group.gramCosts, group.unknownGram)
+                    grams += 1
+                }
+                beforePrevious = previous
+                previous = current
+            }
+            word.removeAll(keepingCapacity: true)
+        }
+        // Long texts stop being read once one language is far ahead: a gap of 150 (15 orders of magnitude) is
+        // not closed by more of the same text, and it keeps a 3 KiB story's language cheap.
+        func decided() -> Bool {
+            guard seen >= Self.decisiveLetters, costs.count > 1 else { return false }
+            var best = Double.infinity
+            var second = Double.infinity
+            for cost in costs {
+                if cost < best {
+                    second = best
+                    best = cost
+                } else if cost < second {
+                    second = cost
+                }
+            }
+            return second - best > 150
+        }
+        for scalar in text.unicodeScalars {
+            if seen >= Self.sampleLetters { break }
+            let value = TextBytes.lowerValue(scalar.value)
+            if Self.script(of: value) == script {
+                word.append(value)
+                seen += 1
+                switch value {
+                case 0x456, 0x457, 0x454, 0x491: ukrainianLetters += 1  // і ї є ґ
+                case 0x44B, 0x44D, 0x451: russianLetters += 1  // ы э ё
+                default: break
+                }
+            } else if !word.isEmpty {
+                flush()
+                if wordCount % 8 == 0 && decided() { break }
+            }
+        }
+        flush()
+        if script == .cyrillic {
+            // Letters of one alphabet only: strong evidence, as an editor reading a Cyrillic line would use.
+            for (column, code) in group.languages.enumerated() {
+                if code != "uk" { costs[column] += Double(ukrainianLetters) * 30 }
+                if code != "ru" { costs[column] += Double(russianLetters) * 30 }
+            }
+            if ukrainianLetters > 0 { cues.append(Cue("і ї є ґ ×\(ukrainianLetters)", field: "text", weight: 0)) }
+            if russianLetters > 0 { cues.append(Cue("ы э ё ×\(russianLetters)", field: "text", weight: 0)) }
+        }
+        let ranked = costs.indices.sorted { costs[$0] < costs[$1] }
+        let best = ranked[0]
+        // Costs are −10·log10 p summed over grams; tempering by √grams keeps long texts from looking certain
+        // only because they are long, and turns the gaps into a distribution.
+        let temper = log(10) / 10 / max(1, Double(grams).squareRoot())
+        let weights = costs.map { exp(-($0 - costs[best]) * temper) }
+        let total = weights.reduce(0, +)
+        let probability = weights[best] / total
+        let runnersUp = ranked.prefix(3).map { "\(group.languages[$0]) \(Self.percent(weights[$0] / total))" }
+        cues.append(Cue(runnersUp.joined(separator: " · "), field: "text", weight: 0))
+        cues.append(Cue("\(wordCount) words", field: "text", weight: 0))
+        return LanguageLabel(code: group.languages[best], score: probability * share, cues: cues)
+    }
+
+    private static func percent(_ value: Double) -> String {
+        "\(Int((value * 100).rounded()))%"
+    }
+
+    static func gramKey<C: Collection>(_ scalars: C) -> UInt64 where C.Element == Unicode.Scalar {
+        var key: UInt64 = 0
+        for scalar in scalars { key = key << 21 | UInt64(scalar.value) }
+        // Scalars are non-zero and below 2^21, so keys of different lengths cannot collide.
+        return key
+    }
+
+    static func wordKey(_ scalars: [Unicode.Scalar]) -> UInt64 {
+        wordKey(values: scalars.map(\.value))
+    }
+
+    static func wordKey(values: [UInt32]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for value in values { hash = (hash ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
+        return hash
+    }
+}
+
+/// A hash table from non-zero `UInt64` keys to rows: open addressing with a multiplicative hash. The detector
+/// looks up three n-grams per letter; `Dictionary`'s seeded SipHash made those lookups most of its cost.
+struct KeyTable: Sendable {
+    private var keys = [UInt64](repeating: 0, count: 16)
+    private var rows = [Int32](repeating: 0, count: 16)
+    private(set) var count = 0
+    private var shift: UInt64 = 60
+
+    @inline(__always)
+    private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    subscript(key: UInt64) -> Int32? {
+        var index = slot(key)
+        let mask = keys.count - 1
+        while true {
+            let stored = keys[index]
+            if stored == key { return rows[index] }
+            if stored == 0 { return nil }
+            index = (index + 1) & mask
+        }
+    }
+
+    mutating func insert(_ key: UInt64, _ row: Int32) {
+        precondition(key != 0, "0 marks an empty slot")
+        if (count + 1) * 2 > keys.count { grow() }
+        var index = slot(key)
+        let mask = keys.count - 1
+        while keys[index] != 0 && keys[index] != key { index = (index + 1) & mask }
+        if keys[index] == 0 { count += 1 }
+        keys[index] = key
+        rows[index] = row
+    }
+
+    private mutating func grow() {
+        let old = zip(keys, rows).filter { $0.0 != 0 }
+        keys = [UInt64](repeating: 0, count: keys.count * 2)
+        rows = [Int32](repeating: 0, count: keys.count)
+        shift -= 1
+        count = 0
+        for (key, row) in old { insert(key, row) }
+    }
+}

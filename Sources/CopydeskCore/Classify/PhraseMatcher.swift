@@ -1,0 +1,108 @@
+/// Finds every occurrence of many byte strings in one pass (Aho–Corasick compiled to a full DFA).
+///
+/// Why: the rules name hundreds of phrases; looking for each one separately would read a 3 KiB document hundreds
+/// of times. The automaton reads it once, one table lookup per byte, whatever the number of phrases. The alphabet
+/// is reduced to the bytes that occur in some phrase (every other byte is one class), which keeps the table small
+/// (states × classes `Int32`s).
+struct PhraseMatcher: Sendable {
+    /// Byte → class (0 for bytes no phrase contains).
+    private let byteClass: [UInt8]
+    private let classCount: Int
+    /// `state * classCount + class` → next state.
+    private let delta: [Int32]
+    /// Per state, the range of `outputs` holding the phrases that end there (including through failure links).
+    private let outputStart: [Int32]
+    private let outputs: [Int32]
+    /// Length in bytes of each phrase.
+    let lengths: [Int]
+
+    init(_ phrases: [[UInt8]]) {
+        var classes = [UInt8](repeating: 0, count: 256)
+        var next: UInt8 = 1
+        for phrase in phrases {
+            for byte in phrase where classes[Int(byte)] == 0 {
+                // More than 255 distinct bytes cannot occur in practice (UTF-8 uses fewer); share the last class.
+                classes[Int(byte)] = next
+                if next < 255 { next += 1 }
+            }
+        }
+        let classCount = Int(next)
+        // The trie: children per state, built sparsely, then the DFA is filled in breadth-first order.
+        var children: [[Int: Int32]] = [[:]]
+        var ownOutputs: [[Int32]] = [[]]
+        for (index, phrase) in phrases.enumerated() where !phrase.isEmpty {
+            var state = 0
+            for byte in phrase {
+                let symbol = Int(classes[Int(byte)])
+                if let child = children[state][symbol] {
+                    state = Int(child)
+                } else {
+                    children.append([:])
+                    ownOutputs.append([])
+                    let child = Int32(children.count - 1)
+                    children[state][symbol] = child
+                    state = Int(child)
+                }
+            }
+            ownOutputs[state].append(Int32(index))
+        }
+        let stateCount = children.count
+        var delta = [Int32](repeating: 0, count: stateCount * classCount)
+        var fail = [Int32](repeating: 0, count: stateCount)
+        var merged = ownOutputs
+        var queue: [Int] = []
+        queue.reserveCapacity(stateCount)
+        for symbol in 0..<classCount {
+            if let child = children[0][symbol] {
+                delta[symbol] = child
+                queue.append(Int(child))
+            }
+        }
+        var head = 0
+        while head < queue.count {
+            let state = queue[head]
+            head += 1
+            let failState = Int(fail[state])
+            merged[state] += merged[failState]
+            for symbol in 0..<classCount {
+                if let child = children[state][symbol] {
+                    fail[Int(child)] = delta[failState * classCount + symbol]
+                    delta[state * classCount + symbol] = child
+                    queue.append(Int(child))
+                } else {
+                    delta[state * classCount + symbol] = delta[failState * classCount + symbol]
+                }
+            }
+        }
+        var outputStart = [Int32](repeating: 0, count: stateCount + 1)
+        var outputs: [Int32] = []
+        for state in 0..<stateCount {
+            outputStart[state] = Int32(outputs.count)
+            outputs += merged[state]
+        }
+        outputStart[stateCount] = Int32(outputs.count)
+        self.byteClass = classes
+        self.classCount = classCount
+        self.delta = delta
+        self.outputStart = outputStart
+        self.outputs = outputs
+        self.lengths = phrases.map(\.count)
+    }
+
+    /// Calls `found(phrase, end)` for every occurrence, `end` being the index just past its last byte.
+    func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
+        byteClass.withUnsafeBufferPointer { classes in
+            delta.withUnsafeBufferPointer { delta in
+                var state = 0
+                for index in 0..<text.count {
+                    state = Int(delta[state * classCount + Int(classes[Int(text[index])])])
+                    let from = Int(outputStart[state])
+                    let to = Int(outputStart[state + 1])
+                    if from != to {
+                        for output in from..<to { found(Int(outputs[output]), index + 1) }
+                    }
+                }
+            }
+        }
+    }
+}
