@@ -23,16 +23,41 @@ public struct ExactIndex: Sendable {
         firstSequence.removeValue(forKey: Key(digest))
     }
 
+    /// Makes room for `count` entries at once, so loading a checkpoint of a million does not rehash as it grows.
+    public mutating func reserveCapacity(_ count: Int) {
+        firstSequence.reserveCapacity(count)
+    }
+
+    /// Remembers the digest in the 32 bytes at `digest` (as ``insert(_:sequence:)`` does), without making a
+    /// ``Digest`` first: the index checkpoint loads a million entries this way.
+    public mutating func insert(digestBytes digest: UnsafeRawBufferPointer, sequence: UInt64) {
+        precondition(digest.count == Digest.byteCount, "a SHA-256 digest is 32 bytes")
+        let key = Key(digest)
+        if firstSequence[key] == nil { firstSequence[key] = sequence }
+    }
+
+    /// Every entry, as the digest's 32 bytes and the first sequence number, in no particular order.
+    public func forEachEntry(_ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) rethrows {
+        for (key, sequence) in firstSequence {
+            try withUnsafeBytes(of: key) { try body($0, sequence) }
+        }
+    }
+
     private struct Key: Hashable, Sendable {
         var a: UInt64, b: UInt64, c: UInt64, d: UInt64
 
         init(_ digest: Digest) {
-            (a, b, c, d) = digest.bytes.withUnsafeBytes { raw in
-                (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
-                 raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
-                 raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-            }
+            self = digest.bytes.withUnsafeBytes { Key($0) }
+        }
+
+        /// The words in memory order, so `withUnsafeBytes(of: key)` gives back the digest's bytes.
+        init(_ raw: UnsafeRawBufferPointer) {
+            (a, b, c, d) = (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
         }
     }
 }
