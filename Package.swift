@@ -79,6 +79,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks/ drives this from a release build; no tests, few dependencies, so it costs the debug build
+        // little.
+        .executableTarget(
+            name: "copydesk-bench",
+            dependencies: ["CopydeskCore", "CopydeskStore", .product(name: "Logging", package: "swift-log")]
+        ),
 
         .target(
             name: "CopydeskTestSupport",
@@ -95,7 +101,10 @@ let package = Package(
         // Runs the built copydeskd and copydesk binaries against temporary roots.
         .testTarget(
             name: "CopydeskEndToEndTests",
-            dependencies: ["CopydeskCore", "CopydeskStore", "CopydeskTestSupport", "copydeskd", "copydesk"]
+            dependencies: [
+                "CopydeskCore", "CopydeskStore", "CopydeskTestSupport", "copydeskd", "copydesk",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+@preconcurrency import Dispatch
 import CopydeskCore
 import CopydeskStore
 import Logging
@@ -281,6 +282,10 @@ final class Pipeline {
 
     // MARK: - Staging and committing
 
+    /// Files claimed and prepared together: enough to keep every core busy, few enough that the batch-delay check
+    /// comes often.
+    static let prepareChunk = 8
+
     /// Claims, reads and decides each file into the staged batch, handing batches to the committer as they fill;
     /// returns once every batch is durable (or held, if the disk is full). A crash anywhere leaves each file in
     /// `inbox/` or `work/`, or durably recorded.
@@ -295,8 +300,13 @@ final class Pipeline {
                 hold!.defer(items[position...])
                 break
             }
-            stage(items[position], spool: spool, current: current)
-            position += 1
+            let room = max(1, min(Self.prepareChunk, current.batchMax - staging.count))
+            let chunk = items[position..<min(items.count, position + room)]
+            position += chunk.count
+            let files = chunk.compactMap { claim($0, spool: spool) }
+            for (file, prepared) in zip(files, Self.prepare(files, spool: spool)) {
+                stage(file, prepared, spool: spool, current: current)
+            }
             if staging.count >= current.batchMax
                 || (!staging.isEmpty && !committer.isBusy
                     && monotonicSeconds() - staging.openedAt >= current.batchDelay) {
@@ -315,23 +325,58 @@ final class Pipeline {
         return claimBase + claimCounter
     }
 
-    /// Claims (if still in the inbox), reads and decides one file and adds its record to the staged batch.
-    private func stage(_ item: Pending, spool: Spool, current: Configuration) {
-        let file: ClaimedFile
+    /// Takes ownership of an inbox file (rename into `work/`); nil if it is gone or cannot be claimed.
+    private func claim(_ item: Pending, spool: Spool) -> ClaimedFile? {
         switch item {
         case .claimed(let claimed):
-            file = claimed
+            return claimed
         case .inbox(let entry):
             do {
-                guard let claimed = try spool.claim(entry, id: nextClaimID()) else { return }
-                file = claimed
+                return try spool.claim(entry, id: nextClaimID())
             } catch {
                 logger.warning("cannot claim a file; it stays in the inbox", metadata: [
                     "file.name": "\(entry.relativePath)", "error": "\(error)",
                 ])
-                return
+                return nil
             }
         }
+    }
+
+    /// A claimed file read, hashed and parsed: everything about it that does not depend on the other files.
+    enum Prepared: Sendable {
+        case vanished
+        case tooLarge(Int64)
+        case unreadable(String)
+        case bytes([UInt8], Digest, Result<PreparedDocument, RejectReason>)
+    }
+
+    /// Reads, hashes and parses `files` on every core (DESIGN.md: preparing is pure and can run on several
+    /// cores). Parsing is most of a file's CPU time, so this is where a second core pays.
+    static func prepare(_ files: [ClaimedFile], spool: Spool) -> [Prepared] {
+        @Sendable func one(_ file: ClaimedFile) -> Prepared {
+            switch spool.read(file) {
+            case .vanished: return .vanished
+            case .tooLarge(let size): return .tooLarge(size)
+            case .unreadable(let message): return .unreadable(message)
+            case .bytes(let bytes):
+                return .bytes(bytes, SHA256.hash(bytes), Parse.prepare(bytes, fileName: file.file))
+            }
+        }
+        guard files.count > 1 else { return files.map(one) }
+        let results = UnsafeMutableBufferPointer<Prepared>.allocate(capacity: files.count)
+        defer { results.deallocate() }
+        // Each iteration initialises its own slot; nothing reads a slot before concurrentPerform returns.
+        nonisolated(unsafe) let slots = results
+        DispatchQueue.concurrentPerform(iterations: files.count) { index in
+            (slots.baseAddress! + index).initialize(to: one(files[index]))
+        }
+        let prepared = Array(results)
+        _ = results.deinitialize()
+        return prepared
+    }
+
+    /// Decides one prepared file against the index and adds its record to the staged batch.
+    private func stage(_ file: ClaimedFile, _ prepared: Prepared, spool: Spool, current: Configuration) {
         let receivedAt = now()
         let finisher = self.finisher
         var rejectedAs: String {
@@ -348,7 +393,7 @@ final class Pipeline {
         }
         let body: RecordBody
         var newDigest: Digest?
-        switch spool.read(file) {
+        switch prepared {
         case .vanished:
             logger.warning("a claimed file vanished from work/", metadata: ["file.name": "\(file.file)"])
             return
@@ -363,11 +408,10 @@ final class Pipeline {
                 arrival: arrival(size: 0, digest: nil), reason: RejectReason(.unreadable, message),
                 rejectedAs: rejectedAs
             ))
-        case .bytes(let bytes):
-            let digest = SHA256.hash(bytes)
+        case .bytes(let bytes, let digest, let parsed):
             body = Decide.decide(
-                bytes, arrival: arrival(size: Int64(bytes.count), digest: digest), seen: { index.lookup($0) },
-                rejectedAs: rejectedAs
+                bytes, arrival: arrival(size: Int64(bytes.count), digest: digest), prepared: parsed,
+                seen: { index.lookup($0) }, rejectedAs: rejectedAs
             )
             if case .document = body { newDigest = digest }
         }
