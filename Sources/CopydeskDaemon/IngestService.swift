@@ -3,6 +3,7 @@ import CopydeskCore
 import CopydeskStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Glibc
 import SystemPackage
 
@@ -282,36 +283,48 @@ final class Pipeline {
 
     // MARK: - Staging and committing
 
-    /// Files claimed and prepared together: enough to keep every core busy, few enough that the batch-delay check
-    /// comes often.
-    static let prepareChunk = 8
+    /// Files claimed and being prepared ahead of the decision: enough to keep every core parsing while this task
+    /// decides and commits, few enough that a stop or a full disk finds little claimed and undecided.
+    static let prepareAhead = 16
 
     /// Claims, reads and decides each file into the staged batch, handing batches to the committer as they fill;
     /// returns once every batch is durable (or held, if the disk is full). A crash anywhere leaves each file in
     /// `inbox/` or `work/`, or durably recorded.
+    ///
+    /// Files are claimed in order and prepared (read, hashed, parsed) on every core up to ``prepareAhead`` ahead,
+    /// then decided one by one in claim order: a core that is busy elsewhere delays one file, not a whole group.
     private func ingest(_ items: [Pending]) async throws {
         guard !items.isEmpty else { return }
         let current = settings.value
         let spool = Spool(config: current)
+        let window = PrepareWindow(spool: spool)
         var position = 0
-        while position < items.count {
-            if queue.isStopped { break }  // SIGTERM: commit the batch in hand, leave the rest where it is
+        var claimed: [ClaimedFile] = []
+        var next = 0
+        while true {
+            // SIGTERM or a full disk: claim nothing more. After a stop the files already claimed are still decided
+            // and committed (the batch in hand); after a full disk they are held with the rest.
+            while claimed.count - next < Self.prepareAhead, position < items.count, !queue.isStopped, hold == nil {
+                if let file = claim(items[position], spool: spool) {
+                    window.submit(file, ticket: claimed.count)
+                    claimed.append(file)
+                }
+                position += 1
+            }
             if hold != nil {
+                hold!.defer(claimed[next...].map(Pending.claimed)[...])
                 hold!.defer(items[position...])
                 break
             }
-            let room = max(1, min(Self.prepareChunk, current.batchMax - staging.count))
-            let chunk = items[position..<min(items.count, position + room)]
-            position += chunk.count
-            let files = chunk.compactMap { claim($0, spool: spool) }
-            for (file, prepared) in zip(files, Self.prepare(files, spool: spool)) {
-                stage(file, prepared, spool: spool, current: current)
-            }
+            guard next < claimed.count else { break }
+            let prepared = await window.result(ticket: next)
+            stage(claimed[next], prepared, spool: spool, current: current)
+            next += 1
             if staging.count >= current.batchMax
                 || (!staging.isEmpty && !committer.isBusy
                     && monotonicSeconds() - staging.openedAt >= current.batchDelay) {
                 try await flush()
-                board.update { $0.queue = items.count - position + queue.count }
+                board.update { $0.queue = items.count - position + claimed.count - next + queue.count }
                 publishStatus()
                 reporter.watchdog()
             }
@@ -350,29 +363,14 @@ final class Pipeline {
         case bytes([UInt8], Digest, Result<PreparedDocument, RejectReason>)
     }
 
-    /// Reads, hashes and parses `files` on every core (DESIGN.md: preparing is pure and can run on several
-    /// cores). Parsing is most of a file's CPU time, so this is where a second core pays.
-    static func prepare(_ files: [ClaimedFile], spool: Spool) -> [Prepared] {
-        @Sendable func one(_ file: ClaimedFile) -> Prepared {
-            switch spool.read(file) {
-            case .vanished: return .vanished
-            case .tooLarge(let size): return .tooLarge(size)
-            case .unreadable(let message): return .unreadable(message)
-            case .bytes(let bytes):
-                return .bytes(bytes, SHA256.hash(bytes), Parse.prepare(bytes, fileName: file.file))
-            }
+    /// Reads, hashes and parses one claimed file: everything about it that does not depend on the other files.
+    static func prepare(_ file: ClaimedFile, spool: Spool) -> Prepared {
+        switch spool.read(file) {
+        case .vanished: .vanished
+        case .tooLarge(let size): .tooLarge(size)
+        case .unreadable(let message): .unreadable(message)
+        case .bytes(let bytes): .bytes(bytes, SHA256.hash(bytes), Parse.prepare(bytes, fileName: file.file))
         }
-        guard files.count > 1 else { return files.map(one) }
-        let results = UnsafeMutableBufferPointer<Prepared>.allocate(capacity: files.count)
-        defer { results.deallocate() }
-        // Each iteration initialises its own slot; nothing reads a slot before concurrentPerform returns.
-        nonisolated(unsafe) let slots = results
-        DispatchQueue.concurrentPerform(iterations: files.count) { index in
-            (slots.baseAddress! + index).initialize(to: one(files[index]))
-        }
-        let prepared = Array(results)
-        _ = results.deinitialize()
-        return prepared
     }
 
     /// Decides one prepared file against the index and adds its record to the staged batch.
@@ -653,4 +651,49 @@ struct DiskFullHold {
 public struct DaemonError: Error, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Prepares claimed files on every core (DESIGN.md: preparing is pure and can run on several cores; parsing is
+/// most of a file's CPU time) and hands the results back in claim order, whatever order they finish in.
+final class PrepareWindow: Sendable {
+    private let spool: Spool
+    private let state = Mutex(State())
+
+    private struct State {
+        var results: [Int: Pipeline.Prepared] = [:]
+        var waiter: (ticket: Int, continuation: CheckedContinuation<Pipeline.Prepared, Never>)?
+    }
+
+    init(spool: Spool) {
+        self.spool = spool
+    }
+
+    /// Starts preparing `file`; its result is asked for with `ticket`.
+    func submit(_ file: ClaimedFile, ticket: Int) {
+        DispatchQueue.global().async { [self] in
+            let prepared = Pipeline.prepare(file, spool: spool)
+            let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in
+                if let waiter = state.waiter, waiter.ticket == ticket {
+                    state.waiter = nil
+                    return waiter.continuation
+                }
+                state.results[ticket] = prepared
+                return nil
+            }
+            waiter?.resume(returning: prepared)
+        }
+    }
+
+    /// The prepared file for `ticket`, once it is ready. One caller at a time.
+    func result(ticket: Int) async -> Pipeline.Prepared {
+        if let ready = state.withLock({ $0.results.removeValue(forKey: ticket) }) { return ready }
+        return await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Pipeline.Prepared? in
+                if let ready = state.results.removeValue(forKey: ticket) { return ready }
+                state.waiter = (ticket, continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
 }

@@ -183,6 +183,8 @@ final class CheckpointWriter: Sendable {
         /// The last sequence the checkpoint on disk covers (nil: none known to match).
         var written: UInt64?
         var lastWrite: Double
+        /// When the last attempt failed (a full disk): the next waits a minute, not the next tick.
+        var failedAt: Double?
     }
 
     init(directory: String, logger: Logger) {
@@ -196,9 +198,12 @@ final class CheckpointWriter: Sendable {
         state.withLock { $0.written = sequence }
     }
 
+    static let retryAfterFailure = 60.0
+
     func isDue(_ configuration: Configuration, lastSequence: UInt64) -> Bool {
         state.withLock { state in
             guard !state.busy, state.written != lastSequence else { return false }
+            if let failedAt = state.failedAt, monotonicSeconds() - failedAt < Self.retryAfterFailure { return false }
             let since = lastSequence &- (state.written ?? 0)
             // No matching checkpoint and a journal long to rebuild: write one now, so the next start is fast.
             return state.written == nil && lastSequence >= Pipeline.longRebuild
@@ -225,6 +230,7 @@ final class CheckpointWriter: Sendable {
                 state.withLock {
                     $0.written = checkpoint.lastSequence
                     $0.lastWrite = monotonicSeconds()
+                    $0.failedAt = nil
                 }
                 logger.info("index checkpoint written", metadata: [
                     "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
@@ -232,8 +238,10 @@ final class CheckpointWriter: Sendable {
                 ])
             } catch {
                 // Only a cache: the next start rebuilds what the checkpoint would have saved.
-                state.withLock { $0.lastWrite = monotonicSeconds() }
-                logger.warning("cannot write the index checkpoint", metadata: ["error": "\(error)"])
+                state.withLock { $0.failedAt = monotonicSeconds() }
+                logger.warning("cannot write the index checkpoint; trying again in a minute", metadata: [
+                    "error": "\(error)",
+                ])
             }
             state.withLock { $0.busy = false }
         }

@@ -15,9 +15,12 @@ public struct ExactIndex: Sendable {
 
     /// Remembers `digest` unless it is already known (the first document stays the original).
     public mutating func insert(_ digest: Digest, sequence: UInt64) {
-        let key = Key(digest)
-        if firstSequence[key] == nil { firstSequence[key] = sequence }
+        Self.keep(&firstSequence[Key(digest), default: sequence])
     }
+
+    /// Touching the `default:` subscript in place inserts the default when the key is absent and leaves an existing
+    /// value alone: one hash lookup instead of a lookup and an insert.
+    private static func keep(_ value: inout UInt64) {}
 
     public mutating func remove(_ digest: Digest) {
         firstSequence.removeValue(forKey: Key(digest))
@@ -32,8 +35,7 @@ public struct ExactIndex: Sendable {
     /// ``Digest`` first: the index checkpoint loads a million entries this way.
     public mutating func insert(digestBytes digest: UnsafeRawBufferPointer, sequence: UInt64) {
         precondition(digest.count == Digest.byteCount, "a SHA-256 digest is 32 bytes")
-        let key = Key(digest)
-        if firstSequence[key] == nil { firstSequence[key] = sequence }
+        Self.keep(&firstSequence[Key(digest), default: sequence])
     }
 
     /// Every entry, as the digest's 32 bytes and the first sequence number, in no particular order.
