@@ -101,6 +101,13 @@ let package = Package(
             dependencies: ["CopydeskCore"],
             path: "Benchmarks/ClassifyBench"
         ),
+        // Journal and pipeline measurements (Benchmarks/RESULTS.md) from a release build; no tests, few dependencies,
+        // so it costs the debug build little.
+        .executableTarget(
+            name: "journal-bench",
+            dependencies: ["CopydeskCore", "CopydeskStore", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/journal-bench"
+        ),
 
         .target(
             name: "CopydeskTestSupport",
@@ -117,7 +124,10 @@ let package = Package(
         // Runs the built copydeskd and copydesk binaries against temporary roots.
         .testTarget(
             name: "CopydeskEndToEndTests",
-            dependencies: ["CopydeskCore", "CopydeskStore", "CopydeskTestSupport", "copydeskd", "copydesk"]
+            dependencies: [
+                "CopydeskCore", "CopydeskStore", "CopydeskTestSupport", "copydeskd", "copydesk",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,9 @@
+@preconcurrency import Dispatch
 import CopydeskCore
 import CopydeskStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Glibc
 import SystemPackage
 
@@ -43,6 +45,9 @@ public final class IngestService: Service {
             current.keepDone = configuration.keepDone
             current.rescanInterval = configuration.rescanInterval
             current.batchMax = configuration.batchMax
+            current.batchDelay = configuration.batchDelay
+            current.checkpointRecords = configuration.checkpointRecords
+            current.checkpointInterval = configuration.checkpointInterval
         }
         logger.notice("configuration reloaded", metadata: ["copydesk.event": "reloaded"])
         board.update { $0.state = .ready }
@@ -68,27 +73,46 @@ public final class IngestService: Service {
 }
 
 /// The state `IngestService.run()` owns. Not `Sendable`: it never leaves the task that made it.
+///
+/// Three stages run side by side, so the disk and both cores stay busy under a burst:
+/// 1. this task claims, reads and decides files, one batch at a time (serial, against one index);
+/// 2. the ``Committer`` appends the previous batch and `fdatasync`s it on its own thread;
+/// 3. the ``Finisher`` lets go of the files of durable batches (unlink, or move to `done/` / `rejected/`).
+///
+/// A batch is handed to the disk when it holds `batch_max` records, when its first file has waited `batch_delay`
+/// and the disk is free, or at once when no other file is waiting; while one batch is on the disk the next one
+/// fills, so files arriving together share one `fdatasync`.
 final class Pipeline {
-    private enum Pending {
+    enum Pending {
         case inbox(InboxEntry)
         case claimed(ClaimedFile)
     }
 
-    private let configuration: Configuration
-    private let settings: Locked<Configuration>
-    private let reporter: any LifecycleReporter
-    private let board: StatusBoard
-    private let queue: WorkQueue
-    private let logger: Logger
-    private let writer: JournalWriter
+    let configuration: Configuration
+    let settings: Locked<Configuration>
+    let reporter: any LifecycleReporter
+    let board: StatusBoard
+    let queue: WorkQueue
+    let logger: Logger
+    let committer: Committer
+    let finisher: Finisher
+    let checkpoints: CheckpointWriter
     private let control: ControlServer
     private var watcher: InboxWatcher?
-    private var index = ExactIndex()
+    /// Exact-duplicate memory of every durable document plus those of the batches in flight and being staged.
+    var index = ExactIndex()
     private var claimBase: UInt64
     private var claimCounter: UInt64 = 0
     private var throttle = StatusThrottle()
     private var lastScan = -Double.infinity
-    private var startupWork: [Pending] = []
+    /// Claimed files to process before new arrivals: `work/` left from a stop, or files held while the disk was
+    /// full.
+    var carry: [Pending] = []
+    private var staging: StagedBatch
+    /// The sequence number the next staged record will get.
+    private var nextSequence: UInt64
+    /// Set while appends fail for want of space.
+    private var hold: DiskFullHold?
 
     init(
         configuration: Configuration, settings: Locked<Configuration>, reporter: any LifecycleReporter,
@@ -109,14 +133,31 @@ final class Pipeline {
         } catch {
             throw DaemonError("cannot create the spool folders under \(configuration.spool): \(error)")
         }
-        writer = try JournalWriter.open(
-            directory: configuration.journal, options: JournalOptions(segmentSize: configuration.segmentSize),
-            logger: logger
+        let options = JournalOptions(segmentSize: configuration.segmentSize)
+        let writer = try JournalWriter.open(directory: configuration.journal, options: options, logger: logger)
+        let finisher = Finisher(spool: spool, logger: logger)
+        self.finisher = finisher
+        committer = Committer(
+            writer: writer, directory: configuration.journal, options: options, logger: logger,
+            durable: { [board, logger] batch, records, _ in
+                finisher.finish(batch.files, records: records)
+                board.update { status in
+                    for record in records { status.counts.count(record.body.kind) }
+                    status.lastSequence = records.last?.sequence ?? status.lastSequence
+                    status.lastArrival = records.last?.body.arrival.receivedAt ?? status.lastArrival
+                    status.commits = (status.commits ?? 0) + 1
+                    status.committedRecords = (status.committedRecords ?? 0) + records.count
+                }
+                for record in records { Pipeline.report(record, logger: logger) }
+            }
         )
+        checkpoints = CheckpointWriter(directory: configuration.journal, logger: logger)
+        nextSequence = writer.lastSequence + 1
+        staging = StagedBatch(firstSequence: nextSequence)
         do {
             control = try ControlServer(path: configuration.controlSocket, board: board, logger: logger)
         } catch {
-            writer.close()
+            committer.close()
             throw DaemonError("cannot bind the control socket \(configuration.controlSocket): \(error)")
         }
         control.start()
@@ -125,7 +166,7 @@ final class Pipeline {
             watcher = try makeWatcher(spool)
         } catch {
             control.stop()
-            writer.close()
+            committer.close()
             throw error
         }
     }
@@ -167,68 +208,13 @@ final class Pipeline {
     func close() {
         watcher?.stop()
         control.stop()
-        writer.close()
-    }
-
-    /// Rebuilds counts and the exact index from the journal and settles every file left in `work/`: a file
-    /// whose record is already durable is finished as that record says; any other is processed again.
-    private func recover(_ spool: Spool) throws {
-        let workNames = try spool.workFiles()
-        let inWork = Set(workNames)
-        var recorded: [String: JournalRecord] = [:]
-        var counts = StatusSnapshot.Counts()
-        var lastArrival: Timestamp?
-        let reader = try JournalReader.open(directory: configuration.journal)
-        var seen = 0
-        var lastExtend = monotonicSeconds()
-        try reader.forEach { record in
-            counts.count(record.body.kind)
-            if case .document(let document) = record.body, let digest = document.arrival.sha256 {
-                index.insert(digest, sequence: record.sequence)
-            }
-            if inWork.contains(record.body.arrival.claim) { recorded[record.body.arrival.claim] = record }
-            lastArrival = record.body.arrival.receivedAt
-            seen += 1
-            if seen % 10_000 == 0, monotonicSeconds() - lastExtend > 5 {
-                reporter.extendTimeout(seconds: 30)
-                reporter.status("Rebuilding index: \(StatusSnapshot.grouped(seen)) records read")
-                lastExtend = monotonicSeconds()
-            }
-        }
-        board.update {
-            $0.counts = counts
-            $0.lastSequence = writer.lastSequence
-            $0.lastArrival = lastArrival
-        }
-        for name in workNames {
-            if let record = recorded[name], let parsed = SpoolName.parseClaim(name) {
-                let file = ClaimedFile(claim: name, channel: parsed.channel, file: parsed.file)
-                logger.notice("finishing a file whose record was already durable", metadata: [
-                    "copydesk.event": "recovered", "copydesk.seq": "\(record.sequence)", "file.name": "\(parsed.file)",
-                    "copydesk.verdict": "\(record.body.verdict)",
-                ])
-                finish(file, record: record, spool: spool)
-            } else if let parsed = SpoolName.parseClaim(name) {
-                startupWork.append(.claimed(ClaimedFile(claim: name, channel: parsed.channel, file: parsed.file)))
-            } else {
-                do {
-                    startupWork.append(.claimed(try spool.adopt(name, id: nextClaimID())))
-                } catch {
-                    logger.error("cannot adopt a file found in work/", metadata: ["file.name": "\(name)", "error": "\(error)"])
-                }
-            }
-        }
-        if !workNames.isEmpty {
-            logger.info("resuming work/ after a stop", metadata: [
-                "copydesk.event": "recovered", "work.files": "\(workNames.count)",
-                "work.finished": "\(workNames.count - startupWork.count)",
-            ])
-        }
+        committer.close()
     }
 
     func run() async throws {
-        try process(startupWork)
-        startupWork = []
+        let startup = carry
+        carry = []
+        try await ingest(startup)
         queue.requestRescan()  // the start-up scan of the inbox
         board.update { $0.state = .ready }
         reporter.ready(status: board.snapshot.statusLine)
@@ -247,44 +233,328 @@ final class Pipeline {
 
         for await _ in queue.wakes {
             if queue.isStopped { break }
+            if hold != nil {
+                try await whileHeld()
+                continue
+            }
             let taken = queue.take()
             if taken.rewatch { rewatch() }
-            let rescanRequested = taken.rescan
-            var pending = taken.entries
+            var pending = carry
+            carry = []
+            pending += taken.entries.map(Pending.inbox)
             let current = settings.value
             let time = monotonicSeconds()
-            if rescanRequested || time - lastScan >= current.rescanInterval {
+            if taken.rescan || time - lastScan >= current.rescanInterval {
                 lastScan = time
-                var known = Set(pending)
+                var known = Set(taken.entries)
                 do {
                     for entry in try Spool(config: current).scanInbox() where known.insert(entry).inserted {
-                        pending.append(entry)
+                        pending.append(.inbox(entry))
                     }
                 } catch {
                     logger.error("cannot scan the inbox", metadata: ["error": "\(error)"])
                 }
                 board.update { $0.rescans += 1 }
             }
-            var start = 0
-            while start < pending.count && !queue.isStopped {
-                let end = min(start + current.batchMax, pending.count)
-                board.update { $0.queue = pending.count - start + queue.count }
-                try process(pending[start..<end].map { .inbox($0) })
-                start = end
-                publishStatus()
-                reporter.watchdog()
-            }
-            board.update { $0.queue = queue.count + (pending.count - start) }
+            try await ingest(pending)
+            board.update { $0.queue = queue.count + (hold.map { $0.count } ?? 0) }
+            maybeCheckpoint()
             publishStatus(force: true)
             reporter.watchdog()
         }
+        try await settle()
         board.update { $0.state = .stopping }
+        shutDown()
         logger.info("stopped", metadata: ["copydesk.event": "stopped"])
     }
 
-    private func nextClaimID() -> UInt64 {
+    /// Lets the last acknowledgements finish and writes the index checkpoint, so the next start reads nothing.
+    private func shutDown() {
+        if !finisher.drain(timeout: 10) {
+            logger.warning("some finished files are still in work/; the next start finishes them", metadata: [
+                "work.files": "\(finisher.outstanding)",
+            ])
+        }
+        checkpoints.waitUntilIdle()
+        if checkpoints.isStale(lastSequence: committer.last.sequence) {
+            checkpoints.write(snapshot(excluding: []), wait: true)
+        }
+    }
+
+    // MARK: - Staging and committing
+
+    /// Files claimed and being prepared ahead of the decision: enough to keep every core parsing while this task
+    /// decides and commits, few enough that a stop or a full disk finds little claimed and undecided.
+    static let prepareAhead = 16
+
+    /// Claims, reads and decides each file into the staged batch, handing batches to the committer as they fill;
+    /// returns once every batch is durable (or held, if the disk is full). A crash anywhere leaves each file in
+    /// `inbox/` or `work/`, or durably recorded.
+    ///
+    /// Files are claimed in order and prepared (read, hashed, parsed) on every core up to ``prepareAhead`` ahead,
+    /// then decided one by one in claim order: a core that is busy elsewhere delays one file, not a whole group.
+    private func ingest(_ items: [Pending]) async throws {
+        guard !items.isEmpty else { return }
+        let current = settings.value
+        let spool = Spool(config: current)
+        let window = PrepareWindow(spool: spool)
+        var position = 0
+        var claimed: [ClaimedFile] = []
+        var next = 0
+        while true {
+            // SIGTERM or a full disk: claim nothing more. After a stop the files already claimed are still decided
+            // and committed (the batch in hand); after a full disk they are held with the rest.
+            while claimed.count - next < Self.prepareAhead, position < items.count, !queue.isStopped, hold == nil {
+                if let file = claim(items[position], spool: spool) {
+                    window.submit(file, ticket: claimed.count)
+                    claimed.append(file)
+                }
+                position += 1
+            }
+            if hold != nil {
+                hold!.defer(claimed[next...].map(Pending.claimed)[...])
+                hold!.defer(items[position...])
+                break
+            }
+            guard next < claimed.count else { break }
+            let prepared = await window.result(ticket: next)
+            stage(claimed[next], prepared, spool: spool, current: current)
+            next += 1
+            if staging.count >= current.batchMax
+                || (!staging.isEmpty && !committer.isBusy
+                    && monotonicSeconds() - staging.openedAt >= current.batchDelay) {
+                try await flush()
+                board.update { $0.queue = items.count - position + claimed.count - next + queue.count }
+                publishStatus()
+                reporter.watchdog()
+            }
+        }
+        try await flush()  // nothing else is waiting: commit at once
+        try await settle()
+    }
+
+    func nextClaimID() -> UInt64 {
         claimCounter += 1
         return claimBase + claimCounter
+    }
+
+    /// Takes ownership of an inbox file (rename into `work/`); nil if it is gone or cannot be claimed.
+    private func claim(_ item: Pending, spool: Spool) -> ClaimedFile? {
+        switch item {
+        case .claimed(let claimed):
+            return claimed
+        case .inbox(let entry):
+            do {
+                return try spool.claim(entry, id: nextClaimID())
+            } catch {
+                logger.warning("cannot claim a file; it stays in the inbox", metadata: [
+                    "file.name": "\(entry.relativePath)", "error": "\(error)",
+                ])
+                return nil
+            }
+        }
+    }
+
+    /// A claimed file read, hashed and parsed: everything about it that does not depend on the other files.
+    enum Prepared: Sendable {
+        case vanished
+        case tooLarge(Int64)
+        case unreadable(String)
+        case bytes([UInt8], Digest, Result<PreparedDocument, RejectReason>)
+    }
+
+    /// Reads, hashes and parses one claimed file: everything about it that does not depend on the other files.
+    static func prepare(_ file: ClaimedFile, spool: Spool) -> Prepared {
+        switch spool.read(file) {
+        case .vanished: .vanished
+        case .tooLarge(let size): .tooLarge(size)
+        case .unreadable(let message): .unreadable(message)
+        case .bytes(let bytes): .bytes(bytes, SHA256.hash(bytes), Parse.prepare(bytes, fileName: file.file))
+        }
+    }
+
+    /// Decides one prepared file against the index and adds its record to the staged batch.
+    private func stage(_ file: ClaimedFile, _ prepared: Prepared, spool: Spool, current: Configuration) {
+        let receivedAt = now()
+        let finisher = self.finisher
+        var rejectedAs: String {
+            var name = spool.rejectedName(for: file.file)
+            var counter = 1
+            while finisher.isReserved(name) {
+                counter += 1
+                name = spool.rejectedName(for: "\(file.file).\(counter)")
+            }
+            return name
+        }
+        func arrival(size: Int64, digest: Digest?) -> Arrival {
+            Arrival(file: file.file, channel: file.channel, claim: file.claim, receivedAt: receivedAt, size: size, sha256: digest)
+        }
+        let body: RecordBody
+        var newDigest: Digest?
+        switch prepared {
+        case .vanished:
+            logger.warning("a claimed file vanished from work/", metadata: ["file.name": "\(file.file)"])
+            return
+        case .tooLarge(let size):
+            body = .rejected(RejectedRecord(
+                arrival: arrival(size: size, digest: nil),
+                reason: RejectReason(.tooLarge, "\(size) bytes, over the limit of \(current.maxFileSize) bytes"),
+                rejectedAs: rejectedAs
+            ))
+        case .unreadable(let message):
+            body = .rejected(RejectedRecord(
+                arrival: arrival(size: 0, digest: nil), reason: RejectReason(.unreadable, message),
+                rejectedAs: rejectedAs
+            ))
+        case .bytes(let bytes, let digest, let parsed):
+            body = Decide.decide(
+                bytes, arrival: arrival(size: Int64(bytes.count), digest: digest), prepared: parsed,
+                seen: { index.lookup($0) }, rejectedAs: rejectedAs
+            )
+            if case .document = body { newDigest = digest }
+        }
+        if staging.isEmpty {
+            staging.firstSequence = nextSequence
+            staging.openedAt = monotonicSeconds()
+        }
+        if let newDigest {
+            index.insert(newDigest, sequence: nextSequence)
+            staging.newDigests.append(newDigest)
+        }
+        if case .rejected(let rejected) = body {
+            finisher.reserve(rejected.rejectedAs)
+            staging.rejectNames.append(rejected.rejectedAs)
+        }
+        staging.files.append(file)
+        staging.bodies.append(body)
+        nextSequence += 1
+    }
+
+    /// Waits for the batch on the disk, then hands it the staged one.
+    private func flush() async throws {
+        if let outcome = await committer.outcome() { try handle(outcome) }
+        if hold != nil {
+            // The batch before failed: this one's sequence numbers were predicted past it. Hold it too.
+            holdStaged()
+            return
+        }
+        guard !staging.isEmpty else { return }
+        maybeCheckpoint()
+        committer.submit(staging)
+        staging = StagedBatch(firstSequence: nextSequence)
+    }
+
+    /// Waits until nothing is on the disk.
+    private func settle() async throws {
+        if let outcome = await committer.outcome() { try handle(outcome) }
+        if hold != nil { holdStaged() }
+    }
+
+    private func handle(_ outcome: CommitOutcome) throws {
+        switch outcome {
+        case .committed:
+            break
+        case .failed(let batch, let error):
+            // Only a full disk is worth waiting for. Anything else (EIO above all: after a failed fdatasync the
+            // kernel may have dropped the dirty pages) ends the process; systemd restarts it, opening the journal
+            // re-checks its tail, and every file not durably recorded is still in work/ or inbox/.
+            guard error.isDiskFull else {
+                throw DaemonError("cannot append to the journal: \(error)")
+            }
+            unstage(batch)
+            enterHold(error, files: batch.files)
+        }
+    }
+
+    /// Forgets what a batch that will not be written put into the index and the reserved names.
+    private func unstage(_ batch: StagedBatch) {
+        for digest in batch.newDigests { index.remove(digest) }
+        finisher.release(batch.rejectNames)
+        nextSequence = committer.last.sequence + 1
+    }
+
+    private func holdStaged() {
+        guard !staging.isEmpty else { return }
+        unstage(staging)
+        hold!.held += staging.files
+        staging = StagedBatch(firstSequence: nextSequence)
+    }
+
+    // MARK: - Disk full
+
+    private func enterHold(_ error: JournalError, files: [ClaimedFile]) {
+        let time = monotonicSeconds()
+        let previous = retrying
+        retrying = nil
+        var held = DiskFullHold(error: error, since: previous?.since ?? time, attempts: (previous?.attempts ?? 0) + 1)
+        held.held = files
+        held.freeAtFailure = Self.freeBytes(configuration.journal)
+        held.nextRetry = time + min(30, pow2(held.attempts - 1))
+        hold = held
+        if previous == nil {
+            logger.error("journal disk full: holding files in the spool until space returns", metadata: [
+                "copydesk.event": "disk-full", "work.files": "\(files.count)", "error": "\(error)",
+                "journal.free_bytes": "\(held.freeAtFailure.map(String.init) ?? "?")",
+            ])
+        } else {
+            logger.debug("journal still full", metadata: ["attempt": "\(held.attempts)", "error": "\(error)"])
+        }
+    }
+
+    /// The attempt in progress after a hold, so a new failure keeps counting from it.
+    private var retrying: DiskFullHold?
+
+    /// One wake-up while the disk is full: keep the spool as it is, say so, and try again when space seems back
+    /// (more free bytes than at the failure) or after a back-off of 1, 2, 4 … 30 s.
+    private func whileHeld() async throws {
+        let taken = queue.take()
+        if taken.rewatch { rewatch() }
+        hold!.defer(taken.entries.map(Pending.inbox)[...])
+        let problem = hold!.problem
+        board.update {
+            $0.problem = problem
+            $0.queue = self.hold!.count + queue.count
+        }
+        publishStatus()
+        reporter.watchdog()  // not wedged: waiting for space on purpose, and retrying
+
+        let time = monotonicSeconds()
+        let free = Self.freeBytes(configuration.journal)
+        let spaceBack = free.map { $0 > (hold!.freeAtFailure ?? 0) + 256 * 1024 } ?? false
+        guard time >= hold!.nextRetry || spaceBack else { return }
+        do {
+            try committer.reopen()
+        } catch {
+            guard error.isDiskFull else { throw DaemonError("cannot reopen the journal: \(error)") }
+            hold!.attempts += 1
+            hold!.freeAtFailure = free
+            hold!.nextRetry = time + min(30, pow2(hold!.attempts - 1))
+            return
+        }
+        nextSequence = committer.last.sequence + 1
+        let attempt = hold!
+        hold = nil
+        retrying = attempt
+        try await ingest(attempt.held.map(Pending.claimed) + attempt.deferred.map(Pending.inbox))
+        if hold == nil {
+            retrying = nil
+            board.update { $0.problem = nil }
+            logger.notice("journal disk space is back: resumed", metadata: [
+                "copydesk.event": "disk-space-back", "work.files": "\(attempt.count)",
+                "held.seconds": "\(Int(monotonicSeconds() - attempt.since))",
+            ])
+            queue.requestRescan()  // whatever arrived meanwhile
+            publishStatus(force: true)
+        }
+    }
+
+    private func pow2(_ exponent: Int) -> Double { Double(1 << max(0, min(exponent, 10))) }
+
+    /// Free bytes for an unprivileged writer on the journal's file system, nil if it cannot be asked.
+    private static func freeBytes(_ path: String) -> UInt64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
     }
 
     private func publishStatus(force: Bool = false) {
@@ -293,109 +563,31 @@ final class Pipeline {
         }
     }
 
-    /// Claims, reads and decides every file, appends all records with one `fdatasync`, and only then lets go
-    /// of the files. A crash anywhere leaves each file in `inbox/` or `work/`, or durably recorded.
-    private func process(_ items: [Pending]) throws {
-        guard !items.isEmpty else { return }
+    // MARK: - Checkpoints
+
+    /// Writes an index checkpoint (in the background) when enough records or time have passed. Called only when
+    /// no batch is on the disk, so the committed state is exactly the index minus what is being staged.
+    private func maybeCheckpoint() {
         let current = settings.value
-        let spool = Spool(config: current)
-        var staged: [(file: ClaimedFile, body: RecordBody)] = []
-        var batchDocuments: [Digest: UInt64] = [:]
-        var reservedRejectNames = Set<String>()
-        var sequence = writer.lastSequence + 1
-        for item in items {
-            let file: ClaimedFile
-            switch item {
-            case .claimed(let claimed):
-                file = claimed
-            case .inbox(let entry):
-                do {
-                    guard let claimed = try spool.claim(entry, id: nextClaimID()) else { continue }
-                    file = claimed
-                } catch {
-                    logger.warning("cannot claim a file; it stays in the inbox", metadata: [
-                        "file.name": "\(entry.relativePath)", "error": "\(error)",
-                    ])
-                    continue
-                }
-            }
-            let receivedAt = now()
-            var rejectedAs: String {
-                var name = spool.rejectedName(for: file.file)
-                var counter = 1
-                while reservedRejectNames.contains(name) {
-                    counter += 1
-                    name = spool.rejectedName(for: "\(file.file).\(counter)")
-                }
-                return name
-            }
-            func arrival(size: Int64, digest: Digest?) -> Arrival {
-                Arrival(file: file.file, channel: file.channel, claim: file.claim, receivedAt: receivedAt, size: size, sha256: digest)
-            }
-            let body: RecordBody
-            switch spool.read(file) {
-            case .vanished:
-                logger.warning("a claimed file vanished from work/", metadata: ["file.name": "\(file.file)"])
-                continue
-            case .tooLarge(let size):
-                body = .rejected(RejectedRecord(
-                    arrival: arrival(size: size, digest: nil),
-                    reason: RejectReason(.tooLarge, "\(size) bytes, over the limit of \(current.maxFileSize) bytes"),
-                    rejectedAs: rejectedAs
-                ))
-            case .unreadable(let message):
-                body = .rejected(RejectedRecord(
-                    arrival: arrival(size: 0, digest: nil), reason: RejectReason(.unreadable, message),
-                    rejectedAs: rejectedAs
-                ))
-            case .bytes(let bytes):
-                let digest = SHA256.hash(bytes)
-                let index = self.index
-                body = Decide.decide(
-                    bytes, arrival: arrival(size: Int64(bytes.count), digest: digest),
-                    seen: { batchDocuments[$0] ?? index.lookup($0) }, rejectedAs: rejectedAs
-                )
-                if case .document = body { batchDocuments[digest] = sequence }
-            }
-            if case .rejected(let rejected) = body { reservedRejectNames.insert(rejected.rejectedAs) }
-            staged.append((file, body))
-            sequence += 1
-        }
-        guard !staged.isEmpty else { return }
-
-        let records = try writer.append(staged.map(\.body), recordedAt: now())
-        for (digest, first) in batchDocuments { index.insert(digest, sequence: first) }
-        for (item, record) in zip(staged, records) {
-            finish(item.file, record: record, spool: spool)
-            report(record)
-        }
-        board.update { status in
-            for record in records { status.counts.count(record.body.kind) }
-            status.lastSequence = records.last?.sequence ?? status.lastSequence
-            status.lastArrival = records.last?.body.arrival.receivedAt ?? status.lastArrival
-        }
+        guard !committer.isBusy, checkpoints.isDue(current, lastSequence: committer.last.sequence) else { return }
+        checkpoints.write(snapshot(excluding: staging.newDigests), wait: false)
     }
 
-    /// Lets go of a file as its durable record says: rejected files move to `rejected/` with a reason file,
-    /// the rest are deleted (or moved to `done/`). A failure here loses nothing: the file stays in `work/`
-    /// and the next start finishes it.
-    private func finish(_ file: ClaimedFile, record: JournalRecord, spool: Spool) {
-        do {
-            if case .rejected(let rejected) = record.body {
-                try spool.reject(
-                    file, as: rejected.rejectedAs, reasonText: Decide.reasonFileText(rejected, sequence: record.sequence)
-                )
-            } else {
-                try spool.finish(file)
-            }
-        } catch {
-            logger.error("cannot move a finished file out of work/; it will be finished on the next start", metadata: [
-                "file.name": "\(file.file)", "copydesk.seq": "\(record.sequence)", "error": "\(error)",
-            ])
-        }
+    private func snapshot(excluding staged: [Digest]) -> IndexCheckpoint {
+        var committedIndex = index
+        for digest in staged { committedIndex.remove(digest) }
+        let last = committer.last
+        let status = board.snapshot
+        return IndexCheckpoint(
+            lastSequence: last.sequence, chainHash: last.hash, counts: status.counts,
+            lastArrival: status.lastArrival, index: committedIndex, pendingClaims: finisher.unacknowledged,
+            createdAt: now()
+        )
     }
 
-    private func report(_ record: JournalRecord) {
+    // MARK: - Reporting
+
+    static func report(_ record: JournalRecord, logger: Logger) {
         var metadata: Logger.Metadata = [
             "copydesk.event": "\(record.body.verdict)", "copydesk.seq": "\(record.sequence)",
             "file.name": "\(record.body.arrival.file)", "copydesk.verdict": "\(record.body.verdict)",
@@ -417,8 +609,91 @@ final class Pipeline {
     }
 }
 
+/// Files kept in the spool while the journal's disk is full.
+struct DiskFullHold {
+    var error: JournalError
+    /// When the disk first filled (monotonic seconds).
+    var since: Double
+    var attempts: Int
+    var nextRetry: Double = 0
+    var freeAtFailure: UInt64?
+    /// Claimed files (in `work/`) whose records could not be written.
+    var held: [ClaimedFile] = []
+    /// Inbox files seen meanwhile, not claimed: they stay in `inbox/`.
+    var deferred: [InboxEntry] = []
+    private var known: Set<InboxEntry> = []
+
+    init(error: JournalError, since: Double, attempts: Int) {
+        self.error = error
+        self.since = since
+        self.attempts = attempts
+    }
+
+    var count: Int { held.count + deferred.count }
+
+    /// `Disk full: holding 12 files, retrying` (or `Disk quota exceeded: …`).
+    var problem: String {
+        let what = (error.cause as? Errno) == .diskQuotaExceeded ? "Disk quota exceeded" : "Disk full"
+        return "\(what): holding \(StatusSnapshot.grouped(count)) files, retrying"
+    }
+
+    mutating func `defer`(_ items: ArraySlice<Pipeline.Pending>) {
+        for item in items {
+            switch item {
+            case .claimed(let file): held.append(file)
+            case .inbox(let entry): if known.insert(entry).inserted { deferred.append(entry) }
+            }
+        }
+    }
+}
+
 /// A start-up failure with a sentence an operator can act on.
 public struct DaemonError: Error, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Prepares claimed files on every core (DESIGN.md: preparing is pure and can run on several cores; parsing is
+/// most of a file's CPU time) and hands the results back in claim order, whatever order they finish in.
+final class PrepareWindow: Sendable {
+    private let spool: Spool
+    private let state = Mutex(State())
+
+    private struct State {
+        var results: [Int: Pipeline.Prepared] = [:]
+        var waiter: (ticket: Int, continuation: CheckedContinuation<Pipeline.Prepared, Never>)?
+    }
+
+    init(spool: Spool) {
+        self.spool = spool
+    }
+
+    /// Starts preparing `file`; its result is asked for with `ticket`.
+    func submit(_ file: ClaimedFile, ticket: Int) {
+        DispatchQueue.global().async { [self] in
+            let prepared = Pipeline.prepare(file, spool: spool)
+            let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in
+                if let waiter = state.waiter, waiter.ticket == ticket {
+                    state.waiter = nil
+                    return waiter.continuation
+                }
+                state.results[ticket] = prepared
+                return nil
+            }
+            waiter?.resume(returning: prepared)
+        }
+    }
+
+    /// The prepared file for `ticket`, once it is ready. One caller at a time.
+    func result(ticket: Int) async -> Pipeline.Prepared {
+        if let ready = state.withLock({ $0.results.removeValue(forKey: ticket) }) { return ready }
+        return await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Pipeline.Prepared? in
+                if let ready = state.results.removeValue(forKey: ticket) { return ready }
+                state.waiter = (ticket, continuation)
+                return nil
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
 }

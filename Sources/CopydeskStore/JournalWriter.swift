@@ -17,6 +17,10 @@ public final class JournalWriter {
     /// Sequence number of the last record written (0 when the journal is empty).
     public var lastSequence: UInt64 { link.sequence }
 
+    /// SHA-256 of the last record's payload (``Digest/zero`` when the journal is empty): what the next record links
+    /// to. The daemon's index checkpoint keeps it to prove the checkpoint belongs to this journal.
+    public var lastHash: Digest { link.hash }
+
     let directory: String
     private let options: JournalOptions
     let logger: Logger

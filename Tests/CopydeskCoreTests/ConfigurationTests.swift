@@ -28,10 +28,13 @@ import Testing
             keep_done = true
             rescan_interval = "500ms"
             batch_max = 8
+            batch_delay = "2ms"
             [journal]
             segment_size = "1MiB"
             retention_max_age = "30d"
             retention_max_size = "20GiB"
+            checkpoint_records = 5000
+            checkpoint_interval = "1min"
             [log]
             level = "debug"
             """
@@ -43,7 +46,10 @@ import Testing
         #expect(config.keepDone)
         #expect(config.rescanInterval == 0.5)
         #expect(config.batchMax == 8)
+        #expect(config.batchDelay == 0.002)
         #expect(config.segmentSize == 1 << 20)
+        #expect(config.checkpointRecords == 5000)
+        #expect(config.checkpointInterval == 60)
         #expect(config.retentionMaxAge == Double(30 * 86_400))
         #expect(config.retentionMaxSize == 20 << 30)
         #expect(config.logLevel == "debug")
@@ -60,6 +66,17 @@ import Testing
         #expect(bytes.retentionMaxSize == 1_000_000)
     }
 
+    @Test func zeroDelayAndZeroCheckpointCountAreAllowed() throws {
+        let config = try Configuration.parse(
+            "[ingest]\nbatch_delay = 0\n[journal]\ncheckpoint_records = 0\ncheckpoint_interval = \"0s\"\n",
+            over: .system
+        )
+        #expect(config.batchDelay == 0)
+        #expect(config.checkpointRecords == 0)
+        #expect(config.checkpointInterval == 0)
+        #expect(Configuration.system.batchDelay == 0.005)
+    }
+
     @Test func emptyTextKeepsTheBase() throws {
         #expect(try Configuration.parse("", over: .rooted(at: "x")) == .rooted(at: "x"))
     }
@@ -70,6 +87,10 @@ import Testing
         ("[ingest]\nmax_file_sise = 3", "unknown key ingest.max_file_sise"),
         ("[ingest]\nmax_file_size = \"lots\"", "ingest.max_file_size must be a size"),
         ("[ingest]\nbatch_max = 0", "ingest.batch_max must be between 1 and 65536"),
+        ("[ingest]\nbatch_delay = \"2s\"", "ingest.batch_delay must be at most 1s"),
+        ("[ingest]\nbatch_delay = \"-1ms\"", "ingest.batch_delay must be a duration"),
+        ("[journal]\ncheckpoint_records = -1", "journal.checkpoint_records must be 0 or more"),
+        ("[ingest]\nrescan_interval = 0", "ingest.rescan_interval must be a duration"),
         ("[log]\nlevel = \"loud\"", "log.level must be one of"),
         ("[journal]\nsegment_size = 100", "journal.segment_size must be at least 4KiB"),
         ("[journal]\nretention_max_age = \"soon\"", "journal.retention_max_age must be a duration"),
@@ -140,5 +161,15 @@ import Testing
         #expect(
             snapshot.statusLine
                 == "Watching /var/spool/copydesk/inbox · 1,234 stored · 56 duplicates · 2 rejected · queue 0")
+    }
+
+    @Test func aProblemLeadsTheStatusLine() {
+        var snapshot = StatusSnapshot(
+            state: .ready, pid: 1, startedAt: .epoch, inbox: "/in", journal: "/j",
+            counts: .init(stored: 3, duplicates: 0, rejected: 1), queue: 12, lastSequence: 4, lastArrival: nil,
+            rescans: 0, overflows: 0
+        )
+        snapshot.problem = "Disk full: holding 12 files, retrying"
+        #expect(snapshot.statusLine == "Disk full: holding 12 files, retrying · 3 stored · 0 duplicates · 1 rejected")
     }
 }

@@ -17,13 +17,20 @@ public struct Configuration: Sendable, Equatable {
     public var keepDone: Bool
     /// How often the inbox is scanned as a net under inotify (seconds).
     public var rescanInterval: Double
-    /// Records per journal batch (one `fdatasync` each).
+    /// Records per journal batch (one `fdatasync` each) at most.
     public var batchMax: Int
+    /// How long the first file of a batch may wait for more files to share its `fdatasync` (seconds) while
+    /// further files are being prepared. A lone file is committed at once; this only bounds the wait under load.
+    public var batchDelay: Double
     public var segmentSize: Int
     /// Retention: sealed segments whose last record is older than this many seconds are removed (nil: kept).
     public var retentionMaxAge: Double?
     /// Retention: the oldest sealed segments are removed while the journal is larger than this (nil: no limit).
     public var retentionMaxSize: Int64?
+    /// Write the index checkpoint after this many new records (0: only by time and at shutdown).
+    public var checkpointRecords: Int
+    /// ... or after this many seconds with new records (0: only by count and at shutdown).
+    public var checkpointInterval: Double
     /// swift-log level name: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
 
@@ -43,7 +50,8 @@ public struct Configuration: Sendable, Equatable {
 
     public init(
         spool: String, journal: String, controlSocket: String, maxFileSize: Int64 = Configuration.defaultMaxFileSize,
-        keepDone: Bool = false, rescanInterval: Double = 30, batchMax: Int = 64, segmentSize: Int = 64 << 20,
+        keepDone: Bool = false, rescanInterval: Double = 30, batchMax: Int = 256, batchDelay: Double = 0.005,
+        segmentSize: Int = 64 << 20, checkpointRecords: Int = 100_000, checkpointInterval: Double = 600,
         logLevel: String = "info", retentionMaxAge: Double? = nil, retentionMaxSize: Int64? = nil
     ) {
         self.spool = spool
@@ -53,7 +61,10 @@ public struct Configuration: Sendable, Equatable {
         self.keepDone = keepDone
         self.rescanInterval = rescanInterval
         self.batchMax = batchMax
+        self.batchDelay = batchDelay
         self.segmentSize = segmentSize
+        self.checkpointRecords = checkpointRecords
+        self.checkpointInterval = checkpointInterval
         self.logLevel = logLevel
         self.retentionMaxAge = retentionMaxAge
         self.retentionMaxSize = retentionMaxSize
@@ -98,6 +109,9 @@ public struct Configuration: Sendable, Equatable {
                         guard (1...65_536).contains(config.batchMax) else {
                             throw ConfigurationError("\(name) must be between 1 and 65536")
                         }
+                    case "batch_delay":
+                        config.batchDelay = try duration(item, name, allowingZero: true)
+                        guard config.batchDelay <= 1 else { throw ConfigurationError("\(name) must be at most 1s") }
                     default: throw ConfigurationError("unknown key \(name)")
                     }
                 }
@@ -114,6 +128,15 @@ public struct Configuration: Sendable, Equatable {
                         config.retentionMaxAge = try duration(section[sub]!, "journal.retention_max_age")
                     case "retention_max_size":
                         config.retentionMaxSize = Int64(try size(section[sub]!, "journal.retention_max_size"))
+                    case "checkpoint_records":
+                        config.checkpointRecords = try integer(section[sub]!, "journal.checkpoint_records")
+                        guard config.checkpointRecords >= 0 else {
+                            throw ConfigurationError("journal.checkpoint_records must be 0 or more")
+                        }
+                    case "checkpoint_interval":
+                        config.checkpointInterval = try duration(
+                            section[sub]!, "journal.checkpoint_interval", allowingZero: true
+                        )
                     default: throw ConfigurationError("unknown key journal.\(sub)")
                     }
                 }
@@ -173,11 +196,13 @@ public struct Configuration: Sendable, Equatable {
     }
 
     /// Durations are numbers (seconds) or strings with a unit: `500ms`, `30s`, `5min`, `1h`, `30d`.
-    private static func duration(_ value: any TOMLValueConvertible, _ key: String) throws(ConfigurationError) -> Double
-    {
-        if let number = value.int, number > 0 { return Double(number) }
-        if let number = value.double, number > 0 { return number }
-        guard let text = value.string, let seconds = parseDuration(text), seconds > 0 else {
+    private static func duration(
+        _ value: any TOMLValueConvertible, _ key: String, allowingZero: Bool = false
+    ) throws(ConfigurationError) -> Double {
+        let least = allowingZero ? 0.0 : Double.leastNonzeroMagnitude
+        if let number = value.int, Double(number) >= least { return Double(number) }
+        if let number = value.double, number >= least { return number }
+        guard let text = value.string, let seconds = parseDuration(text), seconds >= least else {
             throw ConfigurationError("\(key) must be a duration such as 30s or a number of seconds")
         }
         return seconds

@@ -2,7 +2,8 @@
 /// response line.
 ///
 /// Version history (bump ``version`` on any change a peer must know about; add fields as optionals):
-/// - 1: `status`.
+/// - 1: `status`. Later optional additions to ``StatusSnapshot`` (old peers ignore them, new peers read them as
+///   nil from old daemons): `commits`, `committedRecords`, `problem`.
 public enum ControlProtocol {
     public static let version = 1
 }
@@ -60,10 +61,18 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     public var lastArrival: Timestamp?
     public var rescans: Int
     public var overflows: Int
+    /// Journal group commits (one `fdatasync` each) since the daemon started; nil from daemons before it.
+    public var commits: Int?
+    /// Records those commits carried: `committedRecords / commits` is the group-commit factor.
+    public var committedRecords: Int?
+    /// What keeps the daemon from storing, while it lasts (`Disk full: holding 12 files, retrying`); nil when
+    /// healthy. It leads the `STATUS=` line.
+    public var problem: String?
 
     public init(
         state: State, pid: Int32, startedAt: Timestamp, inbox: String, journal: String, counts: Counts,
-        queue: Int, lastSequence: UInt64, lastArrival: Timestamp?, rescans: Int, overflows: Int
+        queue: Int, lastSequence: UInt64, lastArrival: Timestamp?, rescans: Int, overflows: Int,
+        commits: Int? = nil, committedRecords: Int? = nil, problem: String? = nil
     ) {
         self.state = state
         self.pid = pid
@@ -76,6 +85,9 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         self.lastArrival = lastArrival
         self.rescans = rescans
         self.overflows = overflows
+        self.commits = commits
+        self.committedRecords = committedRecords
+        self.problem = problem
     }
 
     /// Totals over the whole journal (not just this run), so a restart does not reset what people see.
@@ -100,16 +112,19 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     }
 
     /// The one-line summary for `STATUS=`, e.g.
-    /// `Watching /var/spool/copydesk/inbox · 1,234 stored · 56 duplicates · 2 rejected · queue 0`.
+    /// `Watching /var/spool/copydesk/inbox · 1,234 stored · 56 duplicates · 2 rejected · queue 0`, or, while a
+    /// ``problem`` lasts, `Disk full: holding 12 files, retrying · 1,234 stored · 56 duplicates · 2 rejected`.
     public var statusLine: String {
+        let counted = "\(Self.grouped(counts.stored)) stored · \(Self.grouped(counts.duplicates)) duplicates · "
+            + "\(Self.grouped(counts.rejected)) rejected"
+        if let problem { return "\(problem) · \(counted)" }
         let verb = switch state {
         case .starting: "Starting on"
         case .ready: "Watching"
         case .reloading: "Reloading"
         case .stopping: "Stopping"
         }
-        return "\(verb) \(inbox) · \(Self.grouped(counts.stored)) stored · \(Self.grouped(counts.duplicates)) "
-            + "duplicates · \(Self.grouped(counts.rejected)) rejected · queue \(Self.grouped(queue))"
+        return "\(verb) \(inbox) · \(counted) · queue \(Self.grouped(queue))"
     }
 
     /// Thousands separated by commas, independent of locale (logs and STATUS= are read by people and grep).

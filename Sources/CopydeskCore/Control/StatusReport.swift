@@ -26,6 +26,11 @@ public struct StatusReport: Codable, Sendable, Equatable {
             lines.append("  Journal:      \(daemon.journal) · last record #\(daemon.lastSequence)")
             if let arrival = daemon.lastArrival { lines.append("  Last arrival: \(arrival.iso8601)") }
             lines.append("  Rescans:      \(daemon.rescans) · inotify overflows \(daemon.overflows)")
+            if let commits = daemon.commits, let records = daemon.committedRecords, commits > 0 {
+                let tenths = (records * 10 + commits / 2) / commits
+                lines.append("  Commits:      \(StatusSnapshot.grouped(commits)) (fdatasync) · "
+                    + "\(tenths / 10).\(tenths % 10) records each")
+            }
         } else {
             lines.append("copydeskd is not running (\(unreachable ?? "no answer") on \(controlSocket))")
         }

@@ -11,7 +11,20 @@ public enum Decide {
         if let digest = arrival.sha256, let original = seen(digest) {
             return .duplicate(DuplicateRecord(arrival: arrival, duplicateOf: original, match: "exact"))
         }
-        switch Parse.prepare(bytes, fileName: arrival.file) {
+        return decide(bytes, arrival: arrival, prepared: Parse.prepare(bytes, fileName: arrival.file), seen: seen,
+                      rejectedAs: rejectedAs())
+    }
+
+    /// The same decision with the Parse stage already run: the daemon parses files on several cores (parsing is
+    /// pure) and decides them one by one against one index. A duplicate's parse result is simply not used.
+    public static func decide(
+        _ bytes: [UInt8], arrival: Arrival, prepared: Result<PreparedDocument, RejectReason>,
+        seen: (Digest) -> UInt64?, rejectedAs: @autoclosure () -> String
+    ) -> RecordBody {
+        if let digest = arrival.sha256, let original = seen(digest) {
+            return .duplicate(DuplicateRecord(arrival: arrival, duplicateOf: original, match: "exact"))
+        }
+        switch prepared {
         case .success(let prepared):
             return .document(DocumentRecord(
                 arrival: arrival, format: prepared.format, charset: prepared.charset, article: prepared.article,

@@ -50,17 +50,17 @@ public enum RecordCodec {
 
     /// The payload of `record`. Fails only if the metadata cannot be encoded as JSON.
     public static func encode(_ record: JournalRecord) throws(RecordCodecError) -> [UInt8] {
-        let metadata: Data
+        let metadata: [UInt8]
         var raw: [UInt8] = []
         do {
             switch record.body {
             case .document(let document):
-                metadata = try encoder().encode(DocumentMetadata(document))
+                metadata = try json(DocumentMetadata(document))
                 raw = document.raw
             case .duplicate(let duplicate):
-                metadata = try encoder().encode(duplicate)
+                metadata = try json(duplicate)
             case .rejected(let rejected):
-                metadata = try encoder().encode(rejected)
+                metadata = try json(rejected)
             }
         } catch {
             throw .metadata("\(error)")
@@ -131,7 +131,17 @@ public enum RecordCodec {
         return UnsafeRawBufferPointer(rebasing: payload[offset..<offset + length])
     }
 
-    private static func encoder() -> JSONEncoder {
+    /// The metadata's JSON: ``CompactJSON``, which writes the same bytes as `JSONEncoder` in a fraction of the
+    /// time, or `JSONEncoder` itself for a value CompactJSON does not handle.
+    static func json<T: Encodable>(_ value: T) throws -> [UInt8] {
+        do {
+            return try CompactJSON.encode(value)
+        } catch is CompactJSON.Unsupported {
+            return [UInt8](try encoder().encode(value))
+        }
+    }
+
+    static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -140,7 +150,7 @@ public enum RecordCodec {
 
 /// Everything of a ``DocumentRecord`` but its raw bytes, which the payload carries outside the JSON.
 /// When ``DocumentRecord`` gains a field, add it here as an optional so older records still decode.
-private struct DocumentMetadata: Codable {
+struct DocumentMetadata: Codable {
     var arrival: Arrival
     var format: String
     var charset: String

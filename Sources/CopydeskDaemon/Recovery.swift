@@ -1,0 +1,250 @@
+@preconcurrency import Dispatch
+import CopydeskCore
+import CopydeskStore
+import Logging
+import Synchronization
+
+extension Pipeline {
+    /// Rebuilding more records than this is a long start-up: systemd is asked for time (`EXTEND_TIMEOUT_USEC`)
+    /// and told the progress (`STATUS=Rebuilding index: …`), and a checkpoint is written soon after.
+    static let longRebuild: UInt64 = 10_000
+
+    /// Restores counts and the exact index — from the index checkpoint plus the records after it when the
+    /// checkpoint matches the journal, from the whole journal otherwise — and settles every file left in `work/`:
+    /// a file whose record is already durable is finished as that record says; any other is processed again.
+    func recover(_ spool: Spool) throws {
+        let workNames = try spool.workFiles()
+        let inWork = Set(workNames)
+        let last = committer.last
+        var reader: JournalReader?
+        func openReader() throws(JournalError) -> JournalReader {
+            if let reader { return reader }
+            let opened = try JournalReader.open(directory: configuration.journal)
+            reader = opened
+            return opened
+        }
+
+        var counts = StatusSnapshot.Counts()
+        var lastArrival: Timestamp?
+        var from: UInt64 = 1
+        var pendingClaims: [String: UInt64] = [:]
+        if last.sequence >= Self.longRebuild {
+            reporter.extendTimeout(seconds: 30)
+            reporter.status("Loading the index checkpoint")
+        }
+        let started = monotonicSeconds()
+        if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
+            index = checkpoint.index
+            counts = checkpoint.counts
+            lastArrival = checkpoint.lastArrival
+            from = checkpoint.lastSequence + 1
+            for pending in checkpoint.pendingClaims { pendingClaims[pending.claim] = pending.sequence }
+            checkpoints.markWritten(sequence: checkpoint.lastSequence)
+            logger.info("index checkpoint loaded", metadata: [
+                "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
+                "checkpoint.ms": "\(Int((monotonicSeconds() - started) * 1000))",
+                "rebuild.records": "\(last.sequence - checkpoint.lastSequence)",
+            ])
+        }
+
+        var recorded: [String: JournalRecord] = [:]
+        let toRead = last.sequence >= from ? last.sequence - from + 1 : 0
+        if toRead > 0 {
+            let long = toRead >= Self.longRebuild
+            let total = StatusSnapshot.grouped(Int(toRead))
+            if long {
+                reporter.extendTimeout(seconds: 30)
+                reporter.status("Rebuilding index: 0 of \(total) records")
+            }
+            let rebuildStarted = monotonicSeconds()
+            var seen = 0
+            var lastReport = rebuildStarted
+            try openReader().forEach(from: from) { record in
+                counts.count(record.body.kind)
+                if case .document(let document) = record.body, let digest = document.arrival.sha256 {
+                    index.insert(digest, sequence: record.sequence)
+                }
+                if inWork.contains(record.body.arrival.claim) { recorded[record.body.arrival.claim] = record }
+                lastArrival = record.body.arrival.receivedAt
+                seen += 1
+                if long, seen & 1023 == 0, monotonicSeconds() - lastReport >= 1 {
+                    reporter.extendTimeout(seconds: 30)
+                    reporter.status("Rebuilding index: \(StatusSnapshot.grouped(seen)) of \(total) records")
+                    lastReport = monotonicSeconds()
+                }
+            }
+            logger.info("index rebuilt from the journal", metadata: [
+                "rebuild.records": "\(seen)", "rebuild.from": "\(from)",
+                "rebuild.ms": "\(Int((monotonicSeconds() - rebuildStarted) * 1000))",
+            ])
+        }
+        for name in workNames where recorded[name] == nil {
+            guard let sequence = pendingClaims[name], let record = try openReader().record(sequence),
+                record.body.arrival.claim == name
+            else { continue }
+            recorded[name] = record
+        }
+        board.update {
+            $0.counts = counts
+            $0.lastSequence = last.sequence
+            $0.lastArrival = lastArrival
+        }
+
+        var startupWork: [Pending] = []
+        var finishing: (files: [ClaimedFile], records: [JournalRecord]) = ([], [])
+        for name in workNames {
+            if let record = recorded[name], let parsed = SpoolName.parseClaim(name) {
+                let file = ClaimedFile(claim: name, channel: parsed.channel, file: parsed.file)
+                logger.notice("finishing a file whose record was already durable", metadata: [
+                    "copydesk.event": "recovered", "copydesk.seq": "\(record.sequence)", "file.name": "\(parsed.file)",
+                    "copydesk.verdict": "\(record.body.verdict)",
+                ])
+                if case .rejected(let rejected) = record.body { finisher.reserve(rejected.rejectedAs) }
+                finishing.files.append(file)
+                finishing.records.append(record)
+            } else if let parsed = SpoolName.parseClaim(name) {
+                startupWork.append(.claimed(ClaimedFile(claim: name, channel: parsed.channel, file: parsed.file)))
+            } else {
+                do {
+                    startupWork.append(.claimed(try spool.adopt(name, id: nextClaimID())))
+                } catch {
+                    logger.error("cannot adopt a file found in work/", metadata: ["file.name": "\(name)", "error": "\(error)"])
+                }
+            }
+        }
+        finisher.finish(finishing.files, records: finishing.records)
+        carry = startupWork
+        if !workNames.isEmpty {
+            logger.info("resuming work/ after a stop", metadata: [
+                "copydesk.event": "recovered", "work.files": "\(workNames.count)",
+                "work.finished": "\(finishing.files.count)",
+            ])
+        }
+    }
+
+    /// The checkpoint in the journal directory if it is whole, of this format and describes this journal: its
+    /// chain hash must be the hash of the journal's record at its last sequence. Anything else is logged and
+    /// ignored (nil): the index is then rebuilt from the journal.
+    private func loadCheckpoint(
+        matching last: (sequence: UInt64, hash: Digest), reader: () throws(JournalError) -> JournalReader
+    ) -> IndexCheckpoint? {
+        let checkpoint: IndexCheckpoint
+        do {
+            checkpoint = try IndexCheckpointFile.read(directory: configuration.journal)
+        } catch .missing {
+            if last.sequence > 0 { logger.info("no index checkpoint: rebuilding the index from the journal") }
+            return nil
+        } catch {
+            logger.warning("ignoring the index checkpoint: \(error); rebuilding the index from the journal", metadata: [
+                "checkpoint.path": "\(IndexCheckpointFile.path(in: configuration.journal))",
+            ])
+            return nil
+        }
+        let covered = checkpoint.lastSequence
+        var mismatch: String?
+        if covered > last.sequence {
+            mismatch = "it covers records up to \(covered) but the journal ends at \(last.sequence)"
+        } else if covered == last.sequence {
+            if checkpoint.chainHash != last.hash { mismatch = "its chain hash at record \(covered) is not the journal's" }
+        } else {
+            do {
+                guard let next = try reader().record(covered + 1) else {
+                    throw JournalError(code: .corrupt, message: "record \(covered + 1) is not in the journal")
+                }
+                if next.previousHash != checkpoint.chainHash {
+                    mismatch = "its chain hash at record \(covered) is not the journal's"
+                }
+            } catch {
+                mismatch = "cannot read record \(covered + 1) to check it: \(error)"
+            }
+        }
+        if let mismatch {
+            logger.warning("ignoring the index checkpoint: \(mismatch); rebuilding the index from the journal", metadata: [
+                "checkpoint.path": "\(IndexCheckpointFile.path(in: configuration.journal))",
+                "checkpoint.sequence": "\(covered)",
+            ])
+            return nil
+        }
+        return checkpoint
+    }
+}
+
+/// Writes index checkpoints on a queue of their own, so serialising a million index entries (≈ 40 MB) never holds
+/// up the pipeline, and decides when one is due: after `checkpoint_records` new records, after
+/// `checkpoint_interval` with new records, at once after a long rebuild, and at a clean stop.
+final class CheckpointWriter: Sendable {
+    private let directory: String
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "copydesk.checkpoint")
+    private let state: Mutex<State>
+
+    private struct State {
+        var busy = false
+        /// The last sequence the checkpoint on disk covers (nil: none known to match).
+        var written: UInt64?
+        var lastWrite: Double
+        /// When the last attempt failed (a full disk): the next waits a minute, not the next tick.
+        var failedAt: Double?
+    }
+
+    init(directory: String, logger: Logger) {
+        self.directory = directory
+        self.logger = logger
+        state = Mutex(State(lastWrite: monotonicSeconds()))
+    }
+
+    /// The checkpoint on disk covers `sequence` (it was just loaded and matches).
+    func markWritten(sequence: UInt64) {
+        state.withLock { $0.written = sequence }
+    }
+
+    static let retryAfterFailure = 60.0
+
+    func isDue(_ configuration: Configuration, lastSequence: UInt64) -> Bool {
+        state.withLock { state in
+            guard !state.busy, state.written != lastSequence else { return false }
+            if let failedAt = state.failedAt, monotonicSeconds() - failedAt < Self.retryAfterFailure { return false }
+            let since = lastSequence &- (state.written ?? 0)
+            // No matching checkpoint and a journal long to rebuild: write one now, so the next start is fast.
+            return state.written == nil && lastSequence >= Pipeline.longRebuild
+                || configuration.checkpointRecords > 0 && since >= UInt64(configuration.checkpointRecords)
+                || configuration.checkpointInterval > 0 && monotonicSeconds() - state.lastWrite >= configuration.checkpointInterval
+        }
+    }
+
+    /// The checkpoint on disk does not cover `lastSequence` (or there is none that matches).
+    func isStale(lastSequence: UInt64) -> Bool {
+        state.withLock { $0.written != lastSequence }
+    }
+
+    func waitUntilIdle() {
+        queue.sync {}
+    }
+
+    func write(_ checkpoint: IndexCheckpoint, wait: Bool) {
+        state.withLock { $0.busy = true }
+        let work: @Sendable () -> Void = { [self] in
+            let started = monotonicSeconds()
+            do {
+                let bytes = try IndexCheckpointFile.write(checkpoint, directory: directory)
+                state.withLock {
+                    $0.written = checkpoint.lastSequence
+                    $0.lastWrite = monotonicSeconds()
+                    $0.failedAt = nil
+                }
+                logger.info("index checkpoint written", metadata: [
+                    "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
+                    "checkpoint.bytes": "\(bytes)", "checkpoint.ms": "\(Int((monotonicSeconds() - started) * 1000))",
+                ])
+            } catch {
+                // Only a cache: the next start rebuilds what the checkpoint would have saved.
+                state.withLock { $0.failedAt = monotonicSeconds() }
+                logger.warning("cannot write the index checkpoint; trying again in a minute", metadata: [
+                    "error": "\(error)",
+                ])
+            }
+            state.withLock { $0.busy = false }
+        }
+        if wait { queue.sync(execute: work) } else { queue.async(execute: work) }
+    }
+}
