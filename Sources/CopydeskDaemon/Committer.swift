@@ -9,6 +9,8 @@ import SystemPackage
 struct StagedBatch: Sendable {
     var files: [ClaimedFile] = []
     var bodies: [RecordBody] = []
+    /// When each file was claimed (monotonic seconds; 0 when unknown), for the latency histogram.
+    var claimedAt: [Double] = []
     /// The pipeline decided duplicates against sequence numbers it predicted; the journal must agree.
     var firstSequence: UInt64
     /// Digests of the batch's new documents, which the pipeline's index already holds: taken out again if the

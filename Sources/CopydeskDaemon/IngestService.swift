@@ -185,6 +185,7 @@ final class Pipeline {
     let committer: Committer
     let finisher: Finisher
     let checkpoints: CheckpointWriter
+    let observer: Observer
     private var watcher: InboxWatcher?
     /// Exact-duplicate memory of every durable document plus those of the batches in flight and being staged.
     var index = ExactIndex()
@@ -226,6 +227,8 @@ final class Pipeline {
         self.finisher = finisher
         let checkpoints = CheckpointWriter(directory: configuration.journal, logger: logger)
         self.checkpoints = checkpoints
+        let observer = Observer(configuration: configuration, logger: logger)
+        self.observer = observer
         committer = Committer(
             writer: writer, directory: configuration.journal, options: options, logger: logger,
             retention: { [settings] in
@@ -235,8 +238,9 @@ final class Pipeline {
                 let checkpointing = current.checkpointRecords > 0 || current.checkpointInterval > 0
                 return (RetentionPolicy(current), checkpointing ? (checkpoints.covered ?? 0) + 1 : nil)
             },
-            durable: { [board, logger] batch, records, _ in
+            durable: { [board, logger] batch, records, durableAt in
                 finisher.finish(batch.files, records: records)
+                observer.recorded(records, claimedAt: batch.claimedAt, durableAt: durableAt)
                 board.update { status in
                     for record in records { status.counts.count(record.body.kind) }
                     status.lastSequence = records.last?.sequence ?? status.lastSequence
@@ -251,6 +255,7 @@ final class Pipeline {
         staging = StagedBatch(firstSequence: nextSequence)
         do {
             try recover(spool)
+            observer.seed(journal: configuration.journal)
             watcher = try makeWatcher(spool)
         } catch {
             committer.close()
@@ -386,6 +391,7 @@ final class Pipeline {
         let window = PrepareWindow(spool: spool)
         var position = 0
         var claimed: [ClaimedFile] = []
+        var claimTimes: [Double] = []
         var next = 0
         while true {
             // SIGTERM or a full disk: claim nothing more. After a stop the files already claimed are still decided
@@ -394,6 +400,7 @@ final class Pipeline {
                 if let file = claim(items[position], spool: spool) {
                     window.submit(file, ticket: claimed.count)
                     claimed.append(file)
+                    claimTimes.append(monotonicSeconds())
                 }
                 position += 1
             }
@@ -404,7 +411,7 @@ final class Pipeline {
             }
             guard next < claimed.count else { break }
             let prepared = await window.result(ticket: next)
-            stage(claimed[next], prepared, spool: spool, current: current)
+            stage(claimed[next], prepared, spool: spool, current: current, claimedAt: claimTimes[next])
             next += 1
             if staging.count >= current.batchMax
                 || (!staging.isEmpty && !committer.isBusy
@@ -460,7 +467,9 @@ final class Pipeline {
     }
 
     /// Decides one prepared file against the index and adds its record to the staged batch.
-    private func stage(_ file: ClaimedFile, _ prepared: Prepared, spool: Spool, current: Configuration) {
+    private func stage(
+        _ file: ClaimedFile, _ prepared: Prepared, spool: Spool, current: Configuration, claimedAt: Double = 0
+    ) {
         let receivedAt = now()
         let finisher = self.finisher
         var rejectedAs: String {
@@ -513,6 +522,7 @@ final class Pipeline {
         }
         staging.files.append(file)
         staging.bodies.append(body)
+        staging.claimedAt.append(claimedAt)
         nextSequence += 1
     }
 
@@ -644,6 +654,7 @@ final class Pipeline {
     }
 
     private func publishStatus(force: Bool = false) {
+        if force { observer.refresh(board, configuration: settings.value) }
         if let line = throttle.line(board.snapshot.statusLine, at: monotonicSeconds(), force: force) {
             reporter.status(line)
         }

@@ -20,6 +20,7 @@ public enum CopydeskEvent: String, CaseIterable, Sendable {
     case diskFull = "disk-full"
     case journalDamaged = "journal-damaged"
     case retention
+    case channelQuiet = "channel-quiet"
 
     /// The 128-bit journald `MESSAGE_ID`, as 32 lowercase hex digits (the form `journalctl` and catalogs use).
     public var messageID: String {
@@ -35,6 +36,7 @@ public enum CopydeskEvent: String, CaseIterable, Sendable {
         case .diskFull: "cbadcc501b0b46409779aaf0e58ca60b"
         case .journalDamaged: "3c903a6d9ad5492380d78d4761c1bb06"
         case .retention: "c82cb6f5c0e74733acc381a22552d967"
+        case .channelQuiet: "9a210fecd70d4c6486aa565f5dbd2fc3"
         }
     }
 

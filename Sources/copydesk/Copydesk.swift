@@ -39,6 +39,7 @@ struct Copydesk: AsyncParsableCommand {
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
         subcommands: [
             Status.self, List.self, Show.self, Inspect.self, Verify.self, Repair.self, Export.self, Import.self,
+            Metrics.self,
         ]
     )
 }

@@ -130,11 +130,12 @@ struct JournaldLogHandlerTests {
             .diskFull: "cbadcc501b0b46409779aaf0e58ca60b",
             .journalDamaged: "3c903a6d9ad5492380d78d4761c1bb06",
             .retention: "c82cb6f5c0e74733acc381a22552d967",
+            .channelQuiet: "9a210fecd70d4c6486aa565f5dbd2fc3",
         ]
         #expect(Dictionary(uniqueKeysWithValues: CopydeskEvent.allCases.map { ($0, $0.messageID) }) == pinned)
         #expect(CopydeskEvent.allCases.map(\.rawValue) == [
             "started", "stopped", "stored", "duplicate", "rejected", "recovered", "reloaded", "overflow", "disk-full",
-            "journal-damaged", "retention",
+            "journal-damaged", "retention", "channel-quiet",
         ])
         for id in pinned.values {
             #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase })

@@ -33,6 +33,14 @@ public struct Configuration: Sendable, Equatable {
     public var checkpointInterval: Double
     /// swift-log level name: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String
+    /// Where to write the Prometheus metrics for node_exporter's textfile collector (nil: not written).
+    public var metricsTextfile: String? = nil
+    /// How often that file is rewritten (seconds).
+    public var metricsInterval: Double = 15
+    /// A channel is quiet after this many times its usual gap between arrivals…
+    public var quietFactor: Double = 4
+    /// …and at least this many seconds.
+    public var quietMinimum: Double = 900
 
     public static let defaultMaxFileSize: Int64 = 16 << 20
     public static let systemConfigPath = "/etc/copydesk/copydesk.toml"
@@ -138,6 +146,29 @@ public struct Configuration: Sendable, Equatable {
                             section[sub]!, "journal.checkpoint_interval", allowingZero: true
                         )
                     default: throw ConfigurationError("unknown key journal.\(sub)")
+                    }
+                }
+            case "metrics":
+                let section = try section(value, key)
+                for sub in section.keys {
+                    switch sub {
+                    case "textfile": config.metricsTextfile = try string(section[sub]!, "metrics.textfile")
+                    case "interval": config.metricsInterval = try duration(section[sub]!, "metrics.interval")
+                    default: throw ConfigurationError("unknown key metrics.\(sub)")
+                    }
+                }
+            case "channels":
+                let section = try section(value, key)
+                for sub in section.keys {
+                    switch sub {
+                    case "quiet_factor":
+                        let item = section[sub]!
+                        guard let factor = item.double ?? item.int.map(Double.init), factor >= 1 else {
+                            throw ConfigurationError("channels.quiet_factor must be a number of at least 1")
+                        }
+                        config.quietFactor = factor
+                    case "quiet_minimum": config.quietMinimum = try duration(section[sub]!, "channels.quiet_minimum")
+                    default: throw ConfigurationError("unknown key channels.\(sub)")
                     }
                 }
             case "log":

@@ -3,7 +3,7 @@
 ///
 /// Version history (bump ``version`` on any change a peer must know about; add fields as optionals):
 /// - 1: `status`. Later optional additions to ``StatusSnapshot`` (old peers ignore them, new peers read them as
-///   nil from old daemons): `commits`, `committedRecords`, `problem`.
+///   nil from old daemons): `commits`, `committedRecords`, `problem`, `channels`, `latency`, `journalBytes`.
 public enum ControlProtocol {
     public static let version = 1
 }
@@ -68,6 +68,15 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
     /// What keeps the daemon from storing, while it lasts (`Disk full: holding 12 files, retrying`); nil when
     /// healthy. It leads the `STATUS=` line.
     public var problem: String?
+    /// Per channel (inbox sub-folder) since the daemon started, seeded from the journal's recent records.
+    public var channels: [ChannelStatus]?
+    /// Claim-to-durable latency since the daemon started.
+    public var latency: LatencyHistogram?
+    /// Bytes in journal segment files.
+    public var journalBytes: Int64?
+
+    /// Channels that usually deliver and have gone quiet.
+    public var quietChannels: [ChannelStatus] { (channels ?? []).filter(\.quiet) }
 
     public init(
         state: State, pid: Int32, startedAt: Timestamp, inbox: String, journal: String, counts: Counts,
@@ -118,13 +127,15 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
         let counted = "\(Self.grouped(counts.stored)) stored · \(Self.grouped(counts.duplicates)) duplicates · "
             + "\(Self.grouped(counts.rejected)) rejected"
         if let problem { return "\(problem) · \(counted)" }
+        let quiet = quietChannels.map(\.name)
+        let warning = quiet.isEmpty ? "" : " · quiet: " + quiet.joined(separator: ", ")
         let verb = switch state {
         case .starting: "Starting on"
         case .ready: "Watching"
         case .reloading: "Reloading"
         case .stopping: "Stopping"
         }
-        return "\(verb) \(inbox) · \(counted) · queue \(Self.grouped(queue))"
+        return "\(verb) \(inbox) · \(counted) · queue \(Self.grouped(queue))" + warning
     }
 
     /// Thousands separated by commas, independent of locale (logs and STATUS= are read by people and grep).

@@ -31,6 +31,22 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 lines.append("  Commits:      \(StatusSnapshot.grouped(commits)) (fdatasync) · "
                     + "\(tenths / 10).\(tenths % 10) records each")
             }
+            if let channels = daemon.channels, !channels.isEmpty {
+                lines.append("  Channels:")
+                let width = max(8, channels.map(\.name.count).max() ?? 0)
+                for channel in channels {
+                    let name = channel.name + String(repeating: " ", count: max(0, width - channel.name.count))
+                    var line = "    \(name)  \(StatusSnapshot.grouped(channel.stored)) stored · "
+                        + "\(StatusSnapshot.grouped(channel.duplicates)) duplicates · "
+                        + "\(StatusSnapshot.grouped(channel.rejected)) rejected"
+                    if let last = channel.lastArrival { line += " · last \(last.iso8601)" }
+                    if let gap = channel.usualGap { line += " · usually every \(ChannelStatus.span(gap))" }
+                    lines.append(line)
+                }
+                for channel in daemon.quietChannels {
+                    lines.append("  Warning: channel \(channel.quietText): has the feed broken upstream?")
+                }
+            }
         } else {
             lines.append("copydeskd is not running (\(unreachable ?? "no answer") on \(controlSocket))")
         }
