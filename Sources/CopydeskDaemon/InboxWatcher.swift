@@ -1,6 +1,7 @@
 @preconcurrency import Dispatch
 import Glibc
 import Synchronization
+import CopydeskCore
 import CopydeskStore
 import SystemPackage
 

@@ -39,7 +39,7 @@ struct Copydesk: AsyncParsableCommand {
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
         subcommands: [
             Status.self, List.self, Show.self, Inspect.self, Verify.self, Repair.self, Export.self, Import.self,
-            Metrics.self,
+            Metrics.self, Trace.self, Retry.self, Doctor.self, Follow.self,
         ]
     )
 }
@@ -103,4 +103,11 @@ func warnIfDamaged(_ reader: JournalReader) {
                 + "copydesk repair): \(damage)\n").utf8
         )
     )
+}
+
+extension String {
+    /// Left-aligned in a column of `width` characters (at least one space after it).
+    func padded(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
 }

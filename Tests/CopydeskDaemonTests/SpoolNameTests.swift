@@ -1,3 +1,4 @@
+import CopydeskCore
 @testable import CopydeskDaemon
 import Testing
 
