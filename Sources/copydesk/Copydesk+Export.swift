@@ -60,20 +60,29 @@ extension Copydesk {
             }
             var buffer: [UInt8] = []
             let count: UInt64
+            // Only when the export goes to a file: on stdout the terminal is the output.
+            let progress = output != nil ? ProgressLine.onTerminal("Exporting") : nil
+            let total = reader.lastSequence - min(reader.lastSequence, (reader.firstSequence ?? 1) - 1)
+            var written: UInt64 = 0
+            defer { progress?.clear() }
             do {
                 count = try JournalExport.export(from: reader, selection: selection) { line in
+                    written += 1
+                    progress?.show("\(StatusSnapshot.grouped(Int(written))) records (of at most \(StatusSnapshot.grouped(Int(total))))")
                     buffer += line
                     if buffer.count >= 1 << 20 {
                         try sink.write(contentsOf: buffer)
                         buffer.removeAll(keepingCapacity: true)
                     }
                 }
+                progress?.clear()
                 try sink.write(contentsOf: buffer)
                 if output != nil {
                     try sink.synchronize()
                     try sink.close()
                 }
             } catch {
+                progress?.clear()
                 printError("export stopped: \(error)")
                 throw ExitCode.failure
             }

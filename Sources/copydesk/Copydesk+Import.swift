@@ -47,13 +47,17 @@ extension Copydesk {
                 throw ExitCode(2)
             }
             var lineNumber = 0
+            let progress = ProgressLine.onTerminal("Importing")
+            defer { progress?.clear() }
             do {
                 var lines = LineReader(input)
                 while let line = try lines.next() {
                     lineNumber += 1
+                    progress?.show("\(StatusSnapshot.grouped(lineNumber)) records")
                     if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { continue }
                     try importer.add(try ExportedRecord(line: line))
                 }
+                progress?.clear()
                 let report = try importer.finish()
                 if output.json {
                     try printJSON(report)
@@ -61,6 +65,7 @@ extension Copydesk {
                     print(report.text)
                 }
             } catch {
+                progress?.clear()
                 let done =
                     (try? importer.finish()).map { report in
                         report.lastSequence.map { "records up to #\($0) were imported" } ?? "nothing was imported"

@@ -47,7 +47,23 @@ final class ProgressLine {
     private let label: String
     private var shown = false
 
+    private var lastShown = 0.0
+
     init(label: String) { self.label = label }
+
+    /// A progress line on stderr when it is a terminal, nil otherwise (scripts and pipes get none).
+    static func onTerminal(_ label: String) -> ProgressLine? {
+        isatty(STDERR_FILENO) == 1 ? ProgressLine(label: label) : nil
+    }
+
+    /// `label: text`, at most five times a second.
+    func show(_ text: String) {
+        let now = Date().timeIntervalSince1970
+        guard now - lastShown >= 0.2 else { return }
+        lastShown = now
+        FileHandle.standardError.write(Data(("\r\u{1B}[K\(label): " + text).utf8))
+        shown = true
+    }
 
     func show(records: UInt64, done: Int64, total: Int64) {
         let percent = total > 0 ? Int(done * 100 / total) : 100
