@@ -23,7 +23,8 @@ DATADIR     ?= $(PREFIX)/share
 DOCDIR      ?= $(DATADIR)/doc/copydesk
 MANDIR      ?= $(DATADIR)/man
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
-ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+# Debian's zsh reads packaged completions from vendor-completions and local ones from site-functions.
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 SWIFT       ?= swift
