@@ -74,10 +74,24 @@ struct Spool: Sendable {
 
     /// Takes ownership of an inbox file by renaming it into `work/`. Returns nil when the file is gone
     /// (another claim, or the producer renamed it away).
+    ///
+    /// A channel folder is opened with `O_NOFOLLOW` and the file renamed relative to that descriptor: producers own
+    /// their channel folders and could swap one for a symlink between the scan and the claim, and a plain
+    /// `rename("inbox/chan/x")` would then move a file from wherever the link points (the journal directory, say)
+    /// into `work/`. The file itself is never followed: `rename` moves a symlink, not its target.
     func claim(_ entry: InboxEntry, id: UInt64) throws(Errno) -> ClaimedFile? {
         let claim = SpoolName.claimName(id: id, channel: entry.channel, file: entry.name)
+        let target = config.work + "/" + claim
         do {
-            try valueOrErrno { rename(config.inbox + "/" + entry.relativePath, config.work + "/" + claim) }
+            if let channel = entry.channel {
+                let folder = try valueOrErrno {
+                    open(config.inbox + "/" + channel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                }
+                defer { close(folder) }
+                try valueOrErrno { renameat(folder, entry.name, AT_FDCWD, target) }
+            } else {
+                try valueOrErrno { rename(config.inbox + "/" + entry.name, target) }
+            }
         } catch Errno.noSuchFileOrDirectory {
             return nil
         }
@@ -93,22 +107,44 @@ struct Spool: Sendable {
 
     /// Reads a claimed file whole, refusing symlinks, non-regular files and files over the size limit
     /// without reading them.
+    ///
+    /// The type comes from `lstat` before anything is opened: opening a FIFO blocks until a writer appears, and
+    /// opening a device can act on it (rewind a tape, wake a modem), so neither is ever opened. The open itself
+    /// still says `O_NOFOLLOW | O_NONBLOCK` and `fstat` must show the same regular file, in case the name was
+    /// replaced in between.
     func read(_ file: ClaimedFile) -> ReadOutcome {
         let path = config.work + "/" + file.claim
+        var seen = stat()
+        guard lstat(path, &seen) == 0 else {
+            let error = Errno(rawValue: errno)
+            return error == .noSuchFileOrDirectory ? .vanished : .unreadable("cannot stat: \(error)")
+        }
+        if let kind = Self.notRegular(seen.st_mode) {
+            return .unreadable("\(kind), not a regular file: not opened")
+        }
         let fd: CInt
         do {
-            fd = try valueOrErrno { open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) }
+            fd = try valueOrErrno { open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) }
         } catch Errno.noSuchFileOrDirectory {
             return .vanished
         } catch Errno.tooManySymbolicLinkLevels {
             return .unreadable("a symbolic link, not a file: links are not followed")
+        } catch Errno.permissionDenied {
+            return .unreadable(
+                "permission denied: copydeskd (uid \(geteuid()), gid \(getegid())) may not read a file with mode "
+                    + String(seen.st_mode & 0o7777, radix: 8) + ", owner uid \(seen.st_uid), group \(seen.st_gid)"
+                    + " (producers: make it readable by group copydesk-producers, e.g. mode 0640)"
+            )
         } catch {
             return .unreadable("cannot open: \(error)")
         }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .unreadable("cannot stat: \(Errno(rawValue: errno))") }
-        guard info.st_mode & S_IFMT == S_IFREG else { return .unreadable("not a regular file") }
+        if let kind = Self.notRegular(info.st_mode) { return .unreadable("\(kind), not a regular file") }
+        guard info.st_dev == seen.st_dev, info.st_ino == seen.st_ino else {
+            return .unreadable("replaced while being opened: not read")
+        }
         let size = Int64(info.st_size)
         if size > config.maxFileSize { return .tooLarge(size) }
         var bytes = [UInt8](repeating: 0, count: Int(size))
@@ -136,6 +172,20 @@ struct Spool: Sendable {
         bytes.removeSubrange(filled...)
         if Int64(filled) > config.maxFileSize { return .tooLarge(Int64(filled)) }
         return .bytes(bytes)
+    }
+
+    /// What a file that is not a regular file is, for the reason file; nil for a regular file.
+    static func notRegular(_ mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFLNK: "a symbolic link (links are not followed)"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFSOCK: "a socket"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFDIR: "a directory"
+        default: "an unknown file type"
+        }
     }
 
     /// Lets go of a file whose record is durable: deleted, or moved to `done/` when configured.
