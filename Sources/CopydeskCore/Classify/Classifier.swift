@@ -203,12 +203,13 @@ struct RuleEvidence {
     private(set) var hits: [Hit] = []
 
     init(rules: ClassificationRules, view: DocumentView) {
-        var byRule: [Int: Hit] = [:]
+        // Indexed by rule and mutated in place: taking a `Hit` out of a dictionary and putting it back copied its
+        // two dictionaries on every phrase occurrence, which made matching cost more than the automaton.
+        var byRule = [Hit?](repeating: nil, count: rules.rules.count)
         func record(_ rule: Int, _ pattern: Int, _ fields: ClassificationRules.Fields) {
-            var hit = byRule[rule] ?? Hit(rule: rule, counts: [:], fields: [:])
-            hit.counts[pattern, default: 0] += 1
-            if hit.fields[pattern] == nil { hit.fields[pattern] = fields }
-            byRule[rule] = hit
+            if byRule[rule] == nil { byRule[rule] = Hit(rule: rule, counts: [:], fields: [:]) }
+            byRule[rule]!.counts[pattern, default: 0] += 1
+            if byRule[rule]!.fields[pattern] == nil { byRule[rule]!.fields[pattern] = fields }
         }
         let buffer = view.lowered
         buffer.withUnsafeBufferPointer { text in
@@ -243,6 +244,6 @@ struct RuleEvidence {
                 }
             }
         }
-        hits = byRule.keys.sorted().map { byRule[$0]! }
+        hits = byRule.compactMap { $0 }
     }
 }

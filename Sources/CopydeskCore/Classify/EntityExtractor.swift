@@ -37,6 +37,66 @@ public struct EntityExtractor: Sendable {
         }
         for key in entries.keys { entries[key]!.sort { $0.tokens.count > $1.tokens.count } }
         self.entries = entries
+        // Every word the extractor has an opinion about, once, with all its roles: one lookup per token instead
+        // of a `Set<String>` or `Dictionary` probe (SipHash over the word) per role asked about.
+        var words: [String: Word] = [:]
+        func mark(_ set: Set<String>, _ role: Word.Roles) {
+            for word in set { words[word, default: Word(text: word)].roles.insert(role) }
+        }
+        mark(Self.titles, .title)
+        mark(Self.personalTitles, .personalTitle)
+        mark(Self.organisationEnds, .organisationEnd)
+        mark(Self.speechVerbs, .speechVerb)
+        mark(Self.starters, .starter)
+        for (first, candidates) in entries where !candidates.isEmpty {
+            words[first, default: Word(text: first)].entries = candidates
+        }
+        var table = KeyTable()
+        var lexicon: [Word] = []
+        for word in words.values.sorted(by: { $0.text < $1.text }) {
+            let key = Self.key(Array(word.text.utf8))
+            // Two words with one 64-bit key: keep the first; the second is then never found, which the equality
+            // check at lookup makes safe (a miss, never a wrong word). Does not happen with the built-in lists.
+            guard table[key] == nil else { continue }
+            table.insert(key, Int32(lexicon.count))
+            lexicon.append(word)
+        }
+        self.lexiconTable = table
+        self.lexicon = lexicon
+    }
+
+    /// A word of the lexicon: its roles, and the gazetteer names starting with it (longest first).
+    struct Word: Sendable {
+        struct Roles: OptionSet, Sendable {
+            let rawValue: UInt8
+            static let title = Roles(rawValue: 1)
+            static let personalTitle = Roles(rawValue: 2)
+            static let organisationEnd = Roles(rawValue: 4)
+            static let speechVerb = Roles(rawValue: 8)
+            static let starter = Roles(rawValue: 16)
+        }
+
+        var text: String
+        var roles: Roles = []
+        var entries: [Entry] = []
+    }
+
+    /// FNV-1a key of a word's UTF-8 bytes → row in `lexicon`.
+    let lexiconTable: KeyTable
+    let lexicon: [Word]
+
+    /// A token's key: FNV-1a of its bytes, never 0 (the table's empty mark).
+    static func key<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash == 0 ? 1 : hash
+    }
+
+    /// The lexicon row of `token`, or -1.
+    @inline(__always)
+    func lexiconRow(_ token: Token) -> Int {
+        guard let row = lexiconTable[token.key], lexicon[Int(row)].text == token.text else { return -1 }
+        return Int(row)
     }
 
     static let titles: Set<String> = [
@@ -79,6 +139,8 @@ public struct EntityExtractor: Sendable {
         var capitalised: Bool
         /// Punctuation after it ends a name (comma, full stop, quote, bracket…).
         var breakAfter: Bool
+        /// ``EntityExtractor/key(_:)`` of `text`.
+        var key: UInt64
     }
 
     /// The entities of `article`'s headline and body. Headlines are often in Title Case, so only known names are
@@ -95,17 +157,20 @@ public struct EntityExtractor: Sendable {
             tokens.append(last)
         }
         tokens += Self.tokenize(text)
+        // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
+        let rows = tokens.map(lexiconRow)
+        let noRoles = Word.Roles()
+        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexicon[rows[index]].roles }
+        func candidates(_ index: Int) -> [Entry] { rows[index] < 0 ? [] : lexicon[rows[index]].entries }
         var counts: [String: (type: Entity.EntityType, count: Int)] = [:]
         var consumed = [Bool](repeating: false, count: tokens.count)
-        for index in 0..<headlineTokens.count where !(entries[tokens[index].text]?.isEmpty == false) {
+        for index in 0..<headlineTokens.count where candidates(index).isEmpty {
             consumed[index] = true
         }
         // 1. Gazetteer names.
         var index = 0
         while index < tokens.count {
-            if let candidates = entries[tokens[index].text],
-                let entry = candidates.first(where: { Self.matches($0.tokens, tokens, at: index) })
-            {
+            if let entry = candidates(index).first(where: { Self.matches($0.tokens, tokens, at: index) }) {
                 counts[entry.name, default: (entry.type, 0)].count += 1
                 for offset in 0..<entry.tokens.count { consumed[index + offset] = true }
                 index += entry.tokens.count
@@ -126,27 +191,27 @@ public struct EntityExtractor: Sendable {
             while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
                 end += 1
             }
-            let run = Array(tokens[index...end])
+            let run = index...end
             defer { index = end + 1 }
-            if let last = run.last, Self.organisationEnds.contains(last.text), run.count >= 2 {
-                let words = run.drop { Self.starters.contains($0.text) }.map(\.text)
+            if roles(end).contains(.organisationEnd), run.count >= 2 {
+                let words = run.drop { roles($0).contains(.starter) }.map { tokens[$0].text }
                 if words.count >= 2 { organisations.append(words.joined(separator: " ")) }
                 continue
             }
-            let titleEnd = run.lastIndex { Self.titles.contains($0.text) }
-            let hasPersonalTitle = run.contains { Self.personalTitles.contains($0.text) }
-            var name: [String] = []
+            let titleEnd = run.last { roles($0).contains(.title) }
+            let hasPersonalTitle = run.contains { roles($0).contains(.personalTitle) }
+            var name: [Int] = []
             let afterTitle = index > 0 && !tokens[index - 1].breakAfter && tokens[index - 1].capitalised
-                && Self.personalTitles.contains(tokens[index - 1].text)
+                && roles(index - 1).contains(.personalTitle)
             if let titleEnd, hasPersonalTitle || afterTitle {
-                name = run[(titleEnd + 1)...].map(\.text)
-            } else if titleEnd == nil, end + 1 < tokens.count, Self.speechVerbs.contains(tokens[end + 1].text) {
-                name = run.drop { Self.starters.contains($0.text) }.map(\.text)
+                name = Array((titleEnd + 1)..<(end + 1))
+            } else if titleEnd == nil, end + 1 < tokens.count, roles(end + 1).contains(.speechVerb) {
+                name = Array(run.drop { roles($0).contains(.starter) })
             } else if afterTitle {
-                name = run.map(\.text)
+                name = Array(run)
             }
-            if (1...4).contains(name.count), !name.contains(where: { Self.starters.contains($0) }) {
-                people.append(name.joined(separator: " "))
+            if (1...4).contains(name.count), !name.contains(where: { roles($0).contains(.starter) }) {
+                people.append(name.map { tokens[$0].text }.joined(separator: " "))
             }
         }
         // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg").
@@ -158,25 +223,29 @@ public struct EntityExtractor: Sendable {
         }
         var personNames = Set(people.map { surnameOwner[$0].flatMap { $0.isEmpty ? nil : $0 } ?? $0 })
         personNames.subtract(counts.keys)
-        // Where each capitalised word occurs, so names are counted without rescanning the text per name.
-        var positions: [String: [Int]] = [:]
+        // Where each capitalised word occurs (by key; the text is compared where it is used), so names are
+        // counted without rescanning the text per name.
+        var positions: [UInt64: [Int]] = [:]
         if !personNames.isEmpty || !organisations.isEmpty {
-            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].text, default: []].append(index) }
+            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].key, default: []].append(index) }
+        }
+        func occurrences(of word: String) -> [Int] {
+            (positions[Self.key(word.utf8)] ?? []).filter { tokens[$0].text == word }
         }
         for name in personNames {
             let parts = name.split(separator: " ").map(String.init)
             let surname = parts.last!
             var count = 0
             if parts.count > 1, surnameOwner[surname] == name {
-                count = (positions[surname] ?? []).filter { !consumed[$0] }.count
+                count = occurrences(of: surname).filter { !consumed[$0] }.count
             } else {
-                count = (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count
+                count = occurrences(of: parts[0]).filter { Self.matches(parts, tokens, at: $0) }.count
             }
             if count > 0 { counts[name] = (.person, count) }
         }
         for name in Set(organisations) where counts[name] == nil {
             let parts = name.split(separator: " ").map(String.init)
-            counts[name] = (.organisation, (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count)
+            counts[name] = (.organisation, occurrences(of: parts[0]).filter { Self.matches(parts, tokens, at: $0) }.count)
         }
         return counts.map { Entity(name: $0.key, type: $0.value.type, count: $0.value.count) }
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
@@ -242,8 +311,9 @@ public struct EntityExtractor: Sendable {
                 } else {
                     capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
                 }
-                let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self)
-                tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter))
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
+                let word = String(decoding: slice, as: UTF8.self)
+                tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter, key: Self.key(slice)))
             }
             var index = 0
             while index < bytes.count {

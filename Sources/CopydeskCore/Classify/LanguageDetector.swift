@@ -39,6 +39,47 @@ public struct LanguageDetector: Sendable {
         /// A letter a language's profile does not have at all (ç for Italian, ß for Dutch): stronger evidence
         /// against it than an unseen pair or triple of common letters.
         var unknownLetter: [Double] = []
+        /// The same costs as vectors, 16 languages per chunk, `chunks` per row, with the right unknown cost put in
+        /// for entries a language lacks: scoring adds one row per n-gram with a few vector instructions instead of
+        /// a loop with a branch per language. Costs are integers, so the sums are exactly the `Double` ones.
+        var chunks = 1
+        var gramVectors: [SIMD16<Int32>] = []
+        var wordVectors: [SIMD16<Int32>] = []
+        /// What an n-gram or word no profile has adds (the same for every language of the group).
+        var unknownGramVector = SIMD16<Int32>()
+        var unknownLetterVector = SIMD16<Int32>()
+        var unknownWordVector = SIMD16<Int32>()
+
+        /// Builds the vectors from the byte tables (called once the tables are complete).
+        mutating func vectorize() {
+            let count = languages.count
+            chunks = max(1, (count + 15) / 16)
+            func vectors(_ table: [UInt8], rows: Int, unknown: (Int) -> Double) -> [SIMD16<Int32>] {
+                var result = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: rows * chunks)
+                for row in 0..<rows {
+                    for column in 0..<count {
+                        let cost = table[row * count + column]
+                        let value = cost == UInt8.max ? unknown(row) : Double(cost)
+                        result[row * chunks + column / 16][column % 16] = Int32(value)
+                    }
+                }
+                return result
+            }
+            var gramIsLetter = [Bool](repeating: false, count: gramCosts.count / max(count, 1))
+            for (key, row) in grams.entries where key < 1 << 21 { gramIsLetter[Int(row)] = true }
+            let letter = unknownLetter
+            let gram = unknownGram
+            let word = unknownWord
+            gramVectors = vectors(gramCosts, rows: gramIsLetter.count) { row in
+                count == 0 ? 0 : gramIsLetter[row] ? letter[0] : gram[0]
+            }
+            wordVectors = vectors(wordCosts, rows: wordCosts.count / max(count, 1)) { _ in count == 0 ? 0 : word[0] }
+            if count > 0 {
+                unknownGramVector = SIMD16(repeating: Int32(gram[0]))
+                unknownLetterVector = SIMD16(repeating: Int32(letter[0]))
+                unknownWordVector = SIMD16(repeating: Int32(word[0]))
+            }
+        }
     }
 
     let latin: Group
@@ -108,6 +149,7 @@ public struct LanguageDetector: Sendable {
             result.unknownGram = result.unknownGram.map { _ in unknownGram }
             result.unknownWord = result.unknownWord.map { _ in unknownWord }
             result.unknownLetter = result.unknownGram.map { $0 + 15 }
+            result.vectorize()
             return result
         }
         latin = group(order.filter { !cyrillicCodes.contains($0) })
@@ -250,7 +292,8 @@ public struct LanguageDetector: Sendable {
         var cues = cues
         let languageCount = group.languages.count
         guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
-        var costs = [Double](repeating: 0, count: languageCount)
+        let chunks = group.chunks
+        var totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: chunks)
         var grams = 0
         var wordCount = 0
         var ukrainianLetters = 0
@@ -258,31 +301,32 @@ public struct LanguageDetector: Sendable {
         var word: [UInt32] = []
         word.reserveCapacity(32)
         var seen = 0
-        @inline(__always) func add(_ row: Int32?, _ table: [UInt8], _ unknown: [Double]) {
+        @inline(__always) func add(_ row: Int32?, _ vectors: [SIMD16<Int32>], _ unknown: SIMD16<Int32>) {
             if let row {
-                let base = Int(row) * languageCount
-                for column in 0..<languageCount {
-                    let cost = table[base + column]
-                    costs[column] += cost == UInt8.max ? unknown[column] : Double(cost)
-                }
+                let base = Int(row) * chunks
+                for chunk in 0..<chunks { totals[chunk] &+= vectors[base + chunk] }
             } else {
-                for column in 0..<languageCount { costs[column] += unknown[column] }
+                for chunk in 0..<chunks { totals[chunk] &+= unknown }
             }
         }
         func flush() {
             guard !word.isEmpty else { return }
             wordCount += 1
-            add(group.words[Self.wordKey(values: word)], group.wordCosts, group.unknownWord)
-            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word).
+            add(group.words[Self.wordKey(values: word)], group.wordVectors, group.unknownWordVector)
+            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word). A letter no profile
+            // has costs an unknown gram here (rows of known letters carry the unknown-letter cost themselves).
             var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
             var beforePrevious: UInt64 = 0
             for index in 0...word.count {
                 let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
-                if index < word.count { add(group.grams[current], group.gramCosts, group.unknownLetter) }
-                add(group.grams[previous << 21 | current], group.gramCosts, group.unknownGram)
+                if index < word.count {
+                    add(group.grams[current], group.gramVectors, group.unknownLetterVector)
+                }
+                add(group.grams[previous << 21 | current], group.gramVectors, group.unknownGramVector)
                 grams += index < word.count ? 2 : 1
                 if index > 0 || beforePrevious != 0 {
-                    add(group.grams[beforePrevious << 42 | previous << 21 | current], group.gramCosts, group.unknownGram)
+                    add(group.grams[beforePrevious << 42 | previous << 21 | current], group.gramVectors,
+                        group.unknownGramVector)
                     grams += 1
                 }
                 beforePrevious = previous
@@ -293,10 +337,11 @@ public struct LanguageDetector: Sendable {
         // Long texts stop being read once one language is far ahead: a gap of 150 (15 orders of magnitude) is
         // not closed by more of the same text, and it keeps a 3 KiB story's language cheap.
         func decided() -> Bool {
-            guard seen >= Self.decisiveLetters, costs.count > 1 else { return false }
-            var best = Double.infinity
-            var second = Double.infinity
-            for cost in costs {
+            guard seen >= Self.decisiveLetters, languageCount > 1 else { return false }
+            var best = Int32.max
+            var second = Int32.max
+            for column in 0..<languageCount {
+                let cost = totals[column / 16][column % 16]
                 if cost < best {
                     second = best
                     best = cost
@@ -304,7 +349,7 @@ public struct LanguageDetector: Sendable {
                     second = cost
                 }
             }
-            return second - best > 150
+            return Int(second) - Int(best) > 150
         }
         for scalar in text.unicodeScalars {
             if seen >= Self.sampleLetters { break }
@@ -323,6 +368,7 @@ public struct LanguageDetector: Sendable {
             }
         }
         flush()
+        var costs = (0..<languageCount).map { Double(totals[$0 / 16][$0 % 16]) }
         if script == .cyrillic {
             // Letters of one alphabet only: strong evidence, as an editor reading a Cyrillic line would use.
             for (column, code) in group.languages.enumerated() {
@@ -388,6 +434,11 @@ struct KeyTable: Sendable {
             if stored == 0 { return nil }
             index = (index + 1) & mask
         }
+    }
+
+    /// Every key with its row.
+    var entries: [(key: UInt64, row: Int32)] {
+        zip(keys, rows).filter { $0.0 != 0 }.map { (key: $0.0, row: $0.1) }
     }
 
     mutating func insert(_ key: UInt64, _ row: Int32) {
