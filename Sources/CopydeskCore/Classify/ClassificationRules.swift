@@ -575,9 +575,24 @@ enum TextBytes {
     /// asks Unicode for every non-ASCII character, which made it the most expensive step of classifying a story
     /// with curly quotes.
     static func lowercasedUTF8(_ text: String, into out: inout [UInt8]) {
+        // ASCII, most of a story, is copied whole and lowercased in place; from the first non-ASCII byte on, the
+        // character-by-character path below (appending byte by byte cost more than the lowercasing).
+        let start = out.count
+        out.append(contentsOf: text.utf8)
+        let end = out.count
+        let firstNonASCII = out.withUnsafeMutableBufferPointer { buffer -> Int? in
+            for index in start..<end {
+                let byte = buffer[index]
+                if byte >= 0x80 { return index }
+                if byte >= 0x41 && byte <= 0x5A { buffer[index] = byte | 0x20 }
+            }
+            return nil
+        }
+        guard let firstNonASCII else { return }
+        out.removeSubrange(firstNonASCII...)
         var text = text
         text.withUTF8 { bytes in
-            var index = 0
+            var index = firstNonASCII - start
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte < 0x80 {

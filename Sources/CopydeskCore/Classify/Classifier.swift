@@ -211,13 +211,12 @@ struct RuleEvidence {
             byRule[rule]!.counts[pattern, default: 0] += 1
             if byRule[rule]!.fields[pattern] == nil { byRule[rule]!.fields[pattern] = fields }
         }
-        let buffer = view.lowered
-        buffer.withUnsafeBufferPointer { text in
-            rules.matcher.scan(text) { phrase, end in
+        view.lowered.withUnsafeBufferPointer { text in
+            for (phrase, end) in rules.matcher.occurrences(in: text) {
                 let start = end - rules.matcher.lengths[phrase]
                 let edges = rules.phraseEdges[phrase]
-                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { return }
-                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { return }
+                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { continue }
+                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { continue }
                 let segment = view.segments[view.segment(containing: start)]
                 for use in rules.phraseUses[phrase] {
                     let rule = rules.rules[use.rule]
@@ -229,7 +228,9 @@ struct RuleEvidence {
                     case .prefix: if start != segment.trimmedStart { continue }
                     case .suffix: if end != segment.trimmedEnd { continue }
                     }
-                    record(use.rule, use.pattern, fields)
+                    if byRule[use.rule] == nil { byRule[use.rule] = Hit(rule: use.rule, counts: [:], fields: [:]) }
+                    byRule[use.rule]!.counts[use.pattern, default: 0] += 1
+                    if byRule[use.rule]!.fields[use.pattern] == nil { byRule[use.rule]!.fields[use.pattern] = fields }
                 }
             }
         }

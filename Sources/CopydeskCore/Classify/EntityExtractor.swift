@@ -151,12 +151,13 @@ public struct EntityExtractor: Sendable {
 
     public func extract(_ text: String, headline: String = "") -> [Entity] {
         let headlineTokens = headline.isEmpty ? [] : Self.tokenize(headline)
-        var tokens = headlineTokens
-        if var last = tokens.popLast() {
+        var joined = headlineTokens
+        if var last = joined.popLast() {
             last.breakAfter = true
-            tokens.append(last)
+            joined.append(last)
         }
-        tokens += Self.tokenize(text)
+        joined += Self.tokenize(text)
+        let tokens = joined
         // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
         let rows = tokens.map(lexiconRow)
         let noRoles = Word.Roles()
@@ -262,59 +263,67 @@ public struct EntityExtractor: Sendable {
         return true
     }
 
+    /// The tokens so far and where the current one started: state kept in a value whose `mutating` methods the
+    /// compiler checks statically (a nested function capturing local `var`s made every access a runtime
+    /// exclusivity check, which cost more than the tokenizing).
+    private struct TokenBuilder {
+        var tokens: [Token] = []
+        var start = -1
+
+        mutating func flush(_ bytes: UnsafeBufferPointer<UInt8>, _ end: Int, breaking: Bool) {
+            guard start >= 0 else {
+                if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
+                return
+            }
+            var last = end
+            var breakAfter = breaking
+            if bytes[last - 1] == 0x2E {  // "."
+                let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
+                if inner.contains(0x2E) || EntityExtractor.abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
+                    breakAfter = breaking
+                } else {
+                    last -= 1
+                    breakAfter = true
+                }
+            }
+            if last - start > 2, bytes[last - 1] == 0x73, bytes[last - 2] == 0x27 {  // 's
+                last -= 2
+            } else if last - start > 4, bytes[last - 1] == 0x73, bytes[last - 2] == 0x99, bytes[last - 3] == 0x80,
+                bytes[last - 4] == 0xE2
+            {  // ’s
+                last -= 4
+            }
+            while last > start {
+                if bytes[last - 1] == 0x2D || bytes[last - 1] == 0x27 {
+                    last -= 1
+                } else if last - start >= 3, bytes[last - 1] == 0x99, bytes[last - 2] == 0x80, bytes[last - 3] == 0xE2 {
+                    last -= 3
+                } else {
+                    break
+                }
+            }
+            defer { start = -1 }
+            guard last > start else { return }
+            let first = bytes[start]
+            let capitalised: Bool
+            if first < 0x80 {
+                capitalised = first >= 0x41 && first <= 0x5A
+            } else {
+                capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
+            }
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
+            let word = String(decoding: slice, as: UTF8.self)
+            tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter, key: EntityExtractor.key(slice)))
+        }
+    }
+
     /// Words with their case and whether punctuation follows them. Keeps inner hyphens and apostrophes
     /// ("Jean-Claude", "O'Neill") and the dots of abbreviations ("U.S.", "Mr."); drops possessive endings
     /// ("NATO's" is NATO). Reads UTF-8 bytes, decoding only non-ASCII characters.
     static func tokenize(_ text: String) -> [Token] {
-        var tokens: [Token] = []
+        var builder = TokenBuilder()
         var text = text
         text.withUTF8 { bytes in
-            var start = -1
-            func flush(_ end: Int, breaking: Bool) {
-                guard start >= 0 else {
-                    if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
-                    return
-                }
-                var last = end
-                var breakAfter = breaking
-                if bytes[last - 1] == 0x2E {  // "."
-                    let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
-                    if inner.contains(0x2E) || abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
-                        breakAfter = breaking
-                    } else {
-                        last -= 1
-                        breakAfter = true
-                    }
-                }
-                if last - start > 2, bytes[last - 1] == 0x73, bytes[last - 2] == 0x27 {  // 's
-                    last -= 2
-                } else if last - start > 4, bytes[last - 1] == 0x73, bytes[last - 2] == 0x99, bytes[last - 3] == 0x80,
-                    bytes[last - 4] == 0xE2
-                {  // ’s
-                    last -= 4
-                }
-                while last > start {
-                    if bytes[last - 1] == 0x2D || bytes[last - 1] == 0x27 {
-                        last -= 1
-                    } else if last - start >= 3, bytes[last - 1] == 0x99, bytes[last - 2] == 0x80, bytes[last - 3] == 0xE2 {
-                        last -= 3
-                    } else {
-                        break
-                    }
-                }
-                defer { start = -1 }
-                guard last > start else { return }
-                let first = bytes[start]
-                let capitalised: Bool
-                if first < 0x80 {
-                    capitalised = first >= 0x41 && first <= 0x5A
-                } else {
-                    capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
-                }
-                let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
-                let word = String(decoding: slice, as: UTF8.self)
-                tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter, key: Self.key(slice)))
-            }
             var index = 0
             while index < bytes.count {
                 let byte = bytes[index]
@@ -334,19 +343,19 @@ public struct EntityExtractor: Sendable {
                     isSpace = scalar?.value == 0xA0
                 }
                 if isWord {
-                    if start < 0 { start = index }
-                } else if isJoiner && start >= 0 {
+                    if builder.start < 0 { builder.start = index }
+                } else if isJoiner && builder.start >= 0 {
                     // part of the token for now; trailing joiners are trimmed in flush
                 } else if isSpace {
-                    flush(index, breaking: false)
+                    builder.flush(bytes, index, breaking: false)
                 } else {
-                    flush(index, breaking: true)
+                    builder.flush(bytes, index, breaking: true)
                 }
                 index += length
             }
-            flush(bytes.count, breaking: true)
+            builder.flush(bytes, bytes.count, breaking: true)
         }
-        return tokens
+        return builder.tokens
     }
 
     static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]

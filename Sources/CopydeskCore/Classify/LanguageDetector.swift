@@ -26,6 +26,10 @@ public struct LanguageDetector: Sendable {
     public static let sampleLetters = 2500
     /// Letters read before a clear lead may end the reading.
     public static let decisiveLetters = 200
+    /// Letters of the main script scored at most. A hundred words settle the language of a story; reading the
+    /// rest (the script is still counted over ``sampleLetters``) only made the probability more certain and cost
+    /// most of the detector's time on 3 KiB stories, where a clear lead seldom reaches the early stop's gap.
+    public static let scoredLetters = 600
 
     struct Group: Sendable {
         var languages: [String]
@@ -191,6 +195,10 @@ public struct LanguageDetector: Sendable {
     }
 
     static func script(of value: UInt32) -> Script? {
+        if value < 0x80 {  // most of any text: one test instead of the range switch
+            let folded = value | 0x20
+            return folded >= 0x61 && folded <= 0x7A ? .latin : nil
+        }
         switch value {
         case 0x41...0x5A, 0x61...0x7A, 0xC0...0xD6, 0xD8...0xF6, 0xF8...0x24F, 0x1E00...0x1EFF: return .latin
         case 0x400...0x4FF, 0x500...0x52F: return .cyrillic
@@ -352,7 +360,7 @@ public struct LanguageDetector: Sendable {
             return Int(second) - Int(best) > 150
         }
         for scalar in text.unicodeScalars {
-            if seen >= Self.sampleLetters { break }
+            if seen >= Self.scoredLetters { break }
             let value = TextBytes.lowerValue(scalar.value)
             if Self.script(of: value) == script {
                 word.append(value)
@@ -417,8 +425,13 @@ public struct LanguageDetector: Sendable {
 /// A hash table from non-zero `UInt64` keys to rows: open addressing with a multiplicative hash. The detector
 /// looks up three n-grams per letter; `Dictionary`'s seeded SipHash made those lookups most of its cost.
 struct KeyTable: Sendable {
-    private var keys = [UInt64](repeating: 0, count: 16)
-    private var rows = [Int32](repeating: 0, count: 16)
+    /// Key and row side by side: a lookup touches one cache line, not one in each of two arrays.
+    private struct Slot {
+        var key: UInt64
+        var row: Int32
+    }
+
+    private var slots = [Slot](repeating: Slot(key: 0, row: 0), count: 16)
     private(set) var count = 0
     private var shift: UInt64 = 60
 
@@ -426,38 +439,38 @@ struct KeyTable: Sendable {
     private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
     subscript(key: UInt64) -> Int32? {
-        var index = slot(key)
-        let mask = keys.count - 1
-        while true {
-            let stored = keys[index]
-            if stored == key { return rows[index] }
-            if stored == 0 { return nil }
-            index = (index + 1) & mask
+        slots.withUnsafeBufferPointer { slots in
+            var index = slot(key)
+            let mask = slots.count - 1
+            while true {
+                let stored = slots[index].key
+                if stored == key { return slots[index].row }
+                if stored == 0 { return nil }
+                index = (index + 1) & mask
+            }
         }
     }
 
     /// Every key with its row.
     var entries: [(key: UInt64, row: Int32)] {
-        zip(keys, rows).filter { $0.0 != 0 }.map { (key: $0.0, row: $0.1) }
+        slots.filter { $0.key != 0 }.map { (key: $0.key, row: $0.row) }
     }
 
     mutating func insert(_ key: UInt64, _ row: Int32) {
         precondition(key != 0, "0 marks an empty slot")
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > slots.count { grow() }
         var index = slot(key)
-        let mask = keys.count - 1
-        while keys[index] != 0 && keys[index] != key { index = (index + 1) & mask }
-        if keys[index] == 0 { count += 1 }
-        keys[index] = key
-        rows[index] = row
+        let mask = slots.count - 1
+        while slots[index].key != 0 && slots[index].key != key { index = (index + 1) & mask }
+        if slots[index].key == 0 { count += 1 }
+        slots[index] = Slot(key: key, row: row)
     }
 
     private mutating func grow() {
-        let old = zip(keys, rows).filter { $0.0 != 0 }
-        keys = [UInt64](repeating: 0, count: keys.count * 2)
-        rows = [Int32](repeating: 0, count: keys.count)
+        let old = slots.filter { $0.key != 0 }
+        slots = [Slot](repeating: Slot(key: 0, row: 0), count: slots.count * 2)
         shift -= 1
         count = 0
-        for (key, row) in old { insert(key, row) }
+        for entry in old { insert(entry.key, entry.row) }
     }
 }

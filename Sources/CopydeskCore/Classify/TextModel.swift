@@ -298,8 +298,20 @@ public struct TextModel: Sendable {
     /// document's buckets in the 6 MiB table once per label and missed the cache each time.
     public func verdict(for text: String, features count: Int = 6) -> ModelVerdict {
         let featurizer = Featurizer(bucketBits: bucketBits, bigrams: bigrams)
+        // The words once, with where they are: the buckets come from them, and so do the names of the top
+        // features (re-reading the text for those cost as much as the prediction).
+        var words: [(hash: UInt64, start: Int, end: Int)] = []
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { bytes in
+            featurizer.forEachWord(bytes) { hash, start, end in words.append((hash, start, end)) }
+        }
         var scratch: [UInt32] = []
-        let counts = featurizer.counts(text, scratch: &scratch)
+        scratch.reserveCapacity(words.count * (bigrams ? 2 : 1))
+        for (index, word) in words.enumerated() {
+            scratch.append(featurizer.unigram(word.hash))
+            if bigrams && index > 0 { scratch.append(featurizer.bigram(words[index - 1].hash, word.hash)) }
+        }
+        let counts = featurizer.counts(sorting: &scratch)
         let labelCount = labels.count
         let stride = rowWidth
         var values = [Float](repeating: 0, count: counts.buckets.count)
@@ -345,7 +357,24 @@ public struct TextModel: Sendable {
             top.insert((bucket, contribution), at: position)
             if top.count > count { top.removeLast() }
         }
-        let names = featurizer.names(of: top.map(\.bucket), in: text)
+        // The first word or word pair in each wanted bucket, as `names(of:in:)` finds them.
+        var names: [UInt32: String] = [:]
+        func word(_ index: Int) -> String {
+            String(decoding: bytes[words[index].start..<words[index].end], as: UTF8.self).lowercased()
+        }
+        if !top.isEmpty {
+            for index in words.indices where names.count < top.count {
+                let one = featurizer.unigram(words[index].hash)
+                if top.contains(where: { $0.bucket == one }) && names[one] == nil { names[one] = word(index) }
+                if bigrams && index > 0 {
+                    let two = featurizer.bigram(words[index - 1].hash, words[index].hash)
+                    if top.contains(where: { $0.bucket == two }) && names[two] == nil {
+                        names[two] = word(index - 1) + " " + word(index)
+                    }
+                }
+            }
+        }
+        bytes = []
         return ModelVerdict(
             modelName: name, label: labels[winner], score: probabilities[winner],
             alternatives: ranked.dropFirst().prefix(3).map { .init(label: labels[$0], score: probabilities[$0]) },
@@ -445,7 +474,12 @@ struct Featurizer {
 
     func counts(_ text: String, scratch: inout [UInt32]) -> SparseCounts {
         buckets(text, into: &scratch)
-        scratch.sort()
+        return counts(sorting: &scratch)
+    }
+
+    /// Distinct buckets (ascending) and their counts, from a document's buckets (sorted in place).
+    func counts(sorting scratch: inout [UInt32]) -> SparseCounts {
+        Self.radixSort(&scratch, bits: bucketBits)
         var result = SparseCounts(buckets: [], counts: [])
         result.buckets.reserveCapacity(scratch.count)
         result.counts.reserveCapacity(scratch.count)
@@ -459,6 +493,35 @@ struct Featurizer {
             index = end
         }
         return result
+    }
+
+    /// Sorts bucket ids below `1 << bits` ascending, 8 bits a pass: a few hundred ids, sorted for every document,
+    /// took a comparison sort longer than hashing the words they came from.
+    static func radixSort(_ values: inout [UInt32], bits: Int) {
+        guard values.count > 32 else {
+            values.sort()
+            return
+        }
+        var other = [UInt32](repeating: 0, count: values.count)
+        var shift: UInt32 = 0
+        while shift < UInt32(max(bits, 1)) {
+            values.withUnsafeBufferPointer { source in
+                other.withUnsafeMutableBufferPointer { target in
+                    var offsets = [Int](repeating: 0, count: 257)
+                    offsets.withUnsafeMutableBufferPointer { offsets in
+                        for value in source { offsets[Int((value >> shift) & 0xFF) + 1] += 1 }
+                        for digit in 1..<257 { offsets[digit] += offsets[digit - 1] }
+                        for value in source {
+                            let digit = Int((value >> shift) & 0xFF)
+                            target[offsets[digit]] = value
+                            offsets[digit] += 1
+                        }
+                    }
+                }
+            }
+            swap(&values, &other)
+            shift += 8
+        }
     }
 
     /// 1 + ln tf, from a table for the small counts almost every word has.
@@ -485,33 +548,6 @@ struct Featurizer {
         return SparseVector(buckets: counts.buckets, values: values)
     }
 
-
-    /// The words or word pairs of `text` that fall in `wanted` buckets (the first one seen per bucket). A few
-    /// buckets are wanted (a verdict's top features): a linear search beats hashing every word of the text.
-    func names(of wanted: [UInt32], in text: String) -> [UInt32: String] {
-        guard !wanted.isEmpty else { return [:] }
-        var names: [UInt32: String] = [:]
-        var text = text
-        text.withUTF8 { bytes in
-            var previous: (hash: UInt64, start: Int, end: Int)?
-            func word(_ start: Int, _ end: Int) -> String {
-                String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self).lowercased()
-            }
-            forEachWord(bytes) { hash, start, end in
-                guard names.count < wanted.count else { return }
-                let one = unigram(hash)
-                if wanted.contains(one) && names[one] == nil { names[one] = word(start, end) }
-                if bigrams, let previous {
-                    let two = bigram(previous.hash, hash)
-                    if wanted.contains(two) && names[two] == nil {
-                        names[two] = word(previous.start, previous.end) + " " + word(start, end)
-                    }
-                }
-                previous = (hash, start, end)
-            }
-        }
-        return names
-    }
 
     /// The words or word pairs of `texts` that fall in `wanted` buckets (the first one seen per bucket).
     func names(of wanted: Set<UInt32>, in texts: [String]) -> [UInt32: String] {
