@@ -15,6 +15,15 @@ public struct EntityExtractor: Sendable {
         var tokens: [String]
         var name: String
         var type: Entity.EntityType
+        /// `tokens` as UTF-8 bytes, compared with a story's tokens in place.
+        var words: [[UInt8]] = []
+
+        init(tokens: [String], name: String, type: Entity.EntityType) {
+            self.tokens = tokens
+            self.name = name
+            self.type = type
+            words = tokens.map { Array($0.utf8) }
+        }
     }
 
     /// First token → entries starting with it, longest first.
@@ -92,10 +101,11 @@ public struct EntityExtractor: Sendable {
         return hash == 0 ? 1 : hash
     }
 
-    /// The lexicon row of `token`, or -1.
+    /// The lexicon row of `token`, or -1. Keys and bytes are the UTF-8 as written: a name in decomposed form
+    /// (e + U+0301) does not match its precomposed entry (news copy is NFC).
     @inline(__always)
-    func lexiconRow(_ token: Token) -> Int {
-        guard let row = lexiconTable[token.key], lexicon[Int(row)].text == token.text else { return -1 }
+    func lexiconRow(_ token: Token, in text: Text) -> Int {
+        guard let row = lexiconTable[token.key], text.equals(token, lexicon[Int(row)].text.utf8) else { return -1 }
         return Int(row)
     }
 
@@ -134,13 +144,31 @@ public struct EntityExtractor: Sendable {
         "Not", "No", "Subscribe", "Read", "More", "Home",
     ]
 
+    /// A word of the story: where its bytes are, its key, its case and whether punctuation follows it. No
+    /// `String` is made per word (that was a third of the extractor's time); names are made from the bytes once
+    /// a run of words is found to be one.
     struct Token {
-        var text: String
+        var start: Int
+        var end: Int
         var capitalised: Bool
         /// Punctuation after it ends a name (comma, full stop, quote, bracket…).
         var breakAfter: Bool
-        /// ``EntityExtractor/key(_:)`` of `text`.
+        /// ``EntityExtractor/key(_:)`` of its bytes.
         var key: UInt64
+    }
+
+    /// The story's bytes (headline, then body) that tokens point into.
+    struct Text {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        func string(_ token: Token) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[token.start..<token.end]), as: UTF8.self)
+        }
+
+        @inline(__always)
+        func equals<C: Collection>(_ token: Token, _ word: C) -> Bool where C.Element == UInt8 {
+            token.end - token.start == word.count && bytes[token.start..<token.end].elementsEqual(word)
+        }
     }
 
     /// The entities of `article`'s headline and body. Headlines are often in Title Case, so only known names are
@@ -150,28 +178,35 @@ public struct EntityExtractor: Sendable {
     }
 
     public func extract(_ text: String, headline: String = "") -> [Entity] {
-        let headlineTokens = headline.isEmpty ? [] : Self.tokenize(headline)
-        var joined = headlineTokens
-        if var last = joined.popLast() {
-            last.breakAfter = true
-            joined.append(last)
+        var bytes = Array(headline.utf8)
+        let headlineEnd = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            var builder = TokenBuilder()
+            Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
+            // The headline's last word ends a name: the body is another paragraph.
+            if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
+            let headlineCount = builder.tokens.count
+            Self.tokenize(buffer, headlineEnd..<buffer.count, into: &builder)
+            return extract(Text(bytes: buffer), tokens: builder.tokens, headlineCount: headlineCount)
         }
-        joined += Self.tokenize(text)
-        let tokens = joined
+    }
+
+    private func extract(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity] {
         // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
-        let rows = tokens.map(lexiconRow)
+        let rows = tokens.map { lexiconRow($0, in: text) }
         let noRoles = Word.Roles()
         func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexicon[rows[index]].roles }
         func candidates(_ index: Int) -> [Entry] { rows[index] < 0 ? [] : lexicon[rows[index]].entries }
         var counts: [String: (type: Entity.EntityType, count: Int)] = [:]
         var consumed = [Bool](repeating: false, count: tokens.count)
-        for index in 0..<headlineTokens.count where candidates(index).isEmpty {
+        for index in 0..<headlineCount where candidates(index).isEmpty {
             consumed[index] = true
         }
         // 1. Gazetteer names.
         var index = 0
         while index < tokens.count {
-            if let entry = candidates(index).first(where: { Self.matches($0.tokens, tokens, at: index) }) {
+            if let entry = candidates(index).first(where: { Self.matches($0.words, tokens, at: index, in: text) }) {
                 counts[entry.name, default: (entry.type, 0)].count += 1
                 for offset in 0..<entry.tokens.count { consumed[index + offset] = true }
                 index += entry.tokens.count
@@ -195,7 +230,7 @@ public struct EntityExtractor: Sendable {
             let run = index...end
             defer { index = end + 1 }
             if roles(end).contains(.organisationEnd), run.count >= 2 {
-                let words = run.drop { roles($0).contains(.starter) }.map { tokens[$0].text }
+                let words = run.drop { roles($0).contains(.starter) }.map { text.string(tokens[$0]) }
                 if words.count >= 2 { organisations.append(words.joined(separator: " ")) }
                 continue
             }
@@ -212,7 +247,7 @@ public struct EntityExtractor: Sendable {
                 name = Array(run)
             }
             if (1...4).contains(name.count), !name.contains(where: { roles($0).contains(.starter) }) {
-                people.append(name.map { tokens[$0].text }.joined(separator: " "))
+                people.append(name.map { text.string(tokens[$0]) }.joined(separator: " "))
             }
         }
         // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg").
@@ -231,22 +266,26 @@ public struct EntityExtractor: Sendable {
             for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].key, default: []].append(index) }
         }
         func occurrences(of word: String) -> [Int] {
-            (positions[Self.key(word.utf8)] ?? []).filter { tokens[$0].text == word }
+            (positions[Self.key(word.utf8)] ?? []).filter { text.equals(tokens[$0], word.utf8) }
         }
         for name in personNames {
             let parts = name.split(separator: " ").map(String.init)
+            let words = parts.map { Array($0.utf8) }
             let surname = parts.last!
             var count = 0
             if parts.count > 1, surnameOwner[surname] == name {
                 count = occurrences(of: surname).filter { !consumed[$0] }.count
             } else {
-                count = occurrences(of: parts[0]).filter { Self.matches(parts, tokens, at: $0) }.count
+                count = occurrences(of: parts[0]).filter { Self.matches(words, tokens, at: $0, in: text) }.count
             }
             if count > 0 { counts[name] = (.person, count) }
         }
         for name in Set(organisations) where counts[name] == nil {
             let parts = name.split(separator: " ").map(String.init)
-            counts[name] = (.organisation, occurrences(of: parts[0]).filter { Self.matches(parts, tokens, at: $0) }.count)
+            let words = parts.map { Array($0.utf8) }
+            counts[name] = (
+                .organisation, occurrences(of: parts[0]).filter { Self.matches(words, tokens, at: $0, in: text) }.count
+            )
         }
         return counts.map { Entity(name: $0.key, type: $0.value.type, count: $0.value.count) }
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
@@ -254,10 +293,10 @@ public struct EntityExtractor: Sendable {
             .map { $0 }
     }
 
-    static func matches(_ words: [String], _ tokens: [Token], at index: Int) -> Bool {
+    static func matches(_ words: [[UInt8]], _ tokens: [Token], at index: Int, in text: Text) -> Bool {
         guard index + words.count <= tokens.count else { return false }
         for (offset, word) in words.enumerated() {
-            if tokens[index + offset].text != word { return false }
+            if !text.equals(tokens[index + offset], word) { return false }
             if offset < words.count - 1 && tokens[index + offset].breakAfter { return false }
         }
         return true
@@ -312,50 +351,48 @@ public struct EntityExtractor: Sendable {
                 capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
             }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
-            let word = String(decoding: slice, as: UTF8.self)
-            tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter, key: EntityExtractor.key(slice)))
+            tokens.append(Token(
+                start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: EntityExtractor.key(slice)
+            ))
         }
     }
 
     /// Words with their case and whether punctuation follows them. Keeps inner hyphens and apostrophes
     /// ("Jean-Claude", "O'Neill") and the dots of abbreviations ("U.S.", "Mr."); drops possessive endings
     /// ("NATO's" is NATO). Reads UTF-8 bytes, decoding only non-ASCII characters.
-    static func tokenize(_ text: String) -> [Token] {
-        var builder = TokenBuilder()
-        var text = text
-        text.withUTF8 { bytes in
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                var length = 1
-                let isWord: Bool
-                var isJoiner = false
-                var isSpace = false
-                if byte < 0x80 {
-                    isWord = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                    isJoiner = byte == 0x2D || byte == 0x27 || byte == 0x2E
-                    isSpace = byte == 0x20 || byte == 0x09
-                } else {
-                    length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-                    let scalar = TextBytes.decodeScalar(bytes, at: index)
-                    isWord = scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
-                    isJoiner = scalar?.value == 0x2019
-                    isSpace = scalar?.value == 0xA0
-                }
-                if isWord {
-                    if builder.start < 0 { builder.start = index }
-                } else if isJoiner && builder.start >= 0 {
-                    // part of the token for now; trailing joiners are trimmed in flush
-                } else if isSpace {
-                    builder.flush(bytes, index, breaking: false)
-                } else {
-                    builder.flush(bytes, index, breaking: true)
-                }
-                index += length
+    private static func tokenize(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into builder: inout TokenBuilder
+    ) {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            var length = 1
+            let isWord: Bool
+            var isJoiner = false
+            var isSpace = false
+            if byte < 0x80 {
+                isWord = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                isJoiner = byte == 0x2D || byte == 0x27 || byte == 0x2E
+                isSpace = byte == 0x20 || byte == 0x09
+            } else {
+                length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                let scalar = TextBytes.decodeScalar(bytes, at: index)
+                isWord = scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+                isJoiner = scalar?.value == 0x2019
+                isSpace = scalar?.value == 0xA0
             }
-            builder.flush(bytes, bytes.count, breaking: true)
+            if isWord {
+                if builder.start < 0 { builder.start = index }
+            } else if isJoiner && builder.start >= 0 {
+                // part of the token for now; trailing joiners are trimmed in flush
+            } else if isSpace {
+                builder.flush(bytes, index, breaking: false)
+            } else {
+                builder.flush(bytes, index, breaking: true)
+            }
+            index += length
         }
-        return builder.tokens
+        builder.flush(bytes, range.upperBound, breaking: true)
     }
 
     static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]

@@ -301,7 +301,7 @@ public struct TextModel: Sendable {
         // The words once, with where they are: the buckets come from them, and so do the names of the top
         // features (re-reading the text for those cost as much as the prediction).
         var words: [(hash: UInt64, start: Int, end: Int)] = []
-        var bytes = Array(text.utf8)
+        let bytes = Array(text.utf8)
         bytes.withUnsafeBufferPointer { bytes in
             featurizer.forEachWord(bytes) { hash, start, end in words.append((hash, start, end)) }
         }
@@ -374,7 +374,6 @@ public struct TextModel: Sendable {
                 }
             }
         }
-        bytes = []
         return ModelVerdict(
             modelName: name, label: labels[winner], score: probabilities[winner],
             alternatives: ranked.dropFirst().prefix(3).map { .init(label: labels[$0], score: probabilities[$0]) },
