@@ -8,11 +8,8 @@ struct PhraseMatcher: Sendable {
     /// Byte → class (0 for bytes no phrase contains).
     private let byteClass: [UInt8]
     private let classCount: Int
-    /// `state * classCount + class` → next state; the sign bit marks a state where phrases end.
+    /// `state * classCount + class` → next state.
     private let delta: [Int32]
-    /// The same table in 16 bits (bit 15 the mark) when there are fewer than 32,768 states, as with the built-in
-    /// rules: half the bytes, so the table stays in a core's cache while a story is read.
-    private let narrowDelta: [UInt16]?
     /// Per state, the range of `outputs` holding the phrases that end there (including through failure links).
     private let outputStart: [Int32]
     private let outputs: [Int32]
@@ -93,11 +90,27 @@ struct PhraseMatcher: Sendable {
         self.byteClass = classes
         self.classCount = classCount
         self.delta = delta
-        self.narrowDelta = stateCount < 0x8000
-            ? delta.map { UInt16(truncatingIfNeeded: $0 & 0x7FFF) | ($0 < 0 ? 0x8000 : 0) } : nil
         self.outputStart = outputStart
         self.outputs = outputs
         self.lengths = phrases.map(\.count)
+    }
+
+    /// Calls `found(phrase, end)` for every occurrence, `end` being the index just past its last byte.
+    func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
+        byteClass.withUnsafeBufferPointer { classes in
+            delta.withUnsafeBufferPointer { delta in
+                var state = 0
+                for index in 0..<text.count {
+                    let next = delta[state * classCount + Int(classes[Int(text[index])])]
+                    state = Int(next & 0x7FFF_FFFF)
+                    if next < 0 {
+                        for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+                            found(Int(outputs[output]), index + 1)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Every occurrence as (phrase, end) pairs, in text order: the same as ``scan(_:_:)`` without a callback, so the
@@ -105,29 +118,15 @@ struct PhraseMatcher: Sendable {
     func occurrences(in text: UnsafeBufferPointer<UInt8>) -> [(phrase: Int, end: Int)] {
         var found: [(phrase: Int, end: Int)] = []
         byteClass.withUnsafeBufferPointer { classes in
-            outputStart.withUnsafeBufferPointer { outputStart in
-                outputs.withUnsafeBufferPointer { outputs in
-                    @inline(__always) func emit(_ state: Int, _ end: Int) {
-                        for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
-                            found.append((Int(outputs[output]), end))
-                        }
-                    }
-                    if let narrowDelta {
-                        narrowDelta.withUnsafeBufferPointer { delta in
-                            var state = 0
-                            for index in 0..<text.count {
-                                let next = delta[state * classCount + Int(classes[Int(text[index])])]
-                                state = Int(next & 0x7FFF)
-                                if next & 0x8000 != 0 { emit(state, index + 1) }
-                            }
-                        }
-                    } else {
-                        delta.withUnsafeBufferPointer { delta in
-                            var state = 0
-                            for index in 0..<text.count {
-                                let next = delta[state * classCount + Int(classes[Int(text[index])])]
-                                state = Int(next & 0x7FFF_FFFF)
-                                if next < 0 { emit(state, index + 1) }
+            delta.withUnsafeBufferPointer { delta in
+                outputStart.withUnsafeBufferPointer { outputStart in
+                    var state = 0
+                    for index in 0..<text.count {
+                        let next = delta[state * classCount + Int(classes[Int(text[index])])]
+                        state = Int(next & 0x7FFF_FFFF)
+                        if next < 0 {
+                            for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+                                found.append((Int(outputs[output]), index + 1))
                             }
                         }
                     }
