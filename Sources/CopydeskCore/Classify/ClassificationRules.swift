@@ -367,10 +367,10 @@ public struct ClassificationRules: Sendable {
 
 /// A compiled regex and its source text.
 ///
-/// `@unchecked Sendable`: the daemon classifies on several threads with one set of rules, and a `Regex` is not
-/// safe to match from two threads at once (its compiled program is built and cached on first use; copydeskd
-/// crashed in a `Regex`'s release after preparing files in parallel). Each match therefore holds the regex's lock;
-/// the engine runs only for the few paragraphs that pass the cheap checks below, so the lock is rarely contended.
+/// `@unchecked Sendable`: the daemon classifies on several threads with one set of rules, and `Regex` does not
+/// promise that matching one value from two threads at once is safe (it builds and caches its compiled program on
+/// first use). Each match therefore holds the regex's lock; the engine runs only for the few paragraphs that pass
+/// the cheap checks below, so the lock is rarely contended.
 public struct CompiledRegex: @unchecked Sendable {
     public let source: String
     let regex: Regex<AnyRegexOutput>
