@@ -1,4 +1,5 @@
 import CopydeskCore
+import CopydeskStore
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -9,9 +10,12 @@ public enum Daemon {
     /// configuration through `reloadConfiguration`.
     public static func run(
         configuration: Configuration, reporter: any LifecycleReporter, logger: Logger,
+        classifier: ClassifierFiles.Loaded? = nil,
         reloadConfiguration: @escaping @Sendable () throws -> Configuration
     ) async throws {
-        let ingest = IngestService(configuration: configuration, reporter: reporter, logger: logger)
+        let ingest = IngestService(
+            configuration: configuration, reporter: reporter, logger: logger, classifier: classifier
+        )
         let reload = ReloadService(ingest: ingest, load: reloadConfiguration, logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [

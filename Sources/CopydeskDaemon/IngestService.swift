@@ -20,8 +20,16 @@ public final class IngestService: Service {
     public let board: StatusBoard
     /// Set by a reload: a daemon waiting on a damaged journal looks at it again at once.
     private let retryRequested = Atomic<Bool>(false)
+    /// The classification rules and model, swapped on reload.
+    let classifiers: ClassifierSlot
 
-    public init(configuration: Configuration, reporter: any LifecycleReporter, logger: Logger) {
+    /// `classifier`: the rules and model loaded at start (`copydeskd` refuses to start when they cannot be used);
+    /// nil loads them from `configuration`, falling back to the built-in rules.
+    public init(
+        configuration: Configuration, reporter: any LifecycleReporter, logger: Logger,
+        classifier: ClassifierFiles.Loaded? = nil
+    ) {
+        classifiers = ClassifierSlot(classifier ?? (try? ClassifierFiles.load(configuration)) ?? .builtIn)
         initial = configuration
         settings = Locked(configuration)
         self.reporter = reporter
@@ -53,7 +61,12 @@ public final class IngestService: Service {
             current.checkpointInterval = configuration.checkpointInterval
             current.retentionMaxAge = configuration.retentionMaxAge
             current.retentionMaxSize = configuration.retentionMaxSize
+            current.metricsTextfile = configuration.metricsTextfile
+            current.metricsInterval = configuration.metricsInterval
+            current.quietFactor = configuration.quietFactor
+            current.quietMinimum = configuration.quietMinimum
         }
+        classifiers.reload(from: configuration, logger: logger)
         logger.notice("configuration reloaded", metadata: ["copydesk.event": "reloaded"])
         board.update { $0.state = .ready }
         reporter.ready(status: board.snapshot.statusLine)
@@ -61,6 +74,7 @@ public final class IngestService: Service {
     }
 
     public func run() async throws {
+        logger.info("classification: \(classifiers.current.summary)")
         // The control socket comes first and outlives the pipeline: `copydesk status` answers even while the
         // journal is damaged and nothing is ingested. Its own lock, not the journal's (which `copydesk repair`
         // must be able to take meanwhile), makes sure it is not another running daemon's socket it replaces.
@@ -118,7 +132,7 @@ public final class IngestService: Service {
             do {
                 let pipeline = try Pipeline(
                     configuration: initial, settings: settings, reporter: reporter, board: board, queue: queue,
-                    logger: logger
+                    logger: logger, classifiers: classifiers
                 )
                 if reported != nil {
                     logger.notice("the journal opens cleanly again; ingesting")
@@ -201,11 +215,13 @@ final class Pipeline {
     private var nextSequence: UInt64
     /// Set while appends fail for want of space.
     private var hold: DiskFullHold?
+    let classifiers: ClassifierSlot
 
     init(
         configuration: Configuration, settings: Locked<Configuration>, reporter: any LifecycleReporter,
-        board: StatusBoard, queue: WorkQueue, logger: Logger
+        board: StatusBoard, queue: WorkQueue, logger: Logger, classifiers: ClassifierSlot = ClassifierSlot(.builtIn)
     ) throws {
+        self.classifiers = classifiers
         self.configuration = configuration
         self.settings = settings
         self.reporter = reporter
@@ -388,7 +404,7 @@ final class Pipeline {
         guard !items.isEmpty else { return }
         let current = settings.value
         let spool = Spool(config: current)
-        let window = PrepareWindow(spool: spool)
+        let window = PrepareWindow(spool: spool, classifier: classifiers.current.classifier)
         var position = 0
         var claimed: [ClaimedFile] = []
         var claimTimes: [Double] = []
@@ -456,13 +472,18 @@ final class Pipeline {
         case bytes([UInt8], Digest, Result<PreparedDocument, RejectReason>)
     }
 
-    /// Reads, hashes and parses one claimed file: everything about it that does not depend on the other files.
-    static func prepare(_ file: ClaimedFile, spool: Spool) -> Prepared {
+    /// Reads, hashes, parses and classifies one claimed file: everything about it that does not depend on the
+    /// other files.
+    static func prepare(_ file: ClaimedFile, spool: Spool, classifier: Classifier = Classifier()) -> Prepared {
         switch spool.read(file) {
         case .vanished: .vanished
         case .tooLarge(let size): .tooLarge(size)
         case .unreadable(let message): .unreadable(message)
-        case .bytes(let bytes): .bytes(bytes, SHA256.hash(bytes), Parse.prepare(bytes, fileName: file.file))
+        case .bytes(let bytes):
+            .bytes(
+                bytes, SHA256.hash(bytes),
+                classify(Parse.prepare(bytes, fileName: file.file), channel: file.channel, with: classifier)
+            )
         }
     }
 
@@ -694,6 +715,8 @@ final class Pipeline {
         case .document(let document):
             metadata["article.headline"] = "\(document.article.headline)"
             metadata["article.format"] = "\(document.format)"
+            metadata.merge(classificationMetadata(document)) { $1 }
+            if let channel = record.body.arrival.channel { metadata["copydesk.channel"] = "\(channel)" }
             logger.info("stored", metadata: metadata)
         case .duplicate(let duplicate):
             metadata["duplicate.of"] = "\(duplicate.duplicateOf)"
@@ -754,6 +777,7 @@ public struct DaemonError: Error, CustomStringConvertible {
 /// most of a file's CPU time) and hands the results back in claim order, whatever order they finish in.
 final class PrepareWindow: Sendable {
     private let spool: Spool
+    private let classifier: Classifier
     private let state = Mutex(State())
 
     private struct State {
@@ -761,14 +785,15 @@ final class PrepareWindow: Sendable {
         var waiter: (ticket: Int, continuation: CheckedContinuation<Pipeline.Prepared, Never>)?
     }
 
-    init(spool: Spool) {
+    init(spool: Spool, classifier: Classifier) {
         self.spool = spool
+        self.classifier = classifier
     }
 
     /// Starts preparing `file`; its result is asked for with `ticket`.
     func submit(_ file: ClaimedFile, ticket: Int) {
         DispatchQueue.global().async { [self] in
-            let prepared = Pipeline.prepare(file, spool: spool)
+            let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
             let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in
                 if let waiter = state.waiter, waiter.ticket == ticket {
                     state.waiter = nil

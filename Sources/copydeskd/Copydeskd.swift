@@ -38,6 +38,15 @@ struct Copydeskd: AsyncParsableCommand {
             FileHandleStderr.write("copydeskd: \(error)\n")
             throw ExitCode(78)  // EX_CONFIG, which systemd shows as "configuration error"
         }
+        // Rules or a model that cannot be used are a configuration error at start, like a bad key: the daemon does
+        // not file a day's copy under rules nobody meant. (On reload the running ones are kept instead.)
+        let classifier: ClassifierFiles.Loaded
+        do {
+            classifier = try ClassifierFiles.load(configuration)
+        } catch {
+            FileHandleStderr.write("copydeskd: \(error)\n")
+            throw ExitCode(78)
+        }
         let levelName = logLevel ?? configuration.logLevel
         guard let level = Logger.Level(rawValue: levelName) else {
             FileHandleStderr.write("copydeskd: unknown log level \(levelName)\n")
@@ -47,7 +56,9 @@ struct Copydeskd: AsyncParsableCommand {
         let logger = Logger(label: "copydeskd")
         let reporter = SystemdReporter(logger: logger)
         do {
-            try await Daemon.run(configuration: configuration, reporter: reporter, logger: logger) {
+            try await Daemon.run(
+                configuration: configuration, reporter: reporter, logger: logger, classifier: classifier
+            ) {
                 try Configuration.load(root: root, configFile: configFile)
             }
         } catch {

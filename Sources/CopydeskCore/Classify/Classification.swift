@@ -2,9 +2,10 @@
 /// language it is in, who is in it and how urgent it is — each with the score and the cues that decided it, so
 /// `copydesk inspect` can show why and a wrong rule can be found and fixed.
 ///
-/// Stored with every document record (the integration phase adds it to `DocumentRecord` as an optional, so older
-/// records still decode). Field names are stable: they are what `copydesk list --kind/--source/--topic/--lang`
-/// filter on and what `--json` prints.
+/// Stored with every document record (`DocumentRecord.classification`, optional, so older records still decode).
+/// Field names are stable: they are what `copydesk list --kind/--source/--topic/--lang` filter on and what `--json`
+/// prints. Scores and weights are written as integers in thousandths (`"score": 873` is 0.873; see
+/// ``Thousandths``).
 public struct Classification: Codable, Sendable, Equatable {
     /// Bumped when the meaning of a field changes, so readers of old records know what they hold.
     public static let currentVersion = 1
@@ -55,8 +56,26 @@ public struct Cue: Codable, Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String, field: String, weight: Double, line: Int? = nil) {
         self.text = text
         self.field = field
-        self.weight = weight
+        self.weight = Thousandths.round(weight)
         self.line = line
+    }
+
+    private enum CodingKeys: String, CodingKey { case text, field, weight, line }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        field = try container.decode(String.self, forKey: .field)
+        weight = try container.decodeThousandths(forKey: .weight)
+        line = try container.decodeIfPresent(Int.self, forKey: .line)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(text, forKey: .text)
+        try container.encode(field, forKey: .field)
+        try container.encodeThousandths(weight, forKey: .weight)
+        try container.encodeIfPresent(line, forKey: .line)
     }
 
     public var description: String {
@@ -93,8 +112,26 @@ public struct KindLabel: Codable, Sendable, Equatable {
     public init(kind: DocumentKind, detail: String? = nil, score: Double, cues: [Cue]) {
         self.kind = kind
         self.detail = detail
-        self.score = score
+        self.score = Thousandths.round(score)
         self.cues = cues
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, detail, score, cues }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(DocumentKind.self, forKey: .kind)
+        detail = try container.decodeIfPresent(String.self, forKey: .detail)
+        score = try container.decodeThousandths(forKey: .score)
+        cues = try container.decode([Cue].self, forKey: .cues)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encodeIfPresent(detail, forKey: .detail)
+        try container.encodeThousandths(score, forKey: .score)
+        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -109,8 +146,26 @@ public struct SourceLabel: Codable, Sendable, Equatable {
     public init(name: String, isAgency: Bool, score: Double, cues: [Cue]) {
         self.name = name
         self.isAgency = isAgency
-        self.score = score
+        self.score = Thousandths.round(score)
         self.cues = cues
+    }
+
+    private enum CodingKeys: String, CodingKey { case name, isAgency, score, cues }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        isAgency = try container.decode(Bool.self, forKey: .isAgency)
+        score = try container.decodeThousandths(forKey: .score)
+        cues = try container.decode([Cue].self, forKey: .cues)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(isAgency, forKey: .isAgency)
+        try container.encodeThousandths(score, forKey: .score)
+        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -128,8 +183,28 @@ public struct TopicLabel: Codable, Sendable, Equatable {
         self.code = code
         self.label = label
         self.parent = parent
-        self.score = score
+        self.score = Thousandths.round(score)
         self.cues = cues
+    }
+
+    private enum CodingKeys: String, CodingKey { case code, label, parent, score, cues }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        label = try container.decode(String.self, forKey: .label)
+        parent = try container.decodeIfPresent(String.self, forKey: .parent)
+        score = try container.decodeThousandths(forKey: .score)
+        cues = try container.decode([Cue].self, forKey: .cues)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encode(label, forKey: .label)
+        try container.encodeIfPresent(parent, forKey: .parent)
+        try container.encodeThousandths(score, forKey: .score)
+        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -141,8 +216,24 @@ public struct LanguageLabel: Codable, Sendable, Equatable {
 
     public init(code: String, score: Double, cues: [Cue]) {
         self.code = code
-        self.score = score
+        self.score = Thousandths.round(score)
         self.cues = cues
+    }
+
+    private enum CodingKeys: String, CodingKey { case code, score, cues }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        code = try container.decode(String.self, forKey: .code)
+        score = try container.decodeThousandths(forKey: .score)
+        cues = try container.decode([Cue].self, forKey: .cues)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(code, forKey: .code)
+        try container.encodeThousandths(score, forKey: .score)
+        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -188,7 +279,21 @@ public struct ModelVerdict: Codable, Sendable, Equatable {
 
         public init(label: String, score: Double) {
             self.label = label
-            self.score = score
+            self.score = Thousandths.round(score)
+        }
+
+        private enum CodingKeys: String, CodingKey { case label, score }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            label = try container.decode(String.self, forKey: .label)
+            score = try container.decodeThousandths(forKey: .score)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(label, forKey: .label)
+            try container.encodeThousandths(score, forKey: .score)
         }
     }
 
@@ -200,7 +305,21 @@ public struct ModelVerdict: Codable, Sendable, Equatable {
 
         public init(text: String, weight: Double) {
             self.text = text
-            self.weight = weight
+            self.weight = Thousandths.round(weight)
+        }
+
+        private enum CodingKeys: String, CodingKey { case text, weight }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            text = try container.decode(String.self, forKey: .text)
+            weight = try container.decodeThousandths(forKey: .weight)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(text, forKey: .text)
+            try container.encodeThousandths(weight, forKey: .weight)
         }
     }
 
@@ -215,8 +334,53 @@ public struct ModelVerdict: Codable, Sendable, Equatable {
     public init(modelName: String, label: String, score: Double, alternatives: [Alternative], features: [Feature]) {
         self.modelName = modelName
         self.label = label
-        self.score = score
+        self.score = Thousandths.round(score)
         self.alternatives = alternatives
         self.features = features
+    }
+
+    private enum CodingKeys: String, CodingKey { case modelName, label, score, alternatives, features }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        modelName = try container.decode(String.self, forKey: .modelName)
+        label = try container.decode(String.self, forKey: .label)
+        score = try container.decodeThousandths(forKey: .score)
+        alternatives = try container.decode([Alternative].self, forKey: .alternatives)
+        features = try container.decode([Feature].self, forKey: .features)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(modelName, forKey: .modelName)
+        try container.encode(label, forKey: .label)
+        try container.encodeThousandths(score, forKey: .score)
+        try container.encode(alternatives, forKey: .alternatives)
+        try container.encode(features, forKey: .features)
+    }
+}
+
+// MARK: - Stored form
+
+/// Scores and weights are stored as integers in thousandths (`"score": 873` is 0.873): the journal's metadata
+/// encoder (``CompactJSON``) writes integers byte for byte as `JSONEncoder` does but not floating-point numbers,
+/// and three decimals is all a score says. Values are rounded to thousandths when a label is made, so a record
+/// reads back equal to what was written.
+enum Thousandths {
+    @inline(__always)
+    static func round(_ value: Double) -> Double { value.isFinite ? (value * 1000).rounded() / 1000 : 0 }
+    static func stored(_ value: Double) -> Int { value.isFinite ? Int((value * 1000).rounded()) : 0 }
+    static func value(_ stored: Int) -> Double { Double(stored) / 1000 }
+}
+
+extension KeyedEncodingContainer {
+    mutating func encodeThousandths(_ value: Double, forKey key: Key) throws {
+        try encode(Thousandths.stored(value), forKey: key)
+    }
+}
+
+extension KeyedDecodingContainer {
+    func decodeThousandths(forKey key: Key) throws -> Double {
+        Thousandths.value(try decode(Int.self, forKey: key))
     }
 }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The rules that map cues in a document to kinds, sources, topics and urgency: parsed from a text file users
 /// read and edit (`deploy/rules.conf` is a copy of the default, ``defaultText``).
 ///
@@ -365,11 +367,14 @@ public struct ClassificationRules: Sendable {
 
 /// A compiled regex and its source text.
 ///
-/// `@unchecked Sendable`: a `Regex` is an immutable value once built; matching reads it and shares no mutable
-/// state between callers, so rules can be read from several preparing tasks at once.
+/// `@unchecked Sendable`: the daemon classifies on several threads with one set of rules, and `Regex` does not
+/// promise that matching one value from two threads at once is safe (it builds and caches its compiled program on
+/// first use). Each match therefore holds the regex's lock; the engine runs only for the few paragraphs that pass
+/// the cheap checks below, so the lock is rarely contended.
 public struct CompiledRegex: @unchecked Sendable {
     public let source: String
     let regex: Regex<AnyRegexOutput>
+    private let lock = RegexLock()
     /// For `^X…`, `^(Alt|Other)…` and `^[A-Z]…`: the characters a match can start with, checked before running
     /// the regex engine (which costs microseconds even to fail).
     let firstCharacters: Set<Character>?
@@ -424,8 +429,10 @@ public struct CompiledRegex: @unchecked Sendable {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }
         for byte in requiredBytes where !text.utf8.contains(byte) { return false }
-        if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
-        return (try? regex.firstMatch(in: text)) != nil
+        return lock.mutex.withLock { _ in
+            if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
+            return (try? regex.firstMatch(in: text)) != nil
+        }
     }
 
     static func firstCharacters(of source: String) -> Set<Character>? {
@@ -451,6 +458,11 @@ public struct CompiledRegex: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// A `Mutex` in a class, so the copyable ``CompiledRegex`` can hold one and every copy shares it.
+final class RegexLock: Sendable {
+    let mutex = Mutex(())
 }
 
 /// A rules text that cannot be used, and the line that says why.
@@ -575,9 +587,24 @@ enum TextBytes {
     /// asks Unicode for every non-ASCII character, which made it the most expensive step of classifying a story
     /// with curly quotes.
     static func lowercasedUTF8(_ text: String, into out: inout [UInt8]) {
+        // ASCII, most of a story, is copied whole and lowercased in place; from the first non-ASCII byte on, the
+        // character-by-character path below (appending byte by byte cost more than the lowercasing).
+        let start = out.count
+        out.append(contentsOf: text.utf8)
+        let end = out.count
+        let firstNonASCII = out.withUnsafeMutableBufferPointer { buffer -> Int? in
+            for index in start..<end {
+                let byte = buffer[index]
+                if byte >= 0x80 { return index }
+                if byte >= 0x41 && byte <= 0x5A { buffer[index] = byte | 0x20 }
+            }
+            return nil
+        }
+        guard let firstNonASCII else { return }
+        out.removeSubrange(firstNonASCII...)
         var text = text
         text.withUTF8 { bytes in
-            var index = 0
+            var index = firstNonASCII - start
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte < 0x80 {

@@ -203,20 +203,20 @@ struct RuleEvidence {
     private(set) var hits: [Hit] = []
 
     init(rules: ClassificationRules, view: DocumentView) {
-        var byRule: [Int: Hit] = [:]
+        // Indexed by rule and mutated in place: taking a `Hit` out of a dictionary and putting it back copied its
+        // two dictionaries on every phrase occurrence, which made matching cost more than the automaton.
+        var byRule = [Hit?](repeating: nil, count: rules.rules.count)
         func record(_ rule: Int, _ pattern: Int, _ fields: ClassificationRules.Fields) {
-            var hit = byRule[rule] ?? Hit(rule: rule, counts: [:], fields: [:])
-            hit.counts[pattern, default: 0] += 1
-            if hit.fields[pattern] == nil { hit.fields[pattern] = fields }
-            byRule[rule] = hit
+            if byRule[rule] == nil { byRule[rule] = Hit(rule: rule, counts: [:], fields: [:]) }
+            byRule[rule]!.counts[pattern, default: 0] += 1
+            if byRule[rule]!.fields[pattern] == nil { byRule[rule]!.fields[pattern] = fields }
         }
-        let buffer = view.lowered
-        buffer.withUnsafeBufferPointer { text in
-            rules.matcher.scan(text) { phrase, end in
+        view.lowered.withUnsafeBufferPointer { text in
+            for (phrase, end) in rules.matcher.occurrences(in: text) {
                 let start = end - rules.matcher.lengths[phrase]
                 let edges = rules.phraseEdges[phrase]
-                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { return }
-                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { return }
+                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { continue }
+                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { continue }
                 let segment = view.segments[view.segment(containing: start)]
                 for use in rules.phraseUses[phrase] {
                     let rule = rules.rules[use.rule]
@@ -228,7 +228,9 @@ struct RuleEvidence {
                     case .prefix: if start != segment.trimmedStart { continue }
                     case .suffix: if end != segment.trimmedEnd { continue }
                     }
-                    record(use.rule, use.pattern, fields)
+                    if byRule[use.rule] == nil { byRule[use.rule] = Hit(rule: use.rule, counts: [:], fields: [:]) }
+                    byRule[use.rule]!.counts[use.pattern, default: 0] += 1
+                    if byRule[use.rule]!.fields[use.pattern] == nil { byRule[use.rule]!.fields[use.pattern] = fields }
                 }
             }
         }
@@ -243,6 +245,6 @@ struct RuleEvidence {
                 }
             }
         }
-        hits = byRule.keys.sorted().map { byRule[$0]! }
+        hits = byRule.compactMap { $0 }
     }
 }

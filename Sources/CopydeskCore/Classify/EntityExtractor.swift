@@ -15,6 +15,15 @@ public struct EntityExtractor: Sendable {
         var tokens: [String]
         var name: String
         var type: Entity.EntityType
+        /// `tokens` as UTF-8 bytes, compared with a story's tokens in place.
+        var words: [[UInt8]] = []
+
+        init(tokens: [String], name: String, type: Entity.EntityType) {
+            self.tokens = tokens
+            self.name = name
+            self.type = type
+            words = tokens.map { Array($0.utf8) }
+        }
     }
 
     /// First token → entries starting with it, longest first.
@@ -37,6 +46,67 @@ public struct EntityExtractor: Sendable {
         }
         for key in entries.keys { entries[key]!.sort { $0.tokens.count > $1.tokens.count } }
         self.entries = entries
+        // Every word the extractor has an opinion about, once, with all its roles: one lookup per token instead
+        // of a `Set<String>` or `Dictionary` probe (SipHash over the word) per role asked about.
+        var words: [String: Word] = [:]
+        func mark(_ set: Set<String>, _ role: Word.Roles) {
+            for word in set { words[word, default: Word(text: word)].roles.insert(role) }
+        }
+        mark(Self.titles, .title)
+        mark(Self.personalTitles, .personalTitle)
+        mark(Self.organisationEnds, .organisationEnd)
+        mark(Self.speechVerbs, .speechVerb)
+        mark(Self.starters, .starter)
+        for (first, candidates) in entries where !candidates.isEmpty {
+            words[first, default: Word(text: first)].entries = candidates
+        }
+        var table = KeyTable()
+        var lexicon: [Word] = []
+        for word in words.values.sorted(by: { $0.text < $1.text }) {
+            let key = Self.key(Array(word.text.utf8))
+            // Two words with one 64-bit key: keep the first; the second is then never found, which the equality
+            // check at lookup makes safe (a miss, never a wrong word). Does not happen with the built-in lists.
+            guard table[key] == nil else { continue }
+            table.insert(key, Int32(lexicon.count))
+            lexicon.append(word)
+        }
+        self.lexiconTable = table
+        self.lexicon = lexicon
+    }
+
+    /// A word of the lexicon: its roles, and the gazetteer names starting with it (longest first).
+    struct Word: Sendable {
+        struct Roles: OptionSet, Sendable {
+            let rawValue: UInt8
+            static let title = Roles(rawValue: 1)
+            static let personalTitle = Roles(rawValue: 2)
+            static let organisationEnd = Roles(rawValue: 4)
+            static let speechVerb = Roles(rawValue: 8)
+            static let starter = Roles(rawValue: 16)
+        }
+
+        var text: String
+        var roles: Roles = []
+        var entries: [Entry] = []
+    }
+
+    /// FNV-1a key of a word's UTF-8 bytes → row in `lexicon`.
+    let lexiconTable: KeyTable
+    let lexicon: [Word]
+
+    /// A token's key: FNV-1a of its bytes, never 0 (the table's empty mark).
+    static func key<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return hash == 0 ? 1 : hash
+    }
+
+    /// The lexicon row of `token`, or -1. Keys and bytes are the UTF-8 as written: a name in decomposed form
+    /// (e + U+0301) does not match its precomposed entry (news copy is NFC).
+    @inline(__always)
+    func lexiconRow(_ token: Token, in text: Text) -> Int {
+        guard let row = lexiconTable[token.key], text.equals(token, lexicon[Int(row)].text.utf8) else { return -1 }
+        return Int(row)
     }
 
     static let titles: Set<String> = [
@@ -74,11 +144,31 @@ public struct EntityExtractor: Sendable {
         "Not", "No", "Subscribe", "Read", "More", "Home",
     ]
 
+    /// A word of the story: where its bytes are, its key, its case and whether punctuation follows it. No
+    /// `String` is made per word (that was a third of the extractor's time); names are made from the bytes once
+    /// a run of words is found to be one.
     struct Token {
-        var text: String
+        var start: Int
+        var end: Int
         var capitalised: Bool
         /// Punctuation after it ends a name (comma, full stop, quote, bracket…).
         var breakAfter: Bool
+        /// ``EntityExtractor/key(_:)`` of its bytes.
+        var key: UInt64
+    }
+
+    /// The story's bytes (headline, then body) that tokens point into.
+    struct Text {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        func string(_ token: Token) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[token.start..<token.end]), as: UTF8.self)
+        }
+
+        @inline(__always)
+        func equals<C: Collection>(_ token: Token, _ word: C) -> Bool where C.Element == UInt8 {
+            token.end - token.start == word.count && bytes[token.start..<token.end].elementsEqual(word)
+        }
     }
 
     /// The entities of `article`'s headline and body. Headlines are often in Title Case, so only known names are
@@ -88,24 +178,35 @@ public struct EntityExtractor: Sendable {
     }
 
     public func extract(_ text: String, headline: String = "") -> [Entity] {
-        let headlineTokens = headline.isEmpty ? [] : Self.tokenize(headline)
-        var tokens = headlineTokens
-        if var last = tokens.popLast() {
-            last.breakAfter = true
-            tokens.append(last)
+        var bytes = Array(headline.utf8)
+        let headlineEnd = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            var builder = TokenBuilder()
+            Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
+            // The headline's last word ends a name: the body is another paragraph.
+            if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
+            let headlineCount = builder.tokens.count
+            Self.tokenize(buffer, headlineEnd..<buffer.count, into: &builder)
+            return extract(Text(bytes: buffer), tokens: builder.tokens, headlineCount: headlineCount)
         }
-        tokens += Self.tokenize(text)
+    }
+
+    private func extract(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity] {
+        // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
+        let rows = tokens.map { lexiconRow($0, in: text) }
+        let noRoles = Word.Roles()
+        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexicon[rows[index]].roles }
+        func candidates(_ index: Int) -> [Entry] { rows[index] < 0 ? [] : lexicon[rows[index]].entries }
         var counts: [String: (type: Entity.EntityType, count: Int)] = [:]
         var consumed = [Bool](repeating: false, count: tokens.count)
-        for index in 0..<headlineTokens.count where !(entries[tokens[index].text]?.isEmpty == false) {
+        for index in 0..<headlineCount where candidates(index).isEmpty {
             consumed[index] = true
         }
         // 1. Gazetteer names.
         var index = 0
         while index < tokens.count {
-            if let candidates = entries[tokens[index].text],
-                let entry = candidates.first(where: { Self.matches($0.tokens, tokens, at: index) })
-            {
+            if let entry = candidates(index).first(where: { Self.matches($0.words, tokens, at: index, in: text) }) {
                 counts[entry.name, default: (entry.type, 0)].count += 1
                 for offset in 0..<entry.tokens.count { consumed[index + offset] = true }
                 index += entry.tokens.count
@@ -126,27 +227,27 @@ public struct EntityExtractor: Sendable {
             while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
                 end += 1
             }
-            let run = Array(tokens[index...end])
+            let run = index...end
             defer { index = end + 1 }
-            if let last = run.last, Self.organisationEnds.contains(last.text), run.count >= 2 {
-                let words = run.drop { Self.starters.contains($0.text) }.map(\.text)
+            if roles(end).contains(.organisationEnd), run.count >= 2 {
+                let words = run.drop { roles($0).contains(.starter) }.map { text.string(tokens[$0]) }
                 if words.count >= 2 { organisations.append(words.joined(separator: " ")) }
                 continue
             }
-            let titleEnd = run.lastIndex { Self.titles.contains($0.text) }
-            let hasPersonalTitle = run.contains { Self.personalTitles.contains($0.text) }
-            var name: [String] = []
+            let titleEnd = run.last { roles($0).contains(.title) }
+            let hasPersonalTitle = run.contains { roles($0).contains(.personalTitle) }
+            var name: [Int] = []
             let afterTitle = index > 0 && !tokens[index - 1].breakAfter && tokens[index - 1].capitalised
-                && Self.personalTitles.contains(tokens[index - 1].text)
+                && roles(index - 1).contains(.personalTitle)
             if let titleEnd, hasPersonalTitle || afterTitle {
-                name = run[(titleEnd + 1)...].map(\.text)
-            } else if titleEnd == nil, end + 1 < tokens.count, Self.speechVerbs.contains(tokens[end + 1].text) {
-                name = run.drop { Self.starters.contains($0.text) }.map(\.text)
+                name = Array((titleEnd + 1)..<(end + 1))
+            } else if titleEnd == nil, end + 1 < tokens.count, roles(end + 1).contains(.speechVerb) {
+                name = Array(run.drop { roles($0).contains(.starter) })
             } else if afterTitle {
-                name = run.map(\.text)
+                name = Array(run)
             }
-            if (1...4).contains(name.count), !name.contains(where: { Self.starters.contains($0) }) {
-                people.append(name.joined(separator: " "))
+            if (1...4).contains(name.count), !name.contains(where: { roles($0).contains(.starter) }) {
+                people.append(name.map { text.string(tokens[$0]) }.joined(separator: " "))
             }
         }
         // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg").
@@ -158,25 +259,33 @@ public struct EntityExtractor: Sendable {
         }
         var personNames = Set(people.map { surnameOwner[$0].flatMap { $0.isEmpty ? nil : $0 } ?? $0 })
         personNames.subtract(counts.keys)
-        // Where each capitalised word occurs, so names are counted without rescanning the text per name.
-        var positions: [String: [Int]] = [:]
+        // Where each capitalised word occurs (by key; the text is compared where it is used), so names are
+        // counted without rescanning the text per name.
+        var positions: [UInt64: [Int]] = [:]
         if !personNames.isEmpty || !organisations.isEmpty {
-            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].text, default: []].append(index) }
+            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].key, default: []].append(index) }
+        }
+        func occurrences(of word: String) -> [Int] {
+            (positions[Self.key(word.utf8)] ?? []).filter { text.equals(tokens[$0], word.utf8) }
         }
         for name in personNames {
             let parts = name.split(separator: " ").map(String.init)
+            let words = parts.map { Array($0.utf8) }
             let surname = parts.last!
             var count = 0
             if parts.count > 1, surnameOwner[surname] == name {
-                count = (positions[surname] ?? []).filter { !consumed[$0] }.count
+                count = occurrences(of: surname).filter { !consumed[$0] }.count
             } else {
-                count = (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count
+                count = occurrences(of: parts[0]).filter { Self.matches(words, tokens, at: $0, in: text) }.count
             }
             if count > 0 { counts[name] = (.person, count) }
         }
         for name in Set(organisations) where counts[name] == nil {
             let parts = name.split(separator: " ").map(String.init)
-            counts[name] = (.organisation, (positions[parts[0]] ?? []).filter { Self.matches(parts, tokens, at: $0) }.count)
+            let words = parts.map { Array($0.utf8) }
+            counts[name] = (
+                .organisation, occurrences(of: parts[0]).filter { Self.matches(words, tokens, at: $0, in: text) }.count
+            )
         }
         return counts.map { Entity(name: $0.key, type: $0.value.type, count: $0.value.count) }
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
@@ -184,99 +293,106 @@ public struct EntityExtractor: Sendable {
             .map { $0 }
     }
 
-    static func matches(_ words: [String], _ tokens: [Token], at index: Int) -> Bool {
+    static func matches(_ words: [[UInt8]], _ tokens: [Token], at index: Int, in text: Text) -> Bool {
         guard index + words.count <= tokens.count else { return false }
         for (offset, word) in words.enumerated() {
-            if tokens[index + offset].text != word { return false }
+            if !text.equals(tokens[index + offset], word) { return false }
             if offset < words.count - 1 && tokens[index + offset].breakAfter { return false }
         }
         return true
     }
 
+    /// The tokens so far and where the current one started: state kept in a value whose `mutating` methods the
+    /// compiler checks statically (a nested function capturing local `var`s made every access a runtime
+    /// exclusivity check, which cost more than the tokenizing).
+    private struct TokenBuilder {
+        var tokens: [Token] = []
+        var start = -1
+
+        mutating func flush(_ bytes: UnsafeBufferPointer<UInt8>, _ end: Int, breaking: Bool) {
+            guard start >= 0 else {
+                if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
+                return
+            }
+            var last = end
+            var breakAfter = breaking
+            if bytes[last - 1] == 0x2E {  // "."
+                let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
+                if inner.contains(0x2E) || EntityExtractor.abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
+                    breakAfter = breaking
+                } else {
+                    last -= 1
+                    breakAfter = true
+                }
+            }
+            if last - start > 2, bytes[last - 1] == 0x73, bytes[last - 2] == 0x27 {  // 's
+                last -= 2
+            } else if last - start > 4, bytes[last - 1] == 0x73, bytes[last - 2] == 0x99, bytes[last - 3] == 0x80,
+                bytes[last - 4] == 0xE2
+            {  // ’s
+                last -= 4
+            }
+            while last > start {
+                if bytes[last - 1] == 0x2D || bytes[last - 1] == 0x27 {
+                    last -= 1
+                } else if last - start >= 3, bytes[last - 1] == 0x99, bytes[last - 2] == 0x80, bytes[last - 3] == 0xE2 {
+                    last -= 3
+                } else {
+                    break
+                }
+            }
+            defer { start = -1 }
+            guard last > start else { return }
+            let first = bytes[start]
+            let capitalised: Bool
+            if first < 0x80 {
+                capitalised = first >= 0x41 && first <= 0x5A
+            } else {
+                capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
+            }
+            let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
+            tokens.append(Token(
+                start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: EntityExtractor.key(slice)
+            ))
+        }
+    }
+
     /// Words with their case and whether punctuation follows them. Keeps inner hyphens and apostrophes
     /// ("Jean-Claude", "O'Neill") and the dots of abbreviations ("U.S.", "Mr."); drops possessive endings
     /// ("NATO's" is NATO). Reads UTF-8 bytes, decoding only non-ASCII characters.
-    static func tokenize(_ text: String) -> [Token] {
-        var tokens: [Token] = []
-        var text = text
-        text.withUTF8 { bytes in
-            var start = -1
-            func flush(_ end: Int, breaking: Bool) {
-                guard start >= 0 else {
-                    if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
-                    return
-                }
-                var last = end
-                var breakAfter = breaking
-                if bytes[last - 1] == 0x2E {  // "."
-                    let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
-                    if inner.contains(0x2E) || abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
-                        breakAfter = breaking
-                    } else {
-                        last -= 1
-                        breakAfter = true
-                    }
-                }
-                if last - start > 2, bytes[last - 1] == 0x73, bytes[last - 2] == 0x27 {  // 's
-                    last -= 2
-                } else if last - start > 4, bytes[last - 1] == 0x73, bytes[last - 2] == 0x99, bytes[last - 3] == 0x80,
-                    bytes[last - 4] == 0xE2
-                {  // ’s
-                    last -= 4
-                }
-                while last > start {
-                    if bytes[last - 1] == 0x2D || bytes[last - 1] == 0x27 {
-                        last -= 1
-                    } else if last - start >= 3, bytes[last - 1] == 0x99, bytes[last - 2] == 0x80, bytes[last - 3] == 0xE2 {
-                        last -= 3
-                    } else {
-                        break
-                    }
-                }
-                defer { start = -1 }
-                guard last > start else { return }
-                let first = bytes[start]
-                let capitalised: Bool
-                if first < 0x80 {
-                    capitalised = first >= 0x41 && first <= 0x5A
-                } else {
-                    capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
-                }
-                let word = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<last]), as: UTF8.self)
-                tokens.append(Token(text: word, capitalised: capitalised, breakAfter: breakAfter))
+    private static func tokenize(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into builder: inout TokenBuilder
+    ) {
+        var index = range.lowerBound
+        while index < range.upperBound {
+            let byte = bytes[index]
+            var length = 1
+            let isWord: Bool
+            var isJoiner = false
+            var isSpace = false
+            if byte < 0x80 {
+                isWord = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                isJoiner = byte == 0x2D || byte == 0x27 || byte == 0x2E
+                isSpace = byte == 0x20 || byte == 0x09
+            } else {
+                length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                let scalar = TextBytes.decodeScalar(bytes, at: index)
+                isWord = scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
+                isJoiner = scalar?.value == 0x2019
+                isSpace = scalar?.value == 0xA0
             }
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                var length = 1
-                let isWord: Bool
-                var isJoiner = false
-                var isSpace = false
-                if byte < 0x80 {
-                    isWord = (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                    isJoiner = byte == 0x2D || byte == 0x27 || byte == 0x2E
-                    isSpace = byte == 0x20 || byte == 0x09
-                } else {
-                    length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-                    let scalar = TextBytes.decodeScalar(bytes, at: index)
-                    isWord = scalar.map { $0.properties.isAlphabetic || $0.properties.numericType != nil } ?? false
-                    isJoiner = scalar?.value == 0x2019
-                    isSpace = scalar?.value == 0xA0
-                }
-                if isWord {
-                    if start < 0 { start = index }
-                } else if isJoiner && start >= 0 {
-                    // part of the token for now; trailing joiners are trimmed in flush
-                } else if isSpace {
-                    flush(index, breaking: false)
-                } else {
-                    flush(index, breaking: true)
-                }
-                index += length
+            if isWord {
+                if builder.start < 0 { builder.start = index }
+            } else if isJoiner && builder.start >= 0 {
+                // part of the token for now; trailing joiners are trimmed in flush
+            } else if isSpace {
+                builder.flush(bytes, index, breaking: false)
+            } else {
+                builder.flush(bytes, index, breaking: true)
             }
-            flush(bytes.count, breaking: true)
+            index += length
         }
-        return tokens
+        builder.flush(bytes, range.upperBound, breaking: true)
     }
 
     static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]

@@ -81,6 +81,12 @@ struct PhraseMatcher: Sendable {
             outputs += merged[state]
         }
         outputStart[stateCount] = Int32(outputs.count)
+        // Transitions into a state where phrases end carry the sign bit, so the scan reads the output table only
+        // at a match, not at every byte (the table is large enough that each extra read is a cache miss).
+        for index in delta.indices {
+            let target = Int(delta[index])
+            if outputStart[target] != outputStart[target + 1] { delta[index] = Int32(bitPattern: UInt32(target) | 0x8000_0000) }
+        }
         self.byteClass = classes
         self.classCount = classCount
         self.delta = delta
@@ -95,14 +101,38 @@ struct PhraseMatcher: Sendable {
             delta.withUnsafeBufferPointer { delta in
                 var state = 0
                 for index in 0..<text.count {
-                    state = Int(delta[state * classCount + Int(classes[Int(text[index])])])
-                    let from = Int(outputStart[state])
-                    let to = Int(outputStart[state + 1])
-                    if from != to {
-                        for output in from..<to { found(Int(outputs[output]), index + 1) }
+                    let next = delta[state * classCount + Int(classes[Int(text[index])])]
+                    state = Int(next & 0x7FFF_FFFF)
+                    if next < 0 {
+                        for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+                            found(Int(outputs[output]), index + 1)
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Every occurrence as (phrase, end) pairs, in text order: the same as ``scan(_:_:)`` without a callback, so the
+    /// caller's bookkeeping runs in a plain loop.
+    func occurrences(in text: UnsafeBufferPointer<UInt8>) -> [(phrase: Int, end: Int)] {
+        var found: [(phrase: Int, end: Int)] = []
+        byteClass.withUnsafeBufferPointer { classes in
+            delta.withUnsafeBufferPointer { delta in
+                outputStart.withUnsafeBufferPointer { outputStart in
+                    var state = 0
+                    for index in 0..<text.count {
+                        let next = delta[state * classCount + Int(classes[Int(text[index])])]
+                        state = Int(next & 0x7FFF_FFFF)
+                        if next < 0 {
+                            for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+                                found.append((Int(outputs[output]), index + 1))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return found
     }
 }

@@ -41,6 +41,14 @@ public struct Configuration: Sendable, Equatable {
     public var quietFactor: Double = 4
     /// …and at least this many seconds.
     public var quietMinimum: Double = 900
+    /// `[classify] rules`: the classification rules file; nil for the built-in rules.
+    public var classifyRules: String? = nil
+    /// `[classify] model`: the trained model file; nil for `model.cdm` in the state directory.
+    public var classifyModel: String? = nil
+
+    /// Where the daemon loads the trained model from and `copydesk train` writes it.
+    public var classifyModelPath: String { classifyModel ?? journal + "/" + Self.modelFileName }
+    public static let modelFileName = "model.cdm"
 
     public static let defaultMaxFileSize: Int64 = 16 << 20
     public static let systemConfigPath = "/etc/copydesk/copydesk.toml"
@@ -169,6 +177,15 @@ public struct Configuration: Sendable, Equatable {
                         config.quietFactor = factor
                     case "quiet_minimum": config.quietMinimum = try duration(section[sub]!, "channels.quiet_minimum")
                     default: throw ConfigurationError("unknown key channels.\(sub)")
+                    }
+                }
+            case "classify":
+                let section = try section(value, key)
+                for sub in section.keys {
+                    switch sub {
+                    case "rules": config.classifyRules = try string(section[sub]!, "classify.rules")
+                    case "model": config.classifyModel = try string(section[sub]!, "classify.model")
+                    default: throw ConfigurationError("unknown key classify.\(sub)")
                     }
                 }
             case "log":

@@ -28,7 +28,7 @@ public enum Decide {
         case .success(let prepared):
             return .document(DocumentRecord(
                 arrival: arrival, format: prepared.format, charset: prepared.charset, article: prepared.article,
-                raw: bytes
+                raw: bytes, classification: prepared.classification
             ))
         case .failure(let reason):
             return .rejected(RejectedRecord(arrival: arrival, reason: reason, rejectedAs: rejectedAs()))

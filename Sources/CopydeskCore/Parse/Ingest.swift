@@ -9,6 +9,8 @@ public struct PreparedDocument: Sendable, Equatable {
     public var article: Article
     /// What cleaning took out, paragraph by paragraph, and why, for `copydesk inspect`.
     public var removals: [Clean.Removal]
+    /// Set by the Classify stage when it has run (the daemon classifies while preparing, on every core).
+    public var classification: Classification?
 
     /// The texts cleaning took out.
     public var removed: [String] { removals.map(\.text) }

@@ -28,6 +28,8 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
     public var format: String?
     public var charset: String?
     public var article: Article?
+    /// The stored classification (documents written since it is stored); import writes it back as it was.
+    public var classification: Classification?
     public var duplicateOf: UInt64?
     public var match: String?
     public var reason: RejectReason?
@@ -57,6 +59,7 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
         format = view.format
         charset = view.charset
         article = view.article
+        classification = view.classification
         duplicateOf = view.duplicateOf
         match = view.match
         reason = view.reason
@@ -85,7 +88,10 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
                 throw .invalid("raw holds \(bytes.count) bytes, rawSize says \(rawSize)")
             }
             body = .document(
-                DocumentRecord(arrival: arrival, format: format, charset: charset, article: article, raw: Array(bytes))
+                DocumentRecord(
+                    arrival: arrival, format: format, charset: charset, article: article, raw: Array(bytes),
+                    classification: classification
+                )
             )
         case .duplicate:
             guard let duplicateOf else { throw .invalid("a duplicate needs duplicateOf") }

@@ -15,6 +15,8 @@ public struct InspectionView: Codable, Sendable, Equatable {
     public var article: Article?
     /// What cleaning took out, with the signal that took each line.
     public var removed: [Clean.Removal]?
+    /// What the daemon would store as the document's classification, with every cue.
+    public var classification: Classification?
     public var reason: RejectReason?
 
     public init(file: String, size: Int, detected: String?, result: Result<PreparedDocument, RejectReason>) {
@@ -28,17 +30,25 @@ public struct InspectionView: Codable, Sendable, Equatable {
             charset = document.charset
             article = document.article
             removed = document.removals
+            classification = document.classification
         case .failure(let reason):
             verdict = "rejected"
             self.reason = reason
         }
     }
 
-    /// Inspects `bytes` as the pipeline would: ``Parse/prepare(_:fileName:)``, nothing stored.
-    public static func inspect(_ bytes: [UInt8], file: String) -> InspectionView {
+    /// Inspects `bytes` as the pipeline would: ``Parse/prepare(_:fileName:)`` and, given a classifier, the
+    /// Classify stage (`channel` as the inbox sub-folder would give it); nothing stored.
+    public static func inspect(
+        _ bytes: [UInt8], file: String, classifier: Classifier? = nil, channel: String? = nil
+    ) -> InspectionView {
         let detected = Screening.screen(bytes) == nil ? FormatSniffer.sniff(bytes, fileName: file).rawValue : nil
-        return InspectionView(
-            file: file, size: bytes.count, detected: detected, result: Parse.prepare(bytes, fileName: file))
+        var result = Parse.prepare(bytes, fileName: file)
+        if let classifier, case .success(var document) = result {
+            document.classification = classifier.classify(document.article, channel: channel)
+            result = .success(document)
+        }
+        return InspectionView(file: file, size: bytes.count, detected: detected, result: result)
     }
 
     /// The text `copydesk inspect` prints: every field the article has, the cleaned body, what was removed.
@@ -89,6 +99,10 @@ public struct InspectionView: Codable, Sendable, Equatable {
             lines.append("")
             lines.append("Removed by cleaning (\(removed.count)):")
             lines += removed.map { "  [\($0.reason)] \($0.text)" }
+        }
+        if let classification {
+            lines.append("")
+            lines += classification.explanationLines
         }
         return lines.joined(separator: "\n")
     }

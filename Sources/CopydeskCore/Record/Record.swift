@@ -89,13 +89,20 @@ public struct DocumentRecord: Sendable, Equatable {
     public var article: Article
     /// The file exactly as delivered (`copydesk show --raw`).
     public var raw: [UInt8]
+    /// Kind, source, topics, language, entities and urgency, with their cues; nil in records written before
+    /// classification was stored.
+    public var classification: Classification?
 
-    public init(arrival: Arrival, format: String, charset: String, article: Article, raw: [UInt8]) {
+    public init(
+        arrival: Arrival, format: String, charset: String, article: Article, raw: [UInt8],
+        classification: Classification? = nil
+    ) {
         self.arrival = arrival
         self.format = format
         self.charset = charset
         self.article = article
         self.raw = raw
+        self.classification = classification
     }
 }
 

@@ -171,16 +171,22 @@ struct DocumentMetadata: Codable {
     var format: String
     var charset: String
     var article: Article
+    /// Absent in records written before classification was stored.
+    var classification: Classification?
 
     init(_ document: DocumentRecord) {
         arrival = document.arrival
         format = document.format
         charset = document.charset
         article = document.article
+        classification = document.classification
     }
 
     func record(raw: [UInt8]) -> DocumentRecord {
-        DocumentRecord(arrival: arrival, format: format, charset: charset, article: article, raw: raw)
+        DocumentRecord(
+            arrival: arrival, format: format, charset: charset, article: article, raw: raw,
+            classification: classification
+        )
     }
 }
 

@@ -13,6 +13,8 @@ public struct RecordView: Codable, Sendable, Equatable {
     public var format: String?
     public var charset: String?
     public var article: Article?
+    /// Kind, source, topics, language, entities, urgency (documents stored since classification is recorded).
+    public var classification: Classification?
     public var duplicateOf: UInt64?
     public var match: String?
     public var reason: RejectReason?
@@ -34,6 +36,7 @@ public struct RecordView: Codable, Sendable, Equatable {
             format = document.format
             charset = document.charset
             article = document.article
+            classification = document.classification
         case .duplicate(let duplicate):
             duplicateOf = duplicate.duplicateOf
             match = duplicate.match
@@ -80,6 +83,7 @@ public struct RecordView: Codable, Sendable, Equatable {
             field("Published:", article.published)
             field("Source:", article.source)
             field("Language:", article.language)
+            if let classification { lines += classification.summaryLines }
             lines.append("")
             lines.append(article.headline)
             if let subheadline = article.subheadline { lines.append(subheadline) }
