@@ -39,7 +39,7 @@ struct Copydesk: AsyncParsableCommand {
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
         subcommands: [
             Status.self, List.self, Show.self, Inspect.self, Train.self, Verify.self, Repair.self, Export.self,
-            Import.self, Metrics.self, Trace.self, Retry.self, Doctor.self, Follow.self,
+            Import.self, Metrics.self, Trace.self, Retry.self, Doctor.self, Follow.self, Search.self, Stats.self,
         ]
     )
 }
