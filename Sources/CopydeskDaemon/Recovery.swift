@@ -9,8 +9,9 @@ extension Pipeline {
     /// and told the progress (`STATUS=Rebuilding index: …`), and a checkpoint is written soon after.
     static let longRebuild: UInt64 = 10_000
 
-    /// Restores counts and the exact index — from the index checkpoint plus the records after it when the
-    /// checkpoint matches the journal, from the whole journal otherwise — and settles every file left in `work/`:
+    /// Restores counts and the dedup memory — from the index checkpoint plus the records after it when the
+    /// checkpoint matches the journal and was made under the same `[dedup]` settings, from the whole journal
+    /// otherwise — and settles every file left in `work/`:
     /// a file whose record is already durable is finished as that record says; any other is processed again.
     func recover(_ spool: Spool) throws {
         let workNames = try spool.workFiles()
@@ -33,15 +34,16 @@ extension Pipeline {
             reporter.status("Loading the index checkpoint")
         }
         let started = monotonicSeconds()
-        if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
-            index = checkpoint.index
+        if let checkpoint = loadCheckpoint(matching: last, reader: openReader),
+           let memory = decodeDedup(checkpoint) {
+            dedup = memory
             counts = checkpoint.counts
             lastArrival = checkpoint.lastArrival
             from = checkpoint.lastSequence + 1
             for pending in checkpoint.pendingClaims { pendingClaims[pending.claim] = pending.sequence }
             checkpoints.markWritten(sequence: checkpoint.lastSequence)
             logger.info("index checkpoint loaded", metadata: [
-                "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
+                "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.documents": "\(dedup.exact.count)",
                 "checkpoint.ms": "\(Int((monotonicSeconds() - started) * 1000))",
                 "rebuild.records": "\(last.sequence - checkpoint.lastSequence)",
             ])
@@ -61,9 +63,7 @@ extension Pipeline {
             var lastReport = rebuildStarted
             try openReader().forEach(from: from) { record in
                 counts.count(record.body.kind)
-                if case .document(let document) = record.body, let digest = document.arrival.sha256 {
-                    index.insert(digest, sequence: record.sequence)
-                }
+                dedup.replay(record)
                 if inWork.contains(record.body.arrival.claim) { recorded[record.body.arrival.claim] = record }
                 lastArrival = record.body.arrival.receivedAt
                 seen += 1
@@ -122,6 +122,48 @@ extension Pipeline {
         }
     }
 
+    /// The dedup memory a matching checkpoint carries, or nil (logged) when it cannot be used: the journal is then
+    /// read from the start.
+    private func decodeDedup(_ checkpoint: IndexCheckpoint) -> DedupMemory? {
+        do {
+            return try DedupMemory(decoding: checkpoint.dedup, settings: configuration.dedup)
+        } catch {
+            logger.warning("ignoring the index checkpoint's dedup memory (\(error)); rebuilding it from the journal")
+            return nil
+        }
+    }
+
+    /// Rebuilds the dedup memory from the journal after a batch staged into it was not written (a full disk),
+    /// from the checkpoint on disk when it matches, else from the first record.
+    func restoreDedup() throws {
+        let started = monotonicSeconds()
+        let last = committer.last
+        var reader: JournalReader?
+        func openReader() throws(JournalError) -> JournalReader {
+            if let reader { return reader }
+            let opened = try JournalReader.open(directory: configuration.journal)
+            reader = opened
+            return opened
+        }
+        var from: UInt64 = 1
+        if let checkpoint = loadCheckpoint(matching: last, reader: openReader), let memory = decodeDedup(checkpoint) {
+            dedup = memory
+            from = checkpoint.lastSequence + 1
+        } else {
+            dedup = DedupMemory(settings: configuration.dedup)
+        }
+        if last.sequence >= from {
+            try openReader().forEach(from: from) { record in
+                guard record.sequence <= last.sequence else { return }
+                dedup.replay(record)
+            }
+        }
+        dedupAhead = false
+        logger.info("dedup memory rebuilt from the journal", metadata: [
+            "rebuild.from": "\(from)", "rebuild.ms": "\(Int((monotonicSeconds() - started) * 1000))",
+        ])
+    }
+
     /// The checkpoint in the journal directory if it is whole, of this format and describes this journal: its
     /// chain hash must be the hash of the journal's record at its last sequence. Anything else is logged and
     /// ignored (nil): the index is then rebuilt from the journal.
@@ -169,8 +211,8 @@ extension Pipeline {
     }
 }
 
-/// Writes index checkpoints on a queue of their own, so serialising a million index entries (≈ 40 MB) never holds
-/// up the pipeline, and decides when one is due: after `checkpoint_records` new records, after
+/// Writes index checkpoints on a queue of their own, so serialising the dedup memory (≈ 200 MB at a million
+/// documents) never holds up the pipeline, and decides when one is due: after `checkpoint_records` new records, after
 /// `checkpoint_interval` with new records, at once after a long rebuild, and at a clean stop.
 final class CheckpointWriter: Sendable {
     private let directory: String
@@ -221,11 +263,15 @@ final class CheckpointWriter: Sendable {
         queue.sync {}
     }
 
-    func write(_ checkpoint: IndexCheckpoint, wait: Bool) {
+    /// Writes `checkpoint` with `dedup` encoded into it. The memory is a copy-on-write value: encoding it here
+    /// costs the pipeline only the copy of what it changes meanwhile.
+    func write(_ checkpoint: IndexCheckpoint, dedup: DedupMemory, wait: Bool) {
         state.withLock { $0.busy = true }
         let work: @Sendable () -> Void = { [self] in
             let started = monotonicSeconds()
             do {
+                var checkpoint = checkpoint
+                checkpoint.dedup = dedup.encoded()
                 let bytes = try IndexCheckpointFile.write(checkpoint, directory: directory)
                 state.withLock {
                     $0.written = checkpoint.lastSequence
@@ -233,7 +279,7 @@ final class CheckpointWriter: Sendable {
                     $0.failedAt = nil
                 }
                 logger.info("index checkpoint written", metadata: [
-                    "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
+                    "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.documents": "\(dedup.exact.count)",
                     "checkpoint.bytes": "\(bytes)", "checkpoint.ms": "\(Int((monotonicSeconds() - started) * 1000))",
                 ])
             } catch {

@@ -1,8 +1,8 @@
 import CopydeskCore
 import SystemPackage
 
-/// The derived state the daemon rebuilds from the journal on start (counts, exact-duplicate index, last arrival),
-/// as it stood after record ``lastSequence``, so a restart reads only the records after it.
+/// The derived state the daemon rebuilds from the journal on start (counts, the dedup memory, last arrival), as it
+/// stood after record ``lastSequence``, so a restart reads only the records after it.
 ///
 /// It is a cache, never the truth: a checkpoint that is missing, damaged, of another format version, or that does
 /// not match the journal (see ``chainHash``) is ignored and the state rebuilt from the journal alone.
@@ -14,7 +14,9 @@ public struct IndexCheckpoint: Sendable {
     public var chainHash: Digest
     public var counts: StatusSnapshot.Counts
     public var lastArrival: Timestamp?
-    public var index: ExactIndex
+    /// The dedup memory (exact and normalized digests, near-duplicate index, version keys, open stories) as
+    /// `DedupMemory.encoded()` wrote it; opaque here, decoded and checked by the daemon.
+    public var dedup: [UInt8]
     /// Records up to ``lastSequence`` whose files may still be in `work/` (their acknowledgement had not finished
     /// when the checkpoint was taken): a restart finishes those files as their records say, without reading older
     /// records to find them.
@@ -24,13 +26,13 @@ public struct IndexCheckpoint: Sendable {
 
     public init(
         lastSequence: UInt64, chainHash: Digest, counts: StatusSnapshot.Counts, lastArrival: Timestamp?,
-        index: ExactIndex, pendingClaims: [PendingClaim], createdAt: Timestamp
+        dedup: [UInt8], pendingClaims: [PendingClaim], createdAt: Timestamp
     ) {
         self.lastSequence = lastSequence
         self.chainHash = chainHash
         self.counts = counts
         self.lastArrival = lastArrival
-        self.index = index
+        self.dedup = dedup
         self.pendingClaims = pendingClaims
         self.createdAt = createdAt
     }
@@ -80,32 +82,31 @@ public enum IndexCheckpointError: Error, Sendable, Equatable, CustomStringConver
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `CDINDEX\0` |
-/// | 8 | 2 | format version (1) |
+/// | 8 | 2 | format version (2) |
 /// | 10 | 2 | header size (128) |
 /// | 12 | 4 | flags (none defined; any set bit makes this version refuse the file) |
 /// | 16 | 8 | last sequence covered |
 /// | 24 | 32 | chain hash after it (SHA-256 of that record's payload; zeros for 0) |
 /// | 56 | 8 × 3 | counts: stored, duplicates, rejected |
 /// | 80 | 8 | last arrival, µs since the epoch (`Int64.min`: none) |
-/// | 88 | 8 | exact-index entries *E* |
+/// | 88 | 8 | dedup memory bytes *D* |
 /// | 96 | 8 | pending claims *P* |
 /// | 104 | 8 | body length in bytes |
 /// | 112 | 4 | CRC32C of the body |
 /// | 116 | 8 | written at, µs since the epoch |
 /// | 124 | 4 | CRC32C of bytes 0..<124 |
 ///
-/// The body follows: *E* entries of 40 bytes (the 32-byte SHA-256 of a document, the u64 sequence of its first
-/// record), then *P* claims (u64 sequence, u16 length, that many bytes of UTF-8 claim name). A million documents
-/// make a 40 MB file, written and read in 1 MiB pieces so neither side holds it whole.
+/// The body follows: the *D* bytes of the dedup memory (version 1 held only the exact index, as 40-byte entries;
+/// such a file is refused and rebuilt), then *P* claims (u64 sequence, u16 length, that many bytes of UTF-8 claim
+/// name). Written and read in 1 MiB pieces.
 ///
 /// Written atomically: `index.cdx.tmp`, `fsync`, `rename`, `fsync` of the directory. Any change of layout bumps the
 /// version; readers of another version ignore the file (the daemon then rebuilds and writes its own version).
 public enum IndexCheckpointFile {
     public static let fileName = "index.cdx"
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
     static let magic = Array("CDINDEX\0".utf8)
     static let headerSize = 128
-    static let entrySize = Digest.byteCount + 8
     private static let chunk = 1 << 20
 
     public static func path(in directory: String) -> String { directory + "/" + fileName }
@@ -140,18 +141,16 @@ public enum IndexCheckpointFile {
                 offset += Int64(buffer.count)
                 buffer.removeAll(keepingCapacity: true)
             }
-            var entries = 0
-            var failure: Errno?
-            checkpoint.index.forEachEntry { digest, sequence in
-                guard failure == nil else { return }
-                buffer.append(contentsOf: digest)
-                buffer.appendLE(sequence)
-                entries += 1
-                if buffer.count >= chunk {
-                    do throws(Errno) { try flush() } catch { failure = error }
-                }
+            // The dedup bytes go out as they are: copying them into the buffer would hold them twice.
+            var position = 0
+            while position < checkpoint.dedup.count {
+                let end = min(checkpoint.dedup.count, position + chunk)
+                let piece = checkpoint.dedup[position..<end]
+                crc = CRC32C.checksum(Array(piece), continuing: crc)
+                _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: offset, piece) }
+                offset += Int64(piece.count)
+                position = end
             }
-            if let failure { throw failure }
             for pending in checkpoint.pendingClaims {
                 let name = Array(pending.claim.utf8.prefix(Int(UInt16.max)))
                 buffer.appendLE(pending.sequence)
@@ -161,7 +160,8 @@ public enum IndexCheckpointFile {
             }
             try flush()
             let bodyLength = offset - Int64(headerSize)
-            let header = encodeHeader(checkpoint, entries: entries, bodyLength: UInt64(bodyLength), bodyCRC: crc)
+            let header = encodeHeader(
+                checkpoint, dedupBytes: checkpoint.dedup.count, bodyLength: UInt64(bodyLength), bodyCRC: crc)
             _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: 0, header) }
             try Syscall.fsync(fd)
             closed = true
@@ -199,7 +199,7 @@ public enum IndexCheckpointFile {
         var checkpoint = try header.withUnsafeBytes { raw in
             Result { () throws(IndexCheckpointError) -> IndexCheckpoint in try decodeHeader(raw) }
         }.get()
-        let (entries, claims, bodyLength, bodyCRC) = header.withUnsafeBytes { raw in
+        let (dedupBytes, claims, bodyLength, bodyCRC) = header.withUnsafeBytes { raw in
             (
                 raw.loadLE(at: 88, as: UInt64.self), raw.loadLE(at: 96, as: UInt64.self),
                 raw.loadLE(at: 104, as: UInt64.self), raw.loadLE(at: 112, as: UInt32.self)
@@ -210,40 +210,24 @@ public enum IndexCheckpointFile {
             throw size < Int64(headerSize) + Int64(clamping: bodyLength) ? .truncated(size: size) : .malformed(
                 "file of \(size) bytes, header says \(UInt64(headerSize) + bodyLength)")
         }
-        guard entries <= bodyLength / UInt64(entrySize), claims <= bodyLength else {
-            throw .malformed("\(entries) entries and \(claims) claims do not fit in \(bodyLength) bytes")
+        guard dedupBytes <= bodyLength, claims <= bodyLength else {
+            throw .malformed("\(dedupBytes) dedup bytes and \(claims) claims do not fit in \(bodyLength) bytes")
         }
 
         var crc: UInt32 = 0
-        var index = ExactIndex()
-        index.reserveCapacity(Int(entries))
+        var dedup = [UInt8]()
+        dedup.reserveCapacity(Int(dedupBytes))
         var offset = Int64(headerSize)
-        var remaining = Int(entries)
-        let perChunk = chunk / entrySize
-        var outOfRange = false
-        while remaining > 0 {
-            let count = min(remaining, perChunk)
-            let bytes = try readExactly(fd, at: offset, count: count * entrySize, path: target)
+        while dedup.count < Int(dedupBytes) {
+            let count = min(Int(dedupBytes) - dedup.count, chunk)
+            let bytes = try readExactly(fd, at: offset, count: count, path: target)
             crc = CRC32C.checksum(bytes, continuing: crc)
-            bytes.withUnsafeBytes { raw in
-                for entry in 0..<count {
-                    let base = entry * entrySize
-                    let sequence = raw.loadLE(at: base + Digest.byteCount, as: UInt64.self)
-                    if sequence == 0 || sequence > checkpoint.lastSequence { outOfRange = true }
-                    index.insert(
-                        digestBytes: UnsafeRawBufferPointer(rebasing: raw[base..<base + Digest.byteCount]),
-                        sequence: sequence
-                    )
-                }
-            }
-            offset += Int64(count * entrySize)
-            remaining -= count
+            dedup.append(contentsOf: bytes)
+            offset += Int64(count)
         }
         let rest = try readExactly(fd, at: offset, count: Int(size - offset), path: target)
         crc = CRC32C.checksum(rest, continuing: crc)
         guard crc == bodyCRC else { throw .bodyChecksum }
-        guard !outOfRange else { throw .malformed("an index entry points outside records 1...\(checkpoint.lastSequence)") }
-        guard index.count == Int(entries) else { throw .malformed("the same digest appears twice") }
         var pending: [IndexCheckpoint.PendingClaim] = []
         var position = 0
         for _ in 0..<claims {
@@ -259,7 +243,7 @@ public enum IndexCheckpointFile {
             position += length
         }
         guard position == rest.count else { throw .malformed("\(rest.count - position) bytes after the last claim") }
-        checkpoint.index = index
+        checkpoint.dedup = dedup
         checkpoint.pendingClaims = pending
         return checkpoint
     }
@@ -280,7 +264,7 @@ public enum IndexCheckpointFile {
     // MARK: - Header
 
     static func encodeHeader(
-        _ checkpoint: IndexCheckpoint, entries: Int, bodyLength: UInt64, bodyCRC: UInt32
+        _ checkpoint: IndexCheckpoint, dedupBytes: Int, bodyLength: UInt64, bodyCRC: UInt32
     ) -> [UInt8] {
         var header: [UInt8] = []
         header.reserveCapacity(headerSize)
@@ -294,7 +278,7 @@ public enum IndexCheckpointFile {
         header.appendLE(UInt64(checkpoint.counts.duplicates))
         header.appendLE(UInt64(checkpoint.counts.rejected))
         header.appendLE(checkpoint.lastArrival?.microseconds ?? Int64.min)
-        header.appendLE(UInt64(entries))
+        header.appendLE(UInt64(dedupBytes))
         header.appendLE(UInt64(checkpoint.pendingClaims.count))
         header.appendLE(bodyLength)
         header.appendLE(bodyCRC)
@@ -304,7 +288,7 @@ public enum IndexCheckpointFile {
         return header
     }
 
-    /// Everything but the index and the claims, after checking magic, version, flags and the header's CRC.
+    /// Everything but the dedup memory and the claims, after checking magic, version, flags and the header's CRC.
     static func decodeHeader(_ raw: UnsafeRawBufferPointer) throws(IndexCheckpointError) -> IndexCheckpoint {
         guard raw.count >= headerSize else { throw .truncated(size: Int64(raw.count)) }
         guard Array(raw[0..<magic.count]) == magic else { throw .badMagic }
@@ -328,7 +312,7 @@ public enum IndexCheckpointFile {
             chainHash: Digest(bytes: Array(raw[24..<24 + Digest.byteCount]))!,
             counts: .init(stored: try count(at: 56), duplicates: try count(at: 64), rejected: try count(at: 72)),
             lastArrival: arrival == Int64.min ? nil : Timestamp(microseconds: arrival),
-            index: ExactIndex(), pendingClaims: [],
+            dedup: [], pendingClaims: [],
             createdAt: Timestamp(microseconds: raw.loadLE(at: 116, as: Int64.self))
         )
     }

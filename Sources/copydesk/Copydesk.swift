@@ -38,7 +38,7 @@ struct Copydesk: AsyncParsableCommand {
         abstract: "Show what copydeskd is doing and read its journal.",
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
         subcommands: [
-            Status.self, List.self, Show.self, Inspect.self, Verify.self, Repair.self, Export.self, Import.self,
+            Status.self, List.self, Show.self, Stories.self, Inspect.self, Verify.self, Repair.self, Export.self, Import.self,
         ]
     )
 }

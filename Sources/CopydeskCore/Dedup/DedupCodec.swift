@@ -14,6 +14,8 @@ public enum DedupCodec {
         case storyClusterer = 3
         case signature = 4
         case state = 5
+        /// ``DedupMemory``: the exact index and the state.
+        case memory = 6
     }
 }
 

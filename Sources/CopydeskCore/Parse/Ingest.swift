@@ -9,6 +9,8 @@ public struct PreparedDocument: Sendable, Equatable {
     public var article: Article
     /// What cleaning took out, paragraph by paragraph, and why, for `copydesk inspect`.
     public var removals: [Clean.Removal]
+    /// What dedup needs of the article, computed beside parsing on any core (the daemon fills it; nil elsewhere).
+    public var fingerprint: DedupFingerprint?
 
     /// The texts cleaning took out.
     public var removed: [String] { removals.map(\.text) }

@@ -89,13 +89,22 @@ public struct DocumentRecord: Sendable, Equatable {
     public var article: Article
     /// The file exactly as delivered (`copydesk show --raw`).
     public var raw: [UInt8]
+    /// `near-duplicate of N` or `version of N`, when dedup found one (nil: a new story, or an older record).
+    public var link: DedupLink?
+    /// The story the document was filed into at ingest: the sequence of the story's first document.
+    public var story: UInt64?
 
-    public init(arrival: Arrival, format: String, charset: String, article: Article, raw: [UInt8]) {
+    public init(
+        arrival: Arrival, format: String, charset: String, article: Article, raw: [UInt8], link: DedupLink? = nil,
+        story: UInt64? = nil
+    ) {
         self.arrival = arrival
         self.format = format
         self.charset = charset
         self.article = article
         self.raw = raw
+        self.link = link
+        self.story = story
     }
 }
 
@@ -103,13 +112,17 @@ public struct DocumentRecord: Sendable, Equatable {
 public struct DuplicateRecord: Codable, Sendable, Equatable {
     public var arrival: Arrival
     public var duplicateOf: UInt64
-    /// How the match was made (`exact`: same bytes).
+    /// How the match was made: `exact` (same bytes), `normalized` (same cleaned words), `near-duplicate`
+    /// (a near-duplicate dropped by configuration).
     public var match: String
+    /// For `near-duplicate`: the estimated Jaccard in thousandths (``DedupLink/similarityPermille``).
+    public var similarityPermille: Int?
 
-    public init(arrival: Arrival, duplicateOf: UInt64, match: String = "exact") {
+    public init(arrival: Arrival, duplicateOf: UInt64, match: String = "exact", similarityPermille: Int? = nil) {
         self.arrival = arrival
         self.duplicateOf = duplicateOf
         self.match = match
+        self.similarityPermille = similarityPermille
     }
 }
 

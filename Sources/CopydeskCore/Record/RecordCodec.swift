@@ -155,16 +155,21 @@ struct DocumentMetadata: Codable {
     var format: String
     var charset: String
     var article: Article
+    var link: DedupLink?
+    var story: UInt64?
 
     init(_ document: DocumentRecord) {
         arrival = document.arrival
         format = document.format
         charset = document.charset
         article = document.article
+        link = document.link
+        story = document.story
     }
 
     func record(raw: [UInt8]) -> DocumentRecord {
-        DocumentRecord(arrival: arrival, format: format, charset: charset, article: article, raw: raw)
+        DocumentRecord(
+            arrival: arrival, format: format, charset: charset, article: article, raw: raw, link: link, story: story)
     }
 }
 
