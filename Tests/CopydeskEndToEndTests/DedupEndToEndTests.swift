@@ -88,18 +88,29 @@ import Testing
         return [("story.html", Data(html.utf8)), ("story.xml", Data(nitf.utf8)), ("story-wrapped.txt", Data(text.utf8))]
     }
 
-    /// A Reuters story and its update and correction, as plain text files with a Reuters dateline.
-    static func updateChain(_ article: Article) -> [Data] {
-        let body = Array(article.paragraphs.prefix(6))
-        let headline = "NATO to join anti-Daesh coalition, avoid combat"
-        let lead = "BRUSSELS, May 25 (Reuters) - " + body[0]
-        let original = [headline, lead] + body.dropFirst()
-        let update = ["UPDATE 1-" + headline, lead] + body.dropFirst()
-            + ["Allied leaders will meet in Brussels on Thursday to approve the plan, diplomats said."]
+    /// A Reuters story (Reuters-21578, the Bahia cocoa review) and its update and correction, as plain text files.
+    static func updateChain() -> [Data] {
+        let headline = "Bahia cocoa review"
+        let body = [
+            "SALVADOR, Feb 26 (Reuters) - Showers continued throughout the week in the Bahia cocoa zone, alleviating "
+                + "the drought since early January and improving prospects for the coming temporao, although normal "
+                + "humidity levels have not been restored, Comissaria Smith said in its weekly review.",
+            "The dry period means the temporao will be late this year. Arrivals for the week ended February 22 were "
+                + "155,221 bags of 60 kilos making a cumulative total for the season of 5.93 mln against 5.81 at the "
+                + "same stage last year.",
+            "Again it seems that cocoa delivered earlier on consignment was included in the arrivals figures. "
+                + "Comissaria Smith said there is still some doubt as to how much old crop cocoa is still available "
+                + "as harvesting has practically come to an end.",
+            "With total Bahia crop estimates around 6.4 mln bags and sales standing at almost 6.2 mln there are a few "
+                + "hundred thousand bags still in the hands of farmers, middlemen, exporters and processors.",
+        ]
+        let original = [headline] + body
+        let update = ["UPDATE 1-" + headline] + body
+            + ["Bahia exporters said shipments would resume next week after the rains, with the first cargo due in "
+                + "Ilheus on Monday, traders said."]
         var corrected = update
         corrected[0] = "CORRECTED-UPDATE 1-" + headline
-        corrected[corrected.count - 1] = "Allied leaders will meet in Brussels on Thursday, not Wednesday as "
-            + "reported earlier, to approve the plan, diplomats said."
+        corrected[2] = corrected[2].replacingOccurrences(of: "155,221", with: "155,212")
         return [original, update, corrected].map { Data(($0.joined(separator: "\n\n") + "\n").utf8) }
     }
 
@@ -128,12 +139,14 @@ import Testing
         }
 
         // The update chain: original, UPDATE 1, CORRECTED-UPDATE 1.
-        let chain = Self.updateChain(try Self.article(ofSeed: 4))
-        let original = try desk.deliver(chain[0], as: "nato-coalition.txt", expecting: sequence)
+        let chain = Self.updateChain()
+        let original = try desk.deliver(chain[0], as: "cocoa.txt", expecting: sequence)
         #expect(original.verdict == "stored" && original.link == nil)
-        let update = try desk.deliver(chain[1], as: "nato-coalition-update1.txt", expecting: sequence + 1)
+        // Another event: a story of its own, not the NATO one.
+        #expect(original.story == original.sequence)
+        let update = try desk.deliver(chain[1], as: "cocoa-update1.txt", expecting: sequence + 1)
         #expect(update.link?.relation == .version && update.link?.of == original.sequence, "\(String(describing: update.link))")
-        let correction = try desk.deliver(chain[2], as: "nato-coalition-corrected.txt", expecting: sequence + 2)
+        let correction = try desk.deliver(chain[2], as: "cocoa-corrected.txt", expecting: sequence + 2)
         #expect(correction.link?.relation == .version && correction.link?.of == update.sequence)
         for member in [original.sequence, correction.sequence] {
             let shown = try desk.cli(["show", "\(member)"])
@@ -147,16 +160,25 @@ import Testing
         let list = try desk.cli(["list", "--limit", "3"])
         #expect(list.stdout.contains("[version of #\(update.sequence)]"), "\(list.stdout)")
 
-        // The Sputnik and NATO seeds on the anti-Daesh coalition (002, 004) file into one story.
+        // NATO's press conference and Sputnik's report on the anti-Daesh coalition (seeds 002, 004) join the NATO
+        // story of record 1; the cocoa chain stays out of it.
         let press = try desk.deliver(Data(contentsOf: seeds[2]), as: seeds[2].lastPathComponent, expecting: sequence)
         let sputnik = try desk.deliver(Data(contentsOf: seeds[4]), as: seeds[4].lastPathComponent, expecting: sequence + 1)
-        #expect(press.story != nil && sputnik.story == press.story, "\(String(describing: press.story)) \(String(describing: sputnik.story))")
+        #expect(press.story == 1 && sputnik.story == 1, "\(String(describing: press.story)) \(String(describing: sputnik.story))")
+        #expect(update.story == original.sequence && correction.story == original.sequence)
         let stories = try desk.cli(["stories", "--json"])
         #expect(stories.status == 0, "\(stories.stderr)")
-        let listed = try JSONSerialization.jsonObject(with: Data(stories.stdout.utf8)) as? [[String: Any]] ?? []
-        let grouped = listed.first { ($0["members"] as? [[String: Any]])?.contains { $0["sequence"] as? UInt64 == sputnik.sequence || ($0["sequence"] as? Int).map(UInt64.init) == sputnik.sequence } == true }
-        let members = (grouped?["members"] as? [[String: Any]])?.compactMap { ($0["sequence"] as? Int).map(UInt64.init) } ?? []
-        #expect(members.contains(press.sequence) && members.contains(sputnik.sequence), "\(stories.stdout)")
+        struct Listed: Decodable {
+            struct Member: Decodable { var sequence: UInt64 }
+            var story: UInt64
+            var members: [Member]
+        }
+        let listed = try JSONDecoder().decode([Listed].self, from: Data(stories.stdout.utf8))
+        let nato = try #require(listed.first { $0.story == 1 }, "\(stories.stdout)")
+        #expect(Set(nato.members.map(\.sequence)).isSuperset(of: [1, press.sequence, sputnik.sequence]))
+        #expect(!nato.members.contains { $0.sequence == original.sequence })
+        let text = try desk.cli(["stories"])
+        #expect(text.stdout.contains("Story #1 ·") && text.stdout.contains("Sputnik"), "\(text.stdout)")
         sequence += 2
         desk.stop()
 
@@ -172,8 +194,8 @@ import Testing
         let probes: [(String, Data)] = [
             ("redelivered.txt", try Data(contentsOf: seeds[4])),
             ("update2.txt", Data(String(decoding: chain[1], as: UTF8.self)
-                .replacingOccurrences(of: "UPDATE 1-", with: "UPDATE 2-") .replacingOccurrences(
-                    of: "diplomats said.", with: "diplomats said. Turkey has lifted its objection, officials added.").utf8)),
+                .replacingOccurrences(of: "UPDATE 1-", with: "UPDATE 2-").replacingOccurrences(
+                    of: "traders said.", with: "traders said. Prices eased in London, dealers added.").utf8)),
             ("wrapped-again.txt", Self.rewrapped(try Self.article(ofSeed: 0))[2].data + Data("\r\n".utf8)),
             ("fresh.txt", try Data(contentsOf: seeds[1])),
         ]
