@@ -172,4 +172,34 @@ import Testing
         #expect(DedupLink(relation: .version, of: 7, similarity: nil, reason: "same-item").text
             == "version of #7 (same-item)")
     }
+
+    @Test func dedupSectionOfTheConfiguration() throws {
+        let base = Configuration.rooted(at: "/tmp/x")
+        #expect(base.dedup == DedupSettings())
+        let parsed = try Configuration.parse("""
+            [dedup]
+            threshold = 0.85
+            near_duplicates = "drop"
+            version_similarity = 0.6
+            story_threshold = 0.2
+            story_window = "12h"
+            near_duplicate_capacity = 524288
+            """, over: base)
+        #expect(parsed.dedup == DedupSettings(
+            threshold: 0.85, nearDuplicates: .drop, versionSimilarity: 0.6, storyThreshold: 0.2,
+            storyWindow: 12 * 3600, nearDuplicateCapacity: 524_288))
+        #expect(parsed.dedup.stateConfiguration.stories.window == 12 * 3_600_000_000)
+        for (text, message) in [
+            ("threshold = 1.5", "dedup.threshold must be a number above 0 and at most 1"),
+            ("near_duplicates = \"hide\"", "dedup.near_duplicates must be \"store\" or \"drop\""),
+            ("near_duplicate_capacity = 10", "dedup.near_duplicate_capacity must be between"),
+            ("shingles = 4", "unknown key dedup.shingles"),
+        ] {
+            #expect {
+                try Configuration.parse("[dedup]\n" + text, over: base)
+            } throws: { error in
+                (error as? ConfigurationError)?.message.contains(message) == true
+            }
+        }
+    }
 }
