@@ -54,7 +54,7 @@ private func printVersionChain(_ reader: JournalReader, of record: JournalRecord
     for member in chain {
         guard case .document(let document) = member.body else { continue }
         let mark = member.sequence == record.sequence ? "*" : " "
-        let link = document.link.map { "  (\($0.text))" } ?? "  (original)"
+        let link = document.link.map { "  · \($0.text)" } ?? "  · original"
         print("\(mark) #\(member.sequence)\t\(document.arrival.receivedAt.iso8601)\t\(document.article.headline)\(link)")
     }
 }

@@ -77,14 +77,20 @@ public struct DedupMemory: Sendable {
     /// Applies a journal record, in journal order: what ``decide(_:arrival:prepared:sequence:rejectedAs:)`` did
     /// when the record was made. Only documents change the state.
     public mutating func replay(_ record: JournalRecord) {
+        replay(record, fingerprint: nil)
+    }
+
+    /// ``replay(_:)`` with the document's fingerprint already made (``DedupMemory/fingerprint(_:)`` of its
+    /// article): a rebuild computes them on every core and applies them in order.
+    public mutating func replay(_ record: JournalRecord, fingerprint: DedupFingerprint?) {
         guard case .document(let document) = record.body else { return }
         let verdict: DedupVerdict = switch document.link?.relation {
         case .nearDuplicate: .nearDuplicate(of: document.link!.of, similarity: document.link!.similarity ?? 1)
         case .version: .version(of: document.link!.of, reason: .sameItem, similarity: document.link!.similarity)
         case nil: .new
         }
-        _ = remember(document, fingerprint: Self.fingerprint(document.article), sequence: record.sequence,
-                     verdict: verdict)
+        _ = remember(document, fingerprint: fingerprint ?? Self.fingerprint(document.article),
+                     sequence: record.sequence, verdict: verdict)
     }
 
     /// Remembers a document that will be (or is) in the journal at `sequence`; returns its story.
