@@ -45,6 +45,13 @@ final class Committer: @unchecked Sendable {
     private let logger: Logger
     private let state: Mutex<State>
     private let durable: @Sendable (StagedBatch, [JournalRecord], Double) -> Void
+    /// The retention policy now (it may change on reload) and the first sequence it must keep (nil: no limit).
+    private let retention: @Sendable () -> (policy: RetentionPolicy, keeping: UInt64?)
+    /// When retention last ran (monotonic seconds; commit queue only) and the segment being written then: it runs
+    /// again after a rollover or once a minute, for the age limit.
+    private var retentionRanAt = -Double.infinity
+    private var retentionSegment: String?
+    static let retentionInterval = 60.0
 
     private struct State {
         var busy = false
@@ -58,6 +65,7 @@ final class Committer: @unchecked Sendable {
     ///   monotonic time the append returned; it lets go of the files and reports.
     init(
         writer: JournalWriter, directory: String, options: JournalOptions, logger: Logger,
+        retention: @escaping @Sendable () -> (policy: RetentionPolicy, keeping: UInt64?) = { (.keepEverything, nil) },
         durable: @escaping @Sendable (StagedBatch, [JournalRecord], Double) -> Void
     ) {
         self.writer = writer
@@ -65,6 +73,7 @@ final class Committer: @unchecked Sendable {
         self.options = options
         self.logger = logger
         self.durable = durable
+        self.retention = retention
         state = Mutex(State(lastSequence: writer.lastSequence, lastHash: writer.lastHash))
     }
 
@@ -175,7 +184,31 @@ final class Committer: @unchecked Sendable {
             "batch.durable_us": "\(now().microseconds)",
         ])
         durable(batch, records, finished)
+        applyRetentionIfDue(writer)
         return .committed(count: records.count)
+    }
+
+    /// Removes whole old segments when the policy says so, after a rollover or once a minute. A failure is logged
+    /// and tried again later: retention frees space, it never stops ingest.
+    private func applyRetentionIfDue(_ writer: JournalWriter) {
+        let (policy, keeping) = retention()
+        guard !policy.keepsEverything else { return }
+        let segment = writer.openSegmentPath
+        let clock = monotonicSeconds()
+        guard segment != retentionSegment || clock - retentionRanAt >= Self.retentionInterval else { return }
+        retentionRanAt = clock
+        retentionSegment = segment
+        do {
+            let report = try writer.applyRetention(policy, now: now(), keeping: keeping)
+            if !report.removedSegments.isEmpty {
+                logger.info("journal retention done", metadata: [
+                    "journal.segments": "\(report.removedSegments.count)", "journal.records": "\(report.removedRecords)",
+                    "journal.bytes": "\(report.removedBytes)", "journal.first": "\(report.firstKeptSequence)",
+                ])
+            }
+        } catch {
+            logger.warning("journal retention failed; trying again later", metadata: ["error": "\(error)"])
+        }
     }
 }
 

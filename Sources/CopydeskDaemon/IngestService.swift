@@ -18,6 +18,8 @@ public final class IngestService: Service {
     private let logger: Logger
     private let queue = WorkQueue()
     public let board: StatusBoard
+    /// Set by a reload: a daemon waiting on a damaged journal looks at it again at once.
+    private let retryRequested = Atomic<Bool>(false)
 
     public init(configuration: Configuration, reporter: any LifecycleReporter, logger: Logger) {
         initial = configuration
@@ -34,6 +36,7 @@ public final class IngestService: Service {
     /// Applies a re-read configuration (SIGHUP). Folders cannot move under a running daemon; changing them
     /// needs a restart, and the log says so.
     public func reload(_ configuration: Configuration) {
+        retryRequested.store(true, ordering: .relaxed)
         reporter.reloading()
         board.update { $0.state = .reloading }
         if configuration.spool != initial.spool || configuration.journal != initial.journal
@@ -49,6 +52,8 @@ public final class IngestService: Service {
             current.batchDelay = configuration.batchDelay
             current.checkpointRecords = configuration.checkpointRecords
             current.checkpointInterval = configuration.checkpointInterval
+            current.retentionMaxAge = configuration.retentionMaxAge
+            current.retentionMaxSize = configuration.retentionMaxSize
         }
         logger.notice("configuration reloaded", metadata: ["copydesk.event": "reloaded"])
         board.update { $0.state = .ready }
@@ -57,10 +62,25 @@ public final class IngestService: Service {
     }
 
     public func run() async throws {
-        let pipeline = try Pipeline(
-            configuration: initial, settings: settings, reporter: reporter, board: board, queue: queue,
-            logger: logger
-        )
+        // The control socket comes first and outlives the pipeline: `copydesk status` answers even while the
+        // journal is damaged and nothing is ingested. Its own lock, not the journal's (which `copydesk repair`
+        // must be able to take meanwhile), makes sure it is not another running daemon's socket it replaces.
+        let instance = try Self.lockInstance(initial.controlSocket + ".lock")
+        defer { close(instance) }
+        let control: ControlServer
+        do {
+            control = try ControlServer(path: initial.controlSocket, board: board, logger: logger)
+        } catch {
+            throw DaemonError("cannot bind the control socket \(initial.controlSocket): \(error)")
+        }
+        control.start()
+        defer { control.stop() }
+        guard let pipeline = try await openPipeline() else {
+            board.update { $0.state = .stopping }
+            reporter.stopping()
+            logger.info("stopped", metadata: ["copydesk.event": "stopped"])
+            return
+        }
         defer { pipeline.close() }
         try await withGracefulShutdownHandler {
             try await pipeline.run()
@@ -70,6 +90,74 @@ public final class IngestService: Service {
             logger.info("stopping: finishing the batch in hand")
             queue.stop()
         }
+    }
+
+    /// Takes `path` with an exclusive `flock`, held until the descriptor is closed (or the process dies).
+    private static func lockInstance(_ path: String) throws -> CInt {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw DaemonError("cannot open the instance lock \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let reason = errno == EWOULDBLOCK ? "another copydeskd holds it" : String(cString: strerror(errno))
+            close(fd)
+            throw DaemonError("cannot take the instance lock \(path): \(reason)")
+        }
+        return fd
+    }
+
+    /// How often a damaged journal is looked at again (SIGHUP looks at once).
+    static let damageRetryInterval = 30.0
+
+    /// Opens the journal and recovers the pipeline. Damage a crash cannot explain is not written past: the daemon
+    /// says so (log, `STATUS=`, `copydesk status`), stays up, leaves the inbox alone, and tries again every
+    /// ``damageRetryInterval`` or on SIGHUP, so a `copydesk repair` is picked up without a restart. Nil: stopped
+    /// (SIGTERM) while waiting.
+    private func openPipeline() async throws -> Pipeline? {
+        var reported: String?
+        while true {
+            do {
+                let pipeline = try Pipeline(
+                    configuration: initial, settings: settings, reporter: reporter, board: board, queue: queue,
+                    logger: logger
+                )
+                if reported != nil {
+                    logger.notice("the journal opens cleanly again; ingesting")
+                    board.update { $0.problem = nil }
+                }
+                return pipeline
+            } catch let error as JournalError where error.code == .corrupt {
+                let problem = "Journal damaged, not ingesting (run copydesk verify, then copydesk repair): \(error)"
+                if reported != problem {
+                    logger.critical("the journal is damaged; nothing is ingested until it is repaired", metadata: [
+                        "copydesk.event": "journal-damaged", "journal.path": "\(error.path ?? initial.journal)",
+                        "journal.offset": "\(error.offset.map(String.init) ?? "-")",
+                        "journal.sequence": "\(error.sequence.map(String.init) ?? "-")", "error": "\(error)",
+                    ])
+                    board.update {
+                        $0.problem = problem
+                        $0.state = .ready
+                    }
+                    // READY, so systemd neither kills the daemon for a slow start nor restarts it in a loop; the
+                    // status line carries the problem.
+                    reporter.ready(status: board.snapshot.statusLine)
+                    reported = problem
+                }
+                guard await waitForRepair() else { return nil }
+            }
+        }
+    }
+
+    /// Waits out one retry interval, pinging the watchdog; false when the daemon is stopping.
+    private func waitForRepair() async -> Bool {
+        let deadline = monotonicSeconds() + Self.damageRetryInterval
+        while monotonicSeconds() < deadline {
+            if await Task.isShuttingDownGracefully || Task.isCancelled { return false }
+            if retryRequested.exchange(false, ordering: .relaxed) { return true }
+            reporter.watchdog()
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return true
     }
 }
 
@@ -98,7 +186,6 @@ final class Pipeline {
     let committer: Committer
     let finisher: Finisher
     let checkpoints: CheckpointWriter
-    private let control: ControlServer
     private var watcher: InboxWatcher?
     /// Exact, normalized, near-duplicate, version and story memory of every durable document plus those of the
     /// batches in flight and being staged.
@@ -143,8 +230,17 @@ final class Pipeline {
         let writer = try JournalWriter.open(directory: configuration.journal, options: options, logger: logger)
         let finisher = Finisher(spool: spool, logger: logger)
         self.finisher = finisher
+        let checkpoints = CheckpointWriter(directory: configuration.journal, logger: logger)
+        self.checkpoints = checkpoints
         committer = Committer(
             writer: writer, directory: configuration.journal, options: options, logger: logger,
+            retention: { [settings] in
+                let current = settings.value
+                // Segments are removed only once the index checkpoint covers them: it keeps their documents' hashes
+                // for duplicate detection, and a rebuild from what is left could not.
+                let checkpointing = current.checkpointRecords > 0 || current.checkpointInterval > 0
+                return (RetentionPolicy(current), checkpointing ? (checkpoints.covered ?? 0) + 1 : nil)
+            },
             durable: { [board, logger] batch, records, _ in
                 finisher.finish(batch.files, records: records)
                 board.update { status in
@@ -157,21 +253,12 @@ final class Pipeline {
                 for record in records { Pipeline.report(record, logger: logger) }
             }
         )
-        checkpoints = CheckpointWriter(directory: configuration.journal, logger: logger)
         nextSequence = writer.lastSequence + 1
         staging = StagedBatch(firstSequence: nextSequence)
-        do {
-            control = try ControlServer(path: configuration.controlSocket, board: board, logger: logger)
-        } catch {
-            committer.close()
-            throw DaemonError("cannot bind the control socket \(configuration.controlSocket): \(error)")
-        }
-        control.start()
         do {
             try recover(spool)
             watcher = try makeWatcher(spool)
         } catch {
-            control.stop()
             committer.close()
             throw error
         }
@@ -213,7 +300,6 @@ final class Pipeline {
 
     func close() {
         watcher?.stop()
-        control.stop()
         committer.close()
     }
 

@@ -287,6 +287,9 @@ final class CheckpointWriter: Sendable {
         }
     }
 
+    /// The last sequence the checkpoint on disk covers (nil: none that matches the journal).
+    var covered: UInt64? { state.withLock { $0.written } }
+
     /// The checkpoint on disk does not cover `lastSequence` (or there is none that matches).
     func isStale(lastSequence: UInt64) -> Bool {
         state.withLock { $0.written != lastSequence }

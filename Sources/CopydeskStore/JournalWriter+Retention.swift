@@ -68,7 +68,13 @@ extension JournalWriter {
     ///
     /// Each removal is an `unlink`, oldest first, then one directory `fsync`: a crash in between leaves a shorter
     /// journal that is still whole. Readers that have a removed segment open finish reading it.
-    public func applyRetention(_ policy: RetentionPolicy, now: Timestamp) throws(JournalError) -> RetentionReport {
+    ///
+    /// `keeping`: never remove the segment holding this sequence or any later one — the daemon passes the record
+    /// after its last index checkpoint, so the checkpoint (which keeps the removed documents' hashes) always joins
+    /// the journal that is left.
+    public func applyRetention(
+        _ policy: RetentionPolicy, now: Timestamp, keeping: UInt64? = nil
+    ) throws(JournalError) -> RetentionReport {
         if let broken { throw broken }
         guard let open = openSegment else {
             throw JournalError(code: .io, path: directory, message: "the journal writer is closed")
@@ -86,6 +92,7 @@ extension JournalWriter {
             let tooOld = cutoff.map { info.lastRecordedAt.microseconds < $0 } ?? false
             let tooLarge = policy.maxSize.map { total > $0 } ?? false
             guard tooOld || tooLarge else { break }
+            if let keeping, files[index + 1].firstSequence > keeping { break }
             if policy.collectDocumentHashes {
                 try SegmentRecords.forEach(file) { (_, record) throws(JournalError) in
                     if case .document(let document) = record.body, let digest = document.arrival.sha256 {
@@ -101,6 +108,7 @@ extension JournalWriter {
             logger.notice(
                 "journal retention: removed a segment",
                 metadata: [
+                    "copydesk.event": "retention",
                     "journal.segment": "\(file.path)", "journal.records": "\(info.recordCount)",
                     "journal.lastRecordedAt": "\(info.lastRecordedAt.iso8601)",
                     "journal.reason": "\(tooOld ? "age" : "size")",

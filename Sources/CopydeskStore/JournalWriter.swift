@@ -1,4 +1,6 @@
 import CopydeskCore
+import Dispatch
+import Glibc
 import Logging
 import SystemPackage
 
@@ -30,8 +32,13 @@ public final class JournalWriter {
     private var link: ChainLink
     /// When the last record was written: a trailer carries it.
     private var lastRecordedAt: Timestamp
+    /// The batch buffer, kept between appends.
+    private var scratch: [UInt8] = []
     /// Set when a failed append could not be undone; the writer refuses further appends.
     private(set) var broken: JournalError?
+
+    /// The path of the segment being appended to (nil once closed): it changes at each rollover.
+    public var openSegmentPath: String? { segment?.path }
 
     /// The path and first sequence of the segment being appended to (nil once closed): retention never touches it.
     var openSegment: SegmentFile? { segment.map { SegmentFile(firstSequence: $0.firstSequence, path: $0.path) } }
@@ -196,44 +203,40 @@ public final class JournalWriter {
         }
         guard !entries.isEmpty else { return [] }
 
-        // Encode everything first, so a record that cannot be written fails the batch before any byte is.
+        // Encode every record's metadata first (on every core for a large batch), so a record that cannot be
+        // written fails the batch before any byte is.
+        let metadata = try Self.encodeMetadata(entries, firstSequence: link.sequence + 1)
         var records: [JournalRecord] = []
-        var payloads: [[UInt8]] = []
-        var links: [ChainLink] = []
         records.reserveCapacity(entries.count)
         var next = link
-        for (body, recordedAt) in entries {
-            let record = JournalRecord(
-                sequence: next.sequence + 1, recordedAt: recordedAt, previousHash: next.hash, body: body
-            )
-            let payload: [UInt8]
-            do {
-                payload = try RecordCodec.encode(record)
-            } catch {
+        for (index, entry) in entries.enumerated() {
+            let sequence = next.sequence + UInt64(index) + 1
+            let size = RecordCodec.payloadSize(of: entry.body, metadata: metadata[index])
+            guard size <= Frame.maxPayloadLength else {
                 throw JournalError(
-                    code: .invalidRecord, path: nil, message: "cannot encode record: \(error)", cause: error,
-                    sequence: record.sequence
+                    code: .invalidRecord, message: "record of \(size) bytes exceeds the maximum frame size",
+                    sequence: sequence
                 )
             }
-            guard payload.count <= Frame.maxPayloadLength else {
-                throw JournalError(
-                    code: .invalidRecord, message: "record of \(payload.count) bytes exceeds the maximum frame size",
-                    sequence: record.sequence
-                )
-            }
-            links.append(next)
-            next = ChainLink(sequence: record.sequence, hash: ChainLink.hash(ofPayload: payload))
-            records.append(record)
-            payloads.append(payload)
         }
 
         let original = current
         var created: [OpenSegment] = []
-        var pending: [UInt8] = []
+        var pending = scratch
+        scratch = []
+        pending.removeAll(keepingCapacity: true)
+        defer {
+            // Kept for the next batch: a fresh buffer costs a page fault per 4 KiB on every commit.
+            if pending.capacity <= Self.scratchLimit { pending.removeAll(keepingCapacity: true); scratch = pending }
+        }
         var pendingCount: UInt64 = 0
         do throws(JournalError) {
-            for (index, payload) in payloads.enumerated() {
-                let frameSize = Int64(Frame.headerSize + payload.count)
+            for (index, (body, recordedAt)) in entries.enumerated() {
+                let record = JournalRecord(
+                    sequence: next.sequence + 1, recordedAt: recordedAt, previousHash: next.hash, body: body
+                )
+                let payloadSize = RecordCodec.payloadSize(of: body, metadata: metadata[index])
+                let frameSize = Int64(Frame.headerSize + payloadSize)
                 let filled = current.size + Int64(pending.count)
                 let reserve = Int64(current.sealable ? SegmentTrailer.size : 0)
                 if filled + frameSize + reserve > Int64(options.segmentSize) && current.recordCount + pendingCount > 0 {
@@ -241,9 +244,9 @@ public final class JournalWriter {
                         // Sealed in the same write and fdatasync as its last frames, before the next segment exists.
                         let trailer = SegmentTrailer(
                             recordCount: current.recordCount + pendingCount, firstSequence: current.firstSequence,
-                            lastSequence: links[index].sequence,
+                            lastSequence: next.sequence,
                             lastRecordedAt: index > 0 ? records[index - 1].recordedAt : lastRecordedAt,
-                            offset: filled, chainHash: links[index].hash
+                            offset: filled, chainHash: next.hash
                         )
                         pending.append(contentsOf: trailer.encoded())
                     }
@@ -251,13 +254,24 @@ public final class JournalWriter {
                     pending.removeAll(keepingCapacity: true)
                     pendingCount = 0
                     let fresh = try Self.createSegment(
-                        directory: directory, firstSequence: records[index].sequence, chainHash: links[index].hash
+                        directory: directory, firstSequence: record.sequence, chainHash: next.hash
                     )
                     created.append(fresh)
                     current = fresh
                 }
-                Frame.append(payload: payload, to: &pending)
+                let payload = Frame.append(payloadSize: payloadSize, to: &pending) { buffer in
+                    RecordCodec.appendPayload(of: record, metadata: metadata[index], to: &buffer)
+                }
+                let hash = pending.withUnsafeBytes { ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: $0[payload])) }
+                next = ChainLink(sequence: record.sequence, hash: hash)
+                records.append(record)
                 pendingCount += 1
+                if pending.count >= Self.writeAheadSize {
+                    // A large batch: hand what is encoded to the disk now and encode the rest meanwhile.
+                    try writeAhead(pending, count: pendingCount, to: &current)
+                    pending.removeAll(keepingCapacity: true)
+                    pendingCount = 0
+                }
             }
             try write(pending, count: pendingCount, to: &current)
         } catch {
@@ -272,6 +286,61 @@ public final class JournalWriter {
         link = next
         lastRecordedAt = records[records.count - 1].recordedAt
         return records
+    }
+
+    /// Bytes of encoded frames after which a batch starts going to the disk before the rest is encoded.
+    static let writeAheadSize = 256 * 1024
+    /// A batch buffer larger than this is not kept between batches (a huge document should not pin its memory).
+    static let scratchLimit = 8 << 20
+    /// Cores to encode on (sysconf, read once).
+    static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// Below this many records a batch's metadata is encoded on the calling thread alone.
+    static let parallelEncodingThreshold = 32
+
+    /// The JSON metadata of each entry, in order; spread over every core for a large batch (it is most of the CPU
+    /// of an append and independent of the chain, which must then be built one record at a time).
+    static func encodeMetadata(
+        _ entries: [(body: RecordBody, recordedAt: Timestamp)], firstSequence: UInt64
+    ) throws(JournalError) -> [[UInt8]] {
+        func failure(_ error: RecordCodecError, at index: Int) -> JournalError {
+            JournalError(
+                code: .invalidRecord, path: nil, message: "cannot encode record: \(error)", cause: error,
+                sequence: firstSequence + UInt64(index)
+            )
+        }
+        let workers = min(processorCount, entries.count / parallelEncodingThreshold)
+        guard workers > 1 else {
+            var metadata: [[UInt8]] = []
+            metadata.reserveCapacity(entries.count)
+            for (index, entry) in entries.enumerated() {
+                do {
+                    metadata.append(try RecordCodec.metadata(of: entry.body))
+                } catch {
+                    throw failure(error, at: index)
+                }
+            }
+            return metadata
+        }
+        let results = ParallelResults<Result<[UInt8], RecordCodecError>>(count: entries.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < entries.count {
+                results.set(index, Result { () throws(RecordCodecError) -> [UInt8] in
+                    try RecordCodec.metadata(of: entries[index].body)
+                })
+                index += workers
+            }
+        }
+        var metadata: [[UInt8]] = []
+        metadata.reserveCapacity(entries.count)
+        for (index, result) in results.values.enumerated() {
+            switch result {
+            case .success(let bytes): metadata.append(bytes)
+            case .failure(let error): throw failure(error, at: index)
+            case nil: preconditionFailure("metadata \(index) was not encoded")
+            }
+        }
+        return metadata
     }
 
     /// Releases the lock and closes the files. Appending afterwards throws `.io`; calling it twice is harmless.
@@ -290,6 +359,20 @@ public final class JournalWriter {
         do {
             _ = try FileDescriptor.typed { try segment.fd.writeAll(toAbsoluteOffset: segment.size, bytes) }
             try Syscall.fdatasync(segment.fd)
+        } catch {
+            throw .io("cannot write to the journal", path: segment.path, error)
+        }
+        segment.size += Int64(bytes.count)
+        segment.recordCount += count
+    }
+
+    /// Writes `bytes` (`count` whole frames) at the end of `segment` and starts their writeback without waiting:
+    /// the `fdatasync` that ends the batch makes them durable. Until then they are no more than a torn tail would
+    /// be after a crash, and a failure later in the batch cuts them off again.
+    private func writeAhead(_ bytes: [UInt8], count: UInt64, to segment: inout OpenSegment) throws(JournalError) {
+        do {
+            _ = try FileDescriptor.typed { try segment.fd.writeAll(toAbsoluteOffset: segment.size, bytes) }
+            try Syscall.startWriteback(segment.fd, offset: segment.size, length: Int64(bytes.count))
         } catch {
             throw .io("cannot write to the journal", path: segment.path, error)
         }
@@ -700,3 +783,24 @@ enum SegmentWriting {
 
 @available(*, unavailable)
 extension JournalWriter: Sendable {}
+
+/// One slot per index, each written once by whichever worker owns it; read after every worker has finished.
+/// The slots live behind a pointer taken once, so workers writing different slots never overlap an access to a
+/// Swift property (which exclusivity checking would stop).
+private final class ParallelResults<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutableBufferPointer<Value?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: Value) { slots[index] = value }
+
+    var values: [Value?] { Array(slots) }
+}

@@ -17,6 +17,9 @@ public enum CopydeskEvent: String, CaseIterable, Sendable {
     case recovered
     case reloaded
     case overflow
+    case diskFull = "disk-full"
+    case journalDamaged = "journal-damaged"
+    case retention
 
     /// The 128-bit journald `MESSAGE_ID`, as 32 lowercase hex digits (the form `journalctl` and catalogs use).
     public var messageID: String {
@@ -29,6 +32,9 @@ public enum CopydeskEvent: String, CaseIterable, Sendable {
         case .recovered: "6b813a6ed9e0470a99899ce5dd9f5b97"
         case .reloaded: "f889b119b2d64e09b6dc84e332a06c6f"
         case .overflow: "f4ba50507bc64e46912dc15da5591b57"
+        case .diskFull: "cbadcc501b0b46409779aaf0e58ca60b"
+        case .journalDamaged: "3c903a6d9ad5492380d78d4761c1bb06"
+        case .retention: "c82cb6f5c0e74733acc381a22552d967"
         }
     }
 

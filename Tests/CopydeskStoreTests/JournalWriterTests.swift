@@ -22,6 +22,30 @@ import Testing
         }
     }
 
+    /// A batch large enough to be encoded on every core and written ahead of its `fdatasync` in several pieces,
+    /// across segment rollovers, reads back exactly, chain included.
+    @Test func aLargeBatchWrittenAheadAcrossRolloversReadsBack() throws {
+        try TemporaryDirectory.with { directory in
+            let root = directory.path
+            let bodies = (1...400).map { n in
+                n % 7 == 0 ? RecordFixtures.rejected(n) : RecordFixtures.document(n, rawSize: 3000 + n)
+            }
+            let writer = try openWriter(root, segmentSize: 300 * 1024)
+            let written = try writer.append(bodies, recordedAt: testTime)
+            #expect(written.map(\.body) == bodies)
+            writer.close()
+            #expect(try segmentPaths(root).count >= 4)
+            let all = try readAll(root)
+            #expect(all == written)
+            try checkChain(all)
+            let reopened = try openWriter(root, segmentSize: 300 * 1024)
+            #expect(reopened.recovery.isClean)
+            #expect(reopened.lastSequence == 400)
+            reopened.close()
+            #expect(try JournalVerifier.verify(directory: root).whole)
+        }
+    }
+
     @Test func batchesReopenAndReadBack() throws {
         try TemporaryDirectory.with { directory in
             let root = directory.path

@@ -127,10 +127,14 @@ struct JournaldLogHandlerTests {
             .recovered: "6b813a6ed9e0470a99899ce5dd9f5b97",
             .reloaded: "f889b119b2d64e09b6dc84e332a06c6f",
             .overflow: "f4ba50507bc64e46912dc15da5591b57",
+            .diskFull: "cbadcc501b0b46409779aaf0e58ca60b",
+            .journalDamaged: "3c903a6d9ad5492380d78d4761c1bb06",
+            .retention: "c82cb6f5c0e74733acc381a22552d967",
         ]
         #expect(Dictionary(uniqueKeysWithValues: CopydeskEvent.allCases.map { ($0, $0.messageID) }) == pinned)
         #expect(CopydeskEvent.allCases.map(\.rawValue) == [
-            "started", "stopped", "stored", "duplicate", "rejected", "recovered", "reloaded", "overflow",
+            "started", "stopped", "stored", "duplicate", "rejected", "recovered", "reloaded", "overflow", "disk-full",
+            "journal-damaged", "retention",
         ])
         for id in pinned.values {
             #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase })

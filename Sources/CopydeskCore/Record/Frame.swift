@@ -34,6 +34,28 @@ public enum Frame {
         buffer.append(contentsOf: payload)
     }
 
+    /// Appends a frame whose payload `writePayload` appends in place (exactly `payloadSize` bytes), so a batch is
+    /// built without a separate array per payload; returns where the payload lies in `buffer`.
+    @discardableResult
+    public static func append(
+        payloadSize: Int, to buffer: inout [UInt8], writePayload: (inout [UInt8]) -> Void
+    ) -> Range<Int> {
+        precondition(payloadSize > 0 && payloadSize <= maxPayloadLength, "frame payload length out of range")
+        let needed = buffer.count + headerSize + payloadSize
+        if buffer.capacity < needed { buffer.reserveCapacity(max(needed, 2 * buffer.capacity)) }
+        let start = buffer.count
+        buffer.appendLittleEndian(UInt32(payloadSize))
+        buffer.appendLittleEndian(UInt32(0))  // the checksum, once the payload is there
+        writePayload(&buffer)
+        let payload = start + headerSize..<buffer.count
+        precondition(payload.count == payloadSize, "payload size differs from the size announced")
+        buffer.withUnsafeMutableBytes { bytes in
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[payload]))
+            bytes.storeBytes(of: crc.littleEndian, toByteOffset: start + 4, as: UInt32.self)
+        }
+        return payload
+    }
+
     public static func append(payload: [UInt8], to buffer: inout [UInt8]) {
         payload.withUnsafeBytes { append(payload: $0, to: &buffer) }
     }

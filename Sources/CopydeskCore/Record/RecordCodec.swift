@@ -50,37 +50,53 @@ public enum RecordCodec {
 
     /// The payload of `record`. Fails only if the metadata cannot be encoded as JSON.
     public static func encode(_ record: JournalRecord) throws(RecordCodecError) -> [UInt8] {
+        let metadata = try metadata(of: record.body)
+        var payload = [UInt8]()
+        payload.reserveCapacity(payloadSize(of: record.body, metadata: metadata))
+        appendPayload(of: record, metadata: metadata, to: &payload)
+        return payload
+    }
+
+    /// The JSON metadata of a body: the costly, chain-independent part of encoding, which the journal writer runs
+    /// for a whole batch on every core before it links the records one by one.
+    public static func metadata(of body: RecordBody) throws(RecordCodecError) -> [UInt8] {
         let metadata: [UInt8]
-        var raw: [UInt8] = []
         do {
-            switch record.body {
-            case .document(let document):
-                metadata = try json(DocumentMetadata(document))
-                raw = document.raw
-            case .duplicate(let duplicate):
-                metadata = try json(duplicate)
-            case .rejected(let rejected):
-                metadata = try json(rejected)
+            switch body {
+            case .document(let document): metadata = try json(DocumentMetadata(document))
+            case .duplicate(let duplicate): metadata = try json(duplicate)
+            case .rejected(let rejected): metadata = try json(rejected)
             }
         } catch {
             throw .metadata("\(error)")
         }
-        guard metadata.count <= Int(UInt32.max), raw.count <= Int(UInt32.max) else {
-            throw .tooLarge(metadata.count + raw.count)
+        let raw = body.rawCount
+        guard metadata.count <= Int(UInt32.max), raw <= Int(UInt32.max) else { throw .tooLarge(metadata.count + raw) }
+        return metadata
+    }
+
+    /// The size of the payload ``appendPayload(of:metadata:to:)`` writes.
+    public static func payloadSize(of body: RecordBody, metadata: [UInt8]) -> Int {
+        minimumPayloadSize + metadata.count + body.rawCount
+    }
+
+    /// Appends the payload of `record` to `buffer`, its metadata already encoded by ``metadata(of:)``: the writer
+    /// builds a batch's frames in one reused buffer instead of one array per record.
+    public static func appendPayload(of record: JournalRecord, metadata: [UInt8], to buffer: inout [UInt8]) {
+        buffer.append(payloadVersion)
+        buffer.append(record.body.kind.rawValue)
+        buffer.appendLittleEndian(UInt16(0))
+        buffer.appendLittleEndian(record.sequence)
+        buffer.appendLittleEndian(record.recordedAt.microseconds)
+        buffer.append(contentsOf: record.previousHash.bytes)
+        buffer.appendLittleEndian(UInt32(metadata.count))
+        buffer.append(contentsOf: metadata)
+        if case .document(let document) = record.body {
+            buffer.appendLittleEndian(UInt32(document.raw.count))
+            buffer.append(contentsOf: document.raw)
+        } else {
+            buffer.appendLittleEndian(UInt32(0))
         }
-        var payload = [UInt8]()
-        payload.reserveCapacity(minimumPayloadSize + metadata.count + raw.count)
-        payload.append(payloadVersion)
-        payload.append(record.body.kind.rawValue)
-        payload.appendLittleEndian(UInt16(0))
-        payload.appendLittleEndian(record.sequence)
-        payload.appendLittleEndian(record.recordedAt.microseconds)
-        payload.append(contentsOf: record.previousHash.bytes)
-        payload.appendLittleEndian(UInt32(metadata.count))
-        payload.append(contentsOf: metadata)
-        payload.appendLittleEndian(UInt32(raw.count))
-        payload.append(contentsOf: raw)
-        return payload
     }
 
     /// Decodes a whole payload. The payload must be exactly one record: trailing bytes are an error.
@@ -200,5 +216,13 @@ extension RecordCodecError: CustomStringConvertible {
         case .tooLarge(let count): "record of \(count) bytes is too large"
         case .metadata(let text): "metadata JSON: \(text)"
         }
+    }
+}
+
+extension RecordBody {
+    /// How many raw file bytes the payload carries (only documents have any).
+    var rawCount: Int {
+        if case .document(let document) = self { return document.raw.count }
+        return 0
     }
 }
