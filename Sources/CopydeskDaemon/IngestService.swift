@@ -667,7 +667,7 @@ final class Pipeline {
         let status = board.snapshot
         return IndexCheckpoint(
             lastSequence: last.sequence, chainHash: last.hash, counts: status.counts,
-            lastArrival: status.lastArrival, dedup: [], pendingClaims: finisher.unacknowledged,
+            lastArrival: status.lastArrival, dedup: DedupMemory(), pendingClaims: finisher.unacknowledged,
             createdAt: now()
         )
     }

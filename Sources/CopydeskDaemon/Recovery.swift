@@ -34,9 +34,8 @@ extension Pipeline {
             reporter.status("Loading the index checkpoint")
         }
         let started = monotonicSeconds()
-        if let checkpoint = loadCheckpoint(matching: last, reader: openReader),
-           let memory = decodeDedup(checkpoint) {
-            dedup = memory
+        if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
+            dedup = checkpoint.dedup
             counts = checkpoint.counts
             lastArrival = checkpoint.lastArrival
             from = checkpoint.lastSequence + 1
@@ -124,17 +123,6 @@ extension Pipeline {
         }
     }
 
-    /// The dedup memory a matching checkpoint carries, or nil (logged) when it cannot be used: the journal is then
-    /// read from the start.
-    private func decodeDedup(_ checkpoint: IndexCheckpoint) -> DedupMemory? {
-        do {
-            return try DedupMemory(decoding: checkpoint.dedup, settings: configuration.dedup)
-        } catch {
-            logger.warning("ignoring the index checkpoint's dedup memory (\(error)); rebuilding it from the journal")
-            return nil
-        }
-    }
-
     /// Rebuilds the dedup memory from the journal after a batch staged into it was not written (a full disk),
     /// from the checkpoint on disk when it matches, else from the first record.
     func restoreDedup() throws {
@@ -148,8 +136,8 @@ extension Pipeline {
             return opened
         }
         var from: UInt64 = 1
-        if let checkpoint = loadCheckpoint(matching: last, reader: openReader), let memory = decodeDedup(checkpoint) {
-            dedup = memory
+        if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
+            dedup = checkpoint.dedup
             from = checkpoint.lastSequence + 1
         } else {
             dedup = DedupMemory(settings: configuration.dedup)
@@ -176,7 +164,7 @@ extension Pipeline {
     ) -> IndexCheckpoint? {
         let checkpoint: IndexCheckpoint
         do {
-            checkpoint = try IndexCheckpointFile.read(directory: configuration.journal)
+            checkpoint = try IndexCheckpointFile.read(directory: configuration.journal, dedupSettings: configuration.dedup)
         } catch .missing {
             if last.sequence > 0 { logger.info("no index checkpoint: rebuilding the index from the journal") }
             return nil
@@ -299,15 +287,15 @@ final class CheckpointWriter: Sendable {
         queue.sync {}
     }
 
-    /// Writes `checkpoint` with `dedup` encoded into it. The memory is a copy-on-write value: encoding it here
-    /// costs the pipeline only the copy of what it changes meanwhile.
+    /// Writes `checkpoint` with `dedup` in it. The memory is a copy-on-write value: encoding it here costs the
+    /// pipeline only the copy of what it changes meanwhile.
     func write(_ checkpoint: IndexCheckpoint, dedup: DedupMemory, wait: Bool) {
         state.withLock { $0.busy = true }
         let work: @Sendable () -> Void = { [self] in
             let started = monotonicSeconds()
             do {
                 var checkpoint = checkpoint
-                checkpoint.dedup = dedup.encoded()
+                checkpoint.dedup = dedup
                 let bytes = try IndexCheckpointFile.write(checkpoint, directory: directory)
                 state.withLock {
                     $0.written = checkpoint.lastSequence

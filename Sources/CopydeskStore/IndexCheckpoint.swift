@@ -14,9 +14,8 @@ public struct IndexCheckpoint: Sendable {
     public var chainHash: Digest
     public var counts: StatusSnapshot.Counts
     public var lastArrival: Timestamp?
-    /// The dedup memory (exact and normalized digests, near-duplicate index, version keys, open stories) as
-    /// `DedupMemory.encoded()` wrote it; opaque here, decoded and checked by the daemon.
-    public var dedup: [UInt8]
+    /// The dedup memory (exact and normalized digests, near-duplicate index, version keys, open stories).
+    public var dedup: DedupMemory
     /// Records up to ``lastSequence`` whose files may still be in `work/` (their acknowledgement had not finished
     /// when the checkpoint was taken): a restart finishes those files as their records say, without reading older
     /// records to find them.
@@ -26,7 +25,7 @@ public struct IndexCheckpoint: Sendable {
 
     public init(
         lastSequence: UInt64, chainHash: Digest, counts: StatusSnapshot.Counts, lastArrival: Timestamp?,
-        dedup: [UInt8], pendingClaims: [PendingClaim], createdAt: Timestamp
+        dedup: DedupMemory, pendingClaims: [PendingClaim], createdAt: Timestamp
     ) {
         self.lastSequence = lastSequence
         self.chainHash = chainHash
@@ -96,9 +95,10 @@ public enum IndexCheckpointError: Error, Sendable, Equatable, CustomStringConver
 /// | 116 | 8 | written at, µs since the epoch |
 /// | 124 | 4 | CRC32C of bytes 0..<124 |
 ///
-/// The body follows: the *D* bytes of the dedup memory (version 1 held only the exact index, as 40-byte entries;
-/// such a file is refused and rebuilt), then *P* claims (u64 sequence, u16 length, that many bytes of UTF-8 claim
-/// name). Written and read in 1 MiB pieces.
+/// The body follows: the *D* bytes of the dedup memory (`DedupMemory.encode`; version 1 held only the exact index,
+/// as 40-byte entries, and is refused and rebuilt), then *P* claims (u64 sequence, u16 length, that many bytes of
+/// UTF-8 claim name). The memory is streamed both ways in 1 MiB pieces: at a million documents it is ~150–200 MB,
+/// which must not be held twice (once encoded, once decoded) under the daemon's memory budget.
 ///
 /// Written atomically: `index.cdx.tmp`, `fsync`, `rename`, `fsync` of the directory. Any change of layout bumps the
 /// version; readers of another version ignore the file (the daemon then rebuilds and writes its own version).
@@ -141,16 +141,20 @@ public enum IndexCheckpointFile {
                 offset += Int64(buffer.count)
                 buffer.removeAll(keepingCapacity: true)
             }
-            // The dedup bytes go out as they are: copying them into the buffer would hold them twice.
-            var position = 0
-            while position < checkpoint.dedup.count {
-                let end = min(checkpoint.dedup.count, position + chunk)
-                let piece = checkpoint.dedup[position..<end]
-                crc = CRC32C.checksum(Array(piece), continuing: crc)
-                _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: offset, piece) }
+            var failure: Errno?
+            var dedupBytes = 0
+            checkpoint.dedup.encode { piece in
+                guard failure == nil else { return }
+                crc = CRC32C.checksum(piece, continuing: crc)
+                do throws(Errno) {
+                    _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: offset, piece) }
+                } catch {
+                    failure = error
+                }
                 offset += Int64(piece.count)
-                position = end
+                dedupBytes += piece.count
             }
+            if let failure { throw failure }
             for pending in checkpoint.pendingClaims {
                 let name = Array(pending.claim.utf8.prefix(Int(UInt16.max)))
                 buffer.appendLE(pending.sequence)
@@ -161,7 +165,7 @@ public enum IndexCheckpointFile {
             try flush()
             let bodyLength = offset - Int64(headerSize)
             let header = encodeHeader(
-                checkpoint, dedupBytes: checkpoint.dedup.count, bodyLength: UInt64(bodyLength), bodyCRC: crc)
+                checkpoint, dedupBytes: dedupBytes, bodyLength: UInt64(bodyLength), bodyCRC: crc)
             _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: 0, header) }
             try Syscall.fsync(fd)
             closed = true
@@ -175,9 +179,12 @@ public enum IndexCheckpointFile {
         }
     }
 
-    /// Reads and checks the checkpoint in `directory`: magic, version, flags, both checksums and the layout.
-    /// Whether it matches the journal is the caller's check (``IndexCheckpoint/chainHash``).
-    public static func read(directory: String) throws(IndexCheckpointError) -> IndexCheckpoint {
+    /// Reads and checks the checkpoint in `directory`: magic, version, flags, both checksums, the layout, and that
+    /// its dedup memory was made under `dedupSettings`. Whether it matches the journal is the caller's check
+    /// (``IndexCheckpoint/chainHash``).
+    public static func read(
+        directory: String, dedupSettings: DedupSettings = DedupSettings()
+    ) throws(IndexCheckpointError) -> IndexCheckpoint {
         let target = path(in: directory)
         let fd: FileDescriptor
         do {
@@ -215,16 +222,37 @@ public enum IndexCheckpointFile {
         }
 
         var crc: UInt32 = 0
-        var dedup = [UInt8]()
-        dedup.reserveCapacity(Int(dedupBytes))
         var offset = Int64(headerSize)
-        while dedup.count < Int(dedupBytes) {
-            let count = min(Int(dedupBytes) - dedup.count, chunk)
-            let bytes = try readExactly(fd, at: offset, count: count, path: target)
-            crc = CRC32C.checksum(bytes, continuing: crc)
-            dedup.append(contentsOf: bytes)
-            offset += Int64(count)
+        var readFailure: IndexCheckpointError?
+        let end = offset + Int64(dedupBytes)
+        let dedup: DedupMemory
+        do {
+            dedup = try DedupMemory(reading: Int(dedupBytes), from: {
+                guard readFailure == nil, offset < end else { return nil }
+                do throws(IndexCheckpointError) {
+                    let piece = try readExactly(fd, at: offset, count: Int(min(Int64(chunk), end - offset)), path: target)
+                    crc = CRC32C.checksum(piece, continuing: crc)
+                    offset += Int64(piece.count)
+                    return piece
+                } catch {
+                    readFailure = error
+                    return nil
+                }
+            }, settings: dedupSettings)
+        } catch {
+            if let readFailure { throw readFailure }
+            // Damage shows as a checksum mismatch when the rest of the body is read; anything else is the content.
+            while offset < end, readFailure == nil {
+                let piece = try readExactly(fd, at: offset, count: Int(min(Int64(chunk), end - offset)), path: target)
+                crc = CRC32C.checksum(piece, continuing: crc)
+                offset += Int64(piece.count)
+            }
+            let rest = try readExactly(fd, at: offset, count: Int(size - offset), path: target)
+            crc = CRC32C.checksum(rest, continuing: crc)
+            guard crc == bodyCRC else { throw .bodyChecksum }
+            throw .malformed("dedup memory: \(error)")
         }
+        if let readFailure { throw readFailure }
         let rest = try readExactly(fd, at: offset, count: Int(size - offset), path: target)
         crc = CRC32C.checksum(rest, continuing: crc)
         guard crc == bodyCRC else { throw .bodyChecksum }
@@ -312,7 +340,7 @@ public enum IndexCheckpointFile {
             chainHash: Digest(bytes: Array(raw[24..<24 + Digest.byteCount]))!,
             counts: .init(stored: try count(at: 56), duplicates: try count(at: 64), rejected: try count(at: 72)),
             lastArrival: arrival == Int64.min ? nil : Timestamp(microseconds: arrival),
-            dedup: [], pendingClaims: [],
+            dedup: DedupMemory(), pendingClaims: [],
             createdAt: Timestamp(microseconds: raw.loadLE(at: 116, as: Int64.self))
         )
     }

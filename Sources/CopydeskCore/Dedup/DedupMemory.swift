@@ -111,30 +111,59 @@ public struct DedupMemory: Sendable {
 extension DedupMemory {
     /// The exact index and the state, for the index checkpoint.
     public func encoded() -> [UInt8] {
-        var writer = DedupWriter(kind: .memory)
-        for part in [exact.encoded(), state.encoded()] {
-            writer.put(UInt64(part.count))
-            writer.bytes.append(contentsOf: part)
-        }
+        var writer = DedupWriter()
+        encode(to: &writer)
         return writer.bytes
+    }
+
+    /// The same bytes as ``encoded()``, handed to `sink` in pieces of about 1 MiB as they are made: a million
+    /// documents encode to ~150–200 MB, which the checkpoint writer streams to its file instead of holding.
+    public func encode(into sink: ([UInt8]) -> Void) {
+        withoutActuallyEscaping(sink) { sink in
+            var writer = DedupWriter(sink: sink)
+            encode(to: &writer)
+            writer.finish()
+        }
+    }
+
+    func encode(to writer: inout DedupWriter) {
+        writer.header(.memory)
+        exact.encode(to: &writer)
+        state.encode(to: &writer)
     }
 
     /// Decodes a checkpointed memory; fails (and the daemon rebuilds) when it was made under other settings.
     public init(decoding bytes: [UInt8], settings: DedupSettings) throws(DedupCodecError) {
-        var reader = try DedupReader(bytes, kind: .memory)
-        var parts: [[UInt8]] = []
-        for _ in 0..<2 {
-            let count = try reader.getCount(elementSize: 1)
-            parts.append(Array(bytes[reader.offset..<reader.offset + count]))
-            reader.offset += count
-        }
+        var reader = DedupReader(bytes)
+        try self.init(from: &reader, settings: settings)
         try reader.finish()
-        let state = try DedupState(decoding: parts[1])
+    }
+
+    /// Decodes `count` bytes asked of `source` a piece at a time (nil: no more), so a checkpoint is never read
+    /// whole into memory beside what it decodes to.
+    public init(
+        reading count: Int, from source: () -> [UInt8]?, settings: DedupSettings
+    ) throws(DedupCodecError) {
+        let result = withoutActuallyEscaping(source) { source -> Result<DedupMemory, DedupCodecError> in
+            var reader = DedupReader(count: count, source: source)
+            return Result { () throws(DedupCodecError) -> DedupMemory in
+                let memory = try DedupMemory(from: &reader, settings: settings)
+                try reader.finish()
+                return memory
+            }
+        }
+        self = try result.get()
+    }
+
+    init(from reader: inout DedupReader, settings: DedupSettings) throws(DedupCodecError) {
+        try reader.header(.memory)
+        let exact = try DigestIndex(from: &reader)
+        let state = try DedupState(from: &reader)
         guard state.configuration == settings.stateConfiguration else {
-            throw .invalid("made under other dedup settings")
+            throw .invalid("made under other [dedup] settings")
         }
         self.init(settings: settings)
-        exact = try DigestIndex(decoding: parts[0])
+        self.exact = exact
         self.state = state
     }
 }

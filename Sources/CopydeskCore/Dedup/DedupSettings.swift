@@ -19,14 +19,16 @@ public struct DedupSettings: Sendable, Equatable {
     public var storyThreshold: Double
     /// How long a story stays open after its last document (seconds).
     public var storyWindow: Double
-    /// The most documents the near-duplicate index remembers (about 125 bytes each; the oldest half is dropped
-    /// past it). Exact and normalized matches remember every document.
+    /// The most documents the near-duplicate index remembers (about 125 bytes each; the oldest generations are
+    /// dropped past it, keeping at least the newest half). Exact and normalized matches remember every document.
+    /// 2^19 (at most ~66 MB; the newest 262,144–524,288 documents, days of a busy desk) keeps the whole daemon
+    /// under 256 MiB at a million documents (`Benchmarks/DEDUP.md`).
     public var nearDuplicateCapacity: Int
 
     public init(
         threshold: Double = 0.8, nearDuplicates: NearDuplicatePolicy = .store,
         versionSimilarity: Double = VersionCheck.defaultMinimumSimilarity, storyThreshold: Double = 0.1,
-        storyWindow: Double = 48 * 3600, nearDuplicateCapacity: Int = 1 << 20
+        storyWindow: Double = 48 * 3600, nearDuplicateCapacity: Int = 1 << 19
     ) {
         self.threshold = threshold
         self.nearDuplicates = nearDuplicates
@@ -39,7 +41,9 @@ public struct DedupSettings: Sendable, Equatable {
     /// The configuration of the state these settings build.
     public var stateConfiguration: DedupState.Configuration {
         DedupState.Configuration(
-            nearDuplicates: NearDuplicateIndex.Configuration(threshold: threshold, capacity: nearDuplicateCapacity),
+            nearDuplicates: NearDuplicateIndex.Configuration(
+                threshold: threshold, capacity: nearDuplicateCapacity,
+                firstGeneration: min(1 << 14, max(1, nearDuplicateCapacity / 2))),
             stories: StoryClusterer.Configuration(
                 threshold: storyThreshold, window: Int64((storyWindow * 1_000_000).rounded())),
             minimumVersionSimilarity: versionSimilarity)
