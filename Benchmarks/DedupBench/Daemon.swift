@@ -40,7 +40,7 @@ enum DaemonBench {
             var bytes: [UInt8]
             if n % 50 == 49, let last = recent.last {
                 (bytes, article) = last
-            } else if n % 100 == 99, let earlier = recent.first {
+            } else if n % 100 == 98, let earlier = recent.first {
                 article = earlier.article
                 if !article.paragraphs.isEmpty { article.paragraphs[0] += " Updated." }
                 bytes = Array((article.headline + "\n\n" + article.bodyText).utf8)

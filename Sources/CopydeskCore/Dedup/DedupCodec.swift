@@ -378,6 +378,7 @@ extension StoryClusterer {
                 story.centroid[term] = try reader.getDouble()
             }
             stories[id] = story
+            norms[id] = story.norm
             for (term, weight) in story.centroid { addPosting(term, id, weight: weight) }
         }
     }
