@@ -289,7 +289,7 @@ extension DigestIndex {
     init(from reader: inout DedupReader) throws(DedupCodecError) {
         try reader.header(.digestIndex)
         let count = try reader.getCount(elementSize: 20)
-        self.init()
+        self.init(minimumCapacity: count)
         for _ in 0..<count {
             let key: UInt64 = try reader.get()
             guard key != 0 else { throw .invalid("zero digest key") }

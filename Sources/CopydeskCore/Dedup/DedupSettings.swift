@@ -21,14 +21,14 @@ public struct DedupSettings: Sendable, Equatable {
     public var storyWindow: Double
     /// The most documents the near-duplicate index remembers (about 125 bytes each; the oldest generations are
     /// dropped past it, keeping at least the newest half). Exact and normalized matches remember every document.
-    /// 2^19 (at most ~66 MB; the newest 262,144–524,288 documents, days of a busy desk) keeps the whole daemon
-    /// under 256 MiB at a million documents (`Benchmarks/DEDUP.md`).
+    /// 2^18 (at most ~33 MB; the newest 131,072–262,144 documents, days of a busy desk) keeps the whole daemon
+    /// under 256 MiB at a million documents (`Benchmarks/DEDUP.md`: 259 MiB measured with 2^19).
     public var nearDuplicateCapacity: Int
 
     public init(
         threshold: Double = 0.8, nearDuplicates: NearDuplicatePolicy = .store,
         versionSimilarity: Double = VersionCheck.defaultMinimumSimilarity, storyThreshold: Double = 0.1,
-        storyWindow: Double = 48 * 3600, nearDuplicateCapacity: Int = 1 << 19
+        storyWindow: Double = 48 * 3600, nearDuplicateCapacity: Int = 1 << 18
     ) {
         self.threshold = threshold
         self.nearDuplicates = nearDuplicates

@@ -13,9 +13,17 @@ public struct DigestIndex: Sendable, Equatable {
     public private(set) var count = 0
 
     public init() {
-        keys = [UInt64](repeating: 0, count: 16)
-        checks = [UInt32](repeating: 0, count: 16)
-        sequences = [UInt64](repeating: 0, count: 16)
+        self.init(minimumCapacity: 0)
+    }
+
+    /// A table that takes `count` entries without growing: a checkpoint of a million is loaded into its final
+    /// size at once, instead of holding the table before the last doubling beside the one after it.
+    public init(minimumCapacity count: Int) {
+        var size = 16
+        while count * 4 > size * 3 { size *= 2 }
+        keys = [UInt64](repeating: 0, count: size)
+        checks = [UInt32](repeating: 0, count: size)
+        sequences = [UInt64](repeating: 0, count: size)
     }
 
     /// Bytes held by the table.
