@@ -50,6 +50,9 @@ extension Pipeline {
 
         var recorded: [String: JournalRecord] = [:]
         let toRead = last.sequence >= from ? last.sequence - from + 1 : 0
+        if from == 1, toRead > 0 {
+            dedup = DedupMemory(settings: configuration.dedup, expectedDocuments: Int(clamping: toRead))
+        }
         if toRead > 0 {
             let long = toRead >= Self.longRebuild
             let total = StatusSnapshot.grouped(Int(toRead))
@@ -140,7 +143,7 @@ extension Pipeline {
             dedup = checkpoint.dedup
             from = checkpoint.lastSequence + 1
         } else {
-            dedup = DedupMemory(settings: configuration.dedup)
+            dedup = DedupMemory(settings: configuration.dedup, expectedDocuments: Int(clamping: last.sequence))
         }
         if last.sequence >= from {
             var replay = ReplayBuffer()

@@ -271,12 +271,13 @@ extension DigestIndex {
 
     func encode(to writer: inout DedupWriter) {
         writer.header(.digestIndex)
-        let entries = entries
-        writer.put(UInt64(entries.count))
-        for entry in entries {
-            writer.put(entry.key)
-            writer.put(entry.check)
-            writer.put(entry.sequence)
+        let slots = sortedSlots()
+        writer.put(UInt64(slots.count))
+        for slot in slots {
+            let i = Int(slot)
+            writer.put(keys[i])
+            writer.put(checks[i])
+            writer.put(sequences[i])
         }
     }
 

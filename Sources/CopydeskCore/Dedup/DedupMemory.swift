@@ -21,6 +21,14 @@ public struct DedupMemory: Sendable {
         state = DedupState(configuration: settings.stateConfiguration)
     }
 
+    /// An empty memory whose digest tables already hold `documents` entries without growing: a rebuild knows how
+    /// many records it will read, and a table doubling holds the old table beside the new one (+20 MB at 1M).
+    public init(settings: DedupSettings, expectedDocuments documents: Int) {
+        self.init(settings: settings)
+        exact = DigestIndex(minimumCapacity: documents)
+        state.normalized = DigestIndex(minimumCapacity: documents)
+    }
+
     /// The fingerprint the prepare stage computes (pure; any core).
     public static func fingerprint(_ article: Article) -> DedupFingerprint {
         DedupFingerprint(article, hasher: hasher)
