@@ -10,6 +10,7 @@ import Foundation
 //   bench-dedup digest-memory [--n 1000000]
 //   bench-dedup stories-memory [--n 30000] [--spacing 10]
 //   bench-dedup stories [--wikiref DIR] [--thresholds 0.2,0.3,0.4] [--orders 5]
+//   bench-dedup daemon DOCDIR [--n 1000000] [--spacing 10] [--sizes 10000,100000,1000000]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, _ fallback: String) -> String {
@@ -49,6 +50,10 @@ case "stories":
     StoriesBench.run(wikiref: option("wikiref", shared + "/corpora/wikiref220"),
                      thresholds: option("thresholds", "0.2,0.3,0.4").split(separator: ",").map { Double($0)! },
                      orders: Int(option("orders", "5"))!)
+case "daemon":
+    DaemonBench.run(docdir: positional(1), count: Int(option("n", "1000000"))!,
+                    spacing: Int64(option("spacing", "10"))!,
+                    sizes: option("sizes", "10000,100000,1000000").split(separator: ",").map { Int($0)! })
 default:
     die("usage: bench-dedup pairs|decide|score|speed|scale|digest-memory|stories …")
 }

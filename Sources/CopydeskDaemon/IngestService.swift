@@ -9,7 +9,7 @@ import SystemPackage
 
 /// The pipeline as a service: watch → claim → read → decide → journal append (fsync) → finish → report.
 ///
-/// `run()` owns the journal writer and the exact-duplicate index, so neither needs a lock; other tasks see
+/// `run()` owns the journal writer and the dedup memory, so neither needs a lock; other tasks see
 /// the pipeline only through the ``StatusBoard`` and the reporter.
 public final class IngestService: Service {
     private let initial: Configuration
@@ -48,8 +48,9 @@ public final class IngestService: Service {
         reporter.reloading()
         board.update { $0.state = .reloading }
         if configuration.spool != initial.spool || configuration.journal != initial.journal
-            || configuration.controlSocket != initial.controlSocket || configuration.segmentSize != initial.segmentSize {
-            logger.warning("reload: spool, journal, control socket and segment size take effect on restart only")
+            || configuration.controlSocket != initial.controlSocket || configuration.segmentSize != initial.segmentSize
+            || configuration.dedup != initial.dedup {
+            logger.warning("reload: spool, journal, control socket, segment size and [dedup] take effect on restart only")
         }
         settings.update { current in
             current.maxFileSize = configuration.maxFileSize
@@ -201,8 +202,12 @@ final class Pipeline {
     let checkpoints: CheckpointWriter
     let observer: Observer
     private var watcher: InboxWatcher?
-    /// Exact-duplicate memory of every durable document plus those of the batches in flight and being staged.
-    var index = ExactIndex()
+    /// Exact, normalized, near-duplicate, version and story memory of every durable document plus those of the
+    /// batches in flight and being staged.
+    var dedup: DedupMemory
+    /// Set when a batch that was staged into ``dedup`` was not written (a full disk): the memory is ahead of the
+    /// journal and is rebuilt from it before the next file is decided.
+    var dedupAhead = false
     private var claimBase: UInt64
     private var claimCounter: UInt64 = 0
     private var throttle = StatusThrottle()
@@ -228,6 +233,7 @@ final class Pipeline {
         self.board = board
         self.queue = queue
         self.logger = logger
+        dedup = DedupMemory(settings: configuration.dedup)
         // Claim ids: start time in µs times 4096 plus a counter, so ids never repeat across restarts.
         claimBase = UInt64(max(0, now().microseconds)) << 12
 
@@ -383,8 +389,8 @@ final class Pipeline {
             ])
         }
         checkpoints.waitUntilIdle()
-        if checkpoints.isStale(lastSequence: committer.last.sequence) {
-            checkpoints.write(snapshot(excluding: []), wait: true)
+        if checkpoints.isStale(lastSequence: committer.last.sequence), !dedupAhead {
+            checkpoints.write(snapshot(), dedup: dedup, wait: true)
         }
     }
 
@@ -427,7 +433,7 @@ final class Pipeline {
             }
             guard next < claimed.count else { break }
             let prepared = await window.result(ticket: next)
-            stage(claimed[next], prepared, spool: spool, current: current, claimedAt: claimTimes[next])
+            try stage(claimed[next], prepared, spool: spool, current: current, claimedAt: claimTimes[next])
             next += 1
             if staging.count >= current.batchMax
                 || (!staging.isEmpty && !committer.isBusy
@@ -483,14 +489,16 @@ final class Pipeline {
             .bytes(
                 bytes, SHA256.hash(bytes),
                 classify(Parse.prepare(bytes, fileName: file.file), channel: file.channel, with: classifier)
+                    .map { $0.fingerprinted() }
             )
         }
     }
 
-    /// Decides one prepared file against the index and adds its record to the staged batch.
+    /// Decides one prepared file against the dedup memory and adds its record to the staged batch.
     private func stage(
         _ file: ClaimedFile, _ prepared: Prepared, spool: Spool, current: Configuration, claimedAt: Double = 0
-    ) {
+    ) throws {
+        if dedupAhead { try restoreDedup() }
         let receivedAt = now()
         let finisher = self.finisher
         var rejectedAs: String {
@@ -506,7 +514,6 @@ final class Pipeline {
             Arrival(file: file.file, channel: file.channel, claim: file.claim, receivedAt: receivedAt, size: size, sha256: digest)
         }
         let body: RecordBody
-        var newDigest: Digest?
         switch prepared {
         case .vanished:
             logger.warning("a claimed file vanished from work/", metadata: ["file.name": "\(file.file)"])
@@ -523,19 +530,14 @@ final class Pipeline {
                 rejectedAs: rejectedAs
             ))
         case .bytes(let bytes, let digest, let parsed):
-            body = Decide.decide(
+            body = dedup.decide(
                 bytes, arrival: arrival(size: Int64(bytes.count), digest: digest), prepared: parsed,
-                seen: { index.lookup($0) }, rejectedAs: rejectedAs
+                sequence: nextSequence, rejectedAs: rejectedAs
             )
-            if case .document = body { newDigest = digest }
         }
         if staging.isEmpty {
             staging.firstSequence = nextSequence
             staging.openedAt = monotonicSeconds()
-        }
-        if let newDigest {
-            index.insert(newDigest, sequence: nextSequence)
-            staging.newDigests.append(newDigest)
         }
         if case .rejected(let rejected) = body {
             finisher.reserve(rejected.rejectedAs)
@@ -583,9 +585,9 @@ final class Pipeline {
         }
     }
 
-    /// Forgets what a batch that will not be written put into the index and the reserved names.
+    /// Forgets what a batch that will not be written put into the dedup memory and the reserved names.
     private func unstage(_ batch: StagedBatch) {
-        for digest in batch.newDigests { index.remove(digest) }
+        if !batch.isEmpty { dedupAhead = true }
         finisher.release(batch.rejectNames)
         nextSequence = committer.last.sequence + 1
     }
@@ -683,22 +685,21 @@ final class Pipeline {
 
     // MARK: - Checkpoints
 
-    /// Writes an index checkpoint (in the background) when enough records or time have passed. Called only when
-    /// no batch is on the disk, so the committed state is exactly the index minus what is being staged.
+    /// Writes an index checkpoint (in the background) when enough records or time have passed. Only when no batch
+    /// is on the disk or staged, so the dedup memory is exactly that of the committed records.
     private func maybeCheckpoint() {
         let current = settings.value
-        guard !committer.isBusy, checkpoints.isDue(current, lastSequence: committer.last.sequence) else { return }
-        checkpoints.write(snapshot(excluding: staging.newDigests), wait: false)
+        guard !committer.isBusy, staging.isEmpty, !dedupAhead,
+              checkpoints.isDue(current, lastSequence: committer.last.sequence) else { return }
+        checkpoints.write(snapshot(), dedup: dedup, wait: false)
     }
 
-    private func snapshot(excluding staged: [Digest]) -> IndexCheckpoint {
-        var committedIndex = index
-        for digest in staged { committedIndex.remove(digest) }
+    private func snapshot() -> IndexCheckpoint {
         let last = committer.last
         let status = board.snapshot
         return IndexCheckpoint(
             lastSequence: last.sequence, chainHash: last.hash, counts: status.counts,
-            lastArrival: status.lastArrival, index: committedIndex, pendingClaims: finisher.unacknowledged,
+            lastArrival: status.lastArrival, dedup: DedupMemory(), pendingClaims: finisher.unacknowledged,
             createdAt: now()
         )
     }

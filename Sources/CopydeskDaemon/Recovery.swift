@@ -9,8 +9,9 @@ extension Pipeline {
     /// and told the progress (`STATUS=Rebuilding index: …`), and a checkpoint is written soon after.
     static let longRebuild: UInt64 = 10_000
 
-    /// Restores counts and the exact index — from the index checkpoint plus the records after it when the
-    /// checkpoint matches the journal, from the whole journal otherwise — and settles every file left in `work/`:
+    /// Restores counts and the dedup memory — from the index checkpoint plus the records after it when the
+    /// checkpoint matches the journal and was made under the same `[dedup]` settings, from the whole journal
+    /// otherwise — and settles every file left in `work/`:
     /// a file whose record is already durable is finished as that record says; any other is processed again.
     func recover(_ spool: Spool) throws {
         let workNames = try spool.workFiles()
@@ -34,14 +35,14 @@ extension Pipeline {
         }
         let started = monotonicSeconds()
         if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
-            index = checkpoint.index
+            dedup = checkpoint.dedup
             counts = checkpoint.counts
             lastArrival = checkpoint.lastArrival
             from = checkpoint.lastSequence + 1
             for pending in checkpoint.pendingClaims { pendingClaims[pending.claim] = pending.sequence }
             checkpoints.markWritten(sequence: checkpoint.lastSequence)
             logger.info("index checkpoint loaded", metadata: [
-                "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
+                "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.documents": "\(dedup.exact.count)",
                 "checkpoint.ms": "\(Int((monotonicSeconds() - started) * 1000))",
                 "rebuild.records": "\(last.sequence - checkpoint.lastSequence)",
             ])
@@ -49,6 +50,9 @@ extension Pipeline {
 
         var recorded: [String: JournalRecord] = [:]
         let toRead = last.sequence >= from ? last.sequence - from + 1 : 0
+        if from == 1, toRead > 0 {
+            dedup = DedupMemory(settings: configuration.dedup, expectedDocuments: Int(clamping: toRead))
+        }
         if toRead > 0 {
             let long = toRead >= Self.longRebuild
             let total = StatusSnapshot.grouped(Int(toRead))
@@ -59,11 +63,10 @@ extension Pipeline {
             let rebuildStarted = monotonicSeconds()
             var seen = 0
             var lastReport = rebuildStarted
+            var replay = ReplayBuffer()
             try openReader().forEach(from: from) { record in
                 counts.count(record.body.kind)
-                if case .document(let document) = record.body, let digest = document.arrival.sha256 {
-                    index.insert(digest, sequence: record.sequence)
-                }
+                replay.add(record, into: &dedup)
                 if inWork.contains(record.body.arrival.claim) { recorded[record.body.arrival.claim] = record }
                 lastArrival = record.body.arrival.receivedAt
                 seen += 1
@@ -73,6 +76,7 @@ extension Pipeline {
                     lastReport = monotonicSeconds()
                 }
             }
+            replay.flush(into: &dedup)
             logger.info("index rebuilt from the journal", metadata: [
                 "rebuild.records": "\(seen)", "rebuild.from": "\(from)",
                 "rebuild.ms": "\(Int((monotonicSeconds() - rebuildStarted) * 1000))",
@@ -122,6 +126,39 @@ extension Pipeline {
         }
     }
 
+    /// Rebuilds the dedup memory from the journal after a batch staged into it was not written (a full disk),
+    /// from the checkpoint on disk when it matches, else from the first record.
+    func restoreDedup() throws {
+        let started = monotonicSeconds()
+        let last = committer.last
+        var reader: JournalReader?
+        func openReader() throws(JournalError) -> JournalReader {
+            if let reader { return reader }
+            let opened = try JournalReader.open(directory: configuration.journal)
+            reader = opened
+            return opened
+        }
+        var from: UInt64 = 1
+        if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
+            dedup = checkpoint.dedup
+            from = checkpoint.lastSequence + 1
+        } else {
+            dedup = DedupMemory(settings: configuration.dedup, expectedDocuments: Int(clamping: last.sequence))
+        }
+        if last.sequence >= from {
+            var replay = ReplayBuffer()
+            try openReader().forEach(from: from) { record in
+                guard record.sequence <= last.sequence else { return }
+                replay.add(record, into: &dedup)
+            }
+            replay.flush(into: &dedup)
+        }
+        dedupAhead = false
+        logger.info("dedup memory rebuilt from the journal", metadata: [
+            "rebuild.from": "\(from)", "rebuild.ms": "\(Int((monotonicSeconds() - started) * 1000))",
+        ])
+    }
+
     /// The checkpoint in the journal directory if it is whole, of this format and describes this journal: its
     /// chain hash must be the hash of the journal's record at its last sequence. Anything else is logged and
     /// ignored (nil): the index is then rebuilt from the journal.
@@ -130,7 +167,7 @@ extension Pipeline {
     ) -> IndexCheckpoint? {
         let checkpoint: IndexCheckpoint
         do {
-            checkpoint = try IndexCheckpointFile.read(directory: configuration.journal)
+            checkpoint = try IndexCheckpointFile.read(directory: configuration.journal, dedupSettings: configuration.dedup)
         } catch .missing {
             if last.sequence > 0 { logger.info("no index checkpoint: rebuilding the index from the journal") }
             return nil
@@ -169,8 +206,37 @@ extension Pipeline {
     }
 }
 
-/// Writes index checkpoints on a queue of their own, so serialising a million index entries (≈ 40 MB) never holds
-/// up the pipeline, and decides when one is due: after `checkpoint_records` new records, after
+/// Journal records on their way into the dedup memory during a rebuild: fingerprinting a stored article (~50 µs)
+/// is most of a record's cost and pure, so it runs on every core for a group of records, which are then applied
+/// one by one in journal order.
+struct ReplayBuffer {
+    static let group = 512
+    private var records: [JournalRecord] = []
+
+    mutating func add(_ record: JournalRecord, into memory: inout DedupMemory) {
+        // Only documents change the memory; the others need no place in the order.
+        guard case .document = record.body else { return }
+        records.append(record)
+        if records.count >= Self.group { flush(into: &memory) }
+    }
+
+    mutating func flush(into memory: inout DedupMemory) {
+        guard !records.isEmpty else { return }
+        let fingerprints = Mutex([DedupFingerprint?](repeating: nil, count: records.count))
+        let records = self.records
+        DispatchQueue.concurrentPerform(iterations: records.count) { index in
+            guard case .document(let document) = records[index].body else { return }
+            let fingerprint = DedupMemory.fingerprint(document.article)
+            fingerprints.withLock { $0[index] = fingerprint }
+        }
+        let made = fingerprints.withLock { $0 }
+        for (record, fingerprint) in zip(records, made) { memory.replay(record, fingerprint: fingerprint) }
+        self.records.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Writes index checkpoints on a queue of their own, so serialising the dedup memory (≈ 200 MB at a million
+/// documents) never holds up the pipeline, and decides when one is due: after `checkpoint_records` new records, after
 /// `checkpoint_interval` with new records, at once after a long rebuild, and at a clean stop.
 final class CheckpointWriter: Sendable {
     private let directory: String
@@ -224,11 +290,15 @@ final class CheckpointWriter: Sendable {
         queue.sync {}
     }
 
-    func write(_ checkpoint: IndexCheckpoint, wait: Bool) {
+    /// Writes `checkpoint` with `dedup` in it. The memory is a copy-on-write value: encoding it here costs the
+    /// pipeline only the copy of what it changes meanwhile.
+    func write(_ checkpoint: IndexCheckpoint, dedup: DedupMemory, wait: Bool) {
         state.withLock { $0.busy = true }
         let work: @Sendable () -> Void = { [self] in
             let started = monotonicSeconds()
             do {
+                var checkpoint = checkpoint
+                checkpoint.dedup = dedup
                 let bytes = try IndexCheckpointFile.write(checkpoint, directory: directory)
                 state.withLock {
                     $0.written = checkpoint.lastSequence
@@ -236,7 +306,7 @@ final class CheckpointWriter: Sendable {
                     $0.failedAt = nil
                 }
                 logger.info("index checkpoint written", metadata: [
-                    "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.entries": "\(checkpoint.index.count)",
+                    "checkpoint.sequence": "\(checkpoint.lastSequence)", "checkpoint.documents": "\(dedup.exact.count)",
                     "checkpoint.bytes": "\(bytes)", "checkpoint.ms": "\(Int((monotonicSeconds() - started) * 1000))",
                 ])
             } catch {

@@ -1,8 +1,8 @@
 import CopydeskCore
 import SystemPackage
 
-/// The derived state the daemon rebuilds from the journal on start (counts, exact-duplicate index, last arrival),
-/// as it stood after record ``lastSequence``, so a restart reads only the records after it.
+/// The derived state the daemon rebuilds from the journal on start (counts, the dedup memory, last arrival), as it
+/// stood after record ``lastSequence``, so a restart reads only the records after it.
 ///
 /// It is a cache, never the truth: a checkpoint that is missing, damaged, of another format version, or that does
 /// not match the journal (see ``chainHash``) is ignored and the state rebuilt from the journal alone.
@@ -14,7 +14,8 @@ public struct IndexCheckpoint: Sendable {
     public var chainHash: Digest
     public var counts: StatusSnapshot.Counts
     public var lastArrival: Timestamp?
-    public var index: ExactIndex
+    /// The dedup memory (exact and normalized digests, near-duplicate index, version keys, open stories).
+    public var dedup: DedupMemory
     /// Records up to ``lastSequence`` whose files may still be in `work/` (their acknowledgement had not finished
     /// when the checkpoint was taken): a restart finishes those files as their records say, without reading older
     /// records to find them.
@@ -24,13 +25,13 @@ public struct IndexCheckpoint: Sendable {
 
     public init(
         lastSequence: UInt64, chainHash: Digest, counts: StatusSnapshot.Counts, lastArrival: Timestamp?,
-        index: ExactIndex, pendingClaims: [PendingClaim], createdAt: Timestamp
+        dedup: DedupMemory, pendingClaims: [PendingClaim], createdAt: Timestamp
     ) {
         self.lastSequence = lastSequence
         self.chainHash = chainHash
         self.counts = counts
         self.lastArrival = lastArrival
-        self.index = index
+        self.dedup = dedup
         self.pendingClaims = pendingClaims
         self.createdAt = createdAt
     }
@@ -80,32 +81,32 @@ public enum IndexCheckpointError: Error, Sendable, Equatable, CustomStringConver
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 8 | magic `CDINDEX\0` |
-/// | 8 | 2 | format version (1) |
+/// | 8 | 2 | format version (2) |
 /// | 10 | 2 | header size (128) |
 /// | 12 | 4 | flags (none defined; any set bit makes this version refuse the file) |
 /// | 16 | 8 | last sequence covered |
 /// | 24 | 32 | chain hash after it (SHA-256 of that record's payload; zeros for 0) |
 /// | 56 | 8 × 3 | counts: stored, duplicates, rejected |
 /// | 80 | 8 | last arrival, µs since the epoch (`Int64.min`: none) |
-/// | 88 | 8 | exact-index entries *E* |
+/// | 88 | 8 | dedup memory bytes *D* |
 /// | 96 | 8 | pending claims *P* |
 /// | 104 | 8 | body length in bytes |
 /// | 112 | 4 | CRC32C of the body |
 /// | 116 | 8 | written at, µs since the epoch |
 /// | 124 | 4 | CRC32C of bytes 0..<124 |
 ///
-/// The body follows: *E* entries of 40 bytes (the 32-byte SHA-256 of a document, the u64 sequence of its first
-/// record), then *P* claims (u64 sequence, u16 length, that many bytes of UTF-8 claim name). A million documents
-/// make a 40 MB file, written and read in 1 MiB pieces so neither side holds it whole.
+/// The body follows: the *D* bytes of the dedup memory (`DedupMemory.encode`; version 1 held only the exact index,
+/// as 40-byte entries, and is refused and rebuilt), then *P* claims (u64 sequence, u16 length, that many bytes of
+/// UTF-8 claim name). The memory is streamed both ways in 1 MiB pieces: at a million documents it is ~150–200 MB,
+/// which must not be held twice (once encoded, once decoded) under the daemon's memory budget.
 ///
 /// Written atomically: `index.cdx.tmp`, `fsync`, `rename`, `fsync` of the directory. Any change of layout bumps the
 /// version; readers of another version ignore the file (the daemon then rebuilds and writes its own version).
 public enum IndexCheckpointFile {
     public static let fileName = "index.cdx"
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
     static let magic = Array("CDINDEX\0".utf8)
     static let headerSize = 128
-    static let entrySize = Digest.byteCount + 8
     private static let chunk = 1 << 20
 
     public static func path(in directory: String) -> String { directory + "/" + fileName }
@@ -140,16 +141,18 @@ public enum IndexCheckpointFile {
                 offset += Int64(buffer.count)
                 buffer.removeAll(keepingCapacity: true)
             }
-            var entries = 0
             var failure: Errno?
-            checkpoint.index.forEachEntry { digest, sequence in
+            var dedupBytes = 0
+            checkpoint.dedup.encode { piece in
                 guard failure == nil else { return }
-                buffer.append(contentsOf: digest)
-                buffer.appendLE(sequence)
-                entries += 1
-                if buffer.count >= chunk {
-                    do throws(Errno) { try flush() } catch { failure = error }
+                crc = CRC32C.checksum(piece, continuing: crc)
+                do throws(Errno) {
+                    _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: offset, piece) }
+                } catch {
+                    failure = error
                 }
+                offset += Int64(piece.count)
+                dedupBytes += piece.count
             }
             if let failure { throw failure }
             for pending in checkpoint.pendingClaims {
@@ -161,7 +164,8 @@ public enum IndexCheckpointFile {
             }
             try flush()
             let bodyLength = offset - Int64(headerSize)
-            let header = encodeHeader(checkpoint, entries: entries, bodyLength: UInt64(bodyLength), bodyCRC: crc)
+            let header = encodeHeader(
+                checkpoint, dedupBytes: dedupBytes, bodyLength: UInt64(bodyLength), bodyCRC: crc)
             _ = try FileDescriptor.typed { try fd.writeAll(toAbsoluteOffset: 0, header) }
             try Syscall.fsync(fd)
             closed = true
@@ -175,9 +179,12 @@ public enum IndexCheckpointFile {
         }
     }
 
-    /// Reads and checks the checkpoint in `directory`: magic, version, flags, both checksums and the layout.
-    /// Whether it matches the journal is the caller's check (``IndexCheckpoint/chainHash``).
-    public static func read(directory: String) throws(IndexCheckpointError) -> IndexCheckpoint {
+    /// Reads and checks the checkpoint in `directory`: magic, version, flags, both checksums, the layout, and that
+    /// its dedup memory was made under `dedupSettings`. Whether it matches the journal is the caller's check
+    /// (``IndexCheckpoint/chainHash``).
+    public static func read(
+        directory: String, dedupSettings: DedupSettings = DedupSettings()
+    ) throws(IndexCheckpointError) -> IndexCheckpoint {
         let target = path(in: directory)
         let fd: FileDescriptor
         do {
@@ -199,7 +206,7 @@ public enum IndexCheckpointFile {
         var checkpoint = try header.withUnsafeBytes { raw in
             Result { () throws(IndexCheckpointError) -> IndexCheckpoint in try decodeHeader(raw) }
         }.get()
-        let (entries, claims, bodyLength, bodyCRC) = header.withUnsafeBytes { raw in
+        let (dedupBytes, claims, bodyLength, bodyCRC) = header.withUnsafeBytes { raw in
             (
                 raw.loadLE(at: 88, as: UInt64.self), raw.loadLE(at: 96, as: UInt64.self),
                 raw.loadLE(at: 104, as: UInt64.self), raw.loadLE(at: 112, as: UInt32.self)
@@ -210,40 +217,45 @@ public enum IndexCheckpointFile {
             throw size < Int64(headerSize) + Int64(clamping: bodyLength) ? .truncated(size: size) : .malformed(
                 "file of \(size) bytes, header says \(UInt64(headerSize) + bodyLength)")
         }
-        guard entries <= bodyLength / UInt64(entrySize), claims <= bodyLength else {
-            throw .malformed("\(entries) entries and \(claims) claims do not fit in \(bodyLength) bytes")
+        guard dedupBytes <= bodyLength, claims <= bodyLength else {
+            throw .malformed("\(dedupBytes) dedup bytes and \(claims) claims do not fit in \(bodyLength) bytes")
         }
 
         var crc: UInt32 = 0
-        var index = ExactIndex()
-        index.reserveCapacity(Int(entries))
         var offset = Int64(headerSize)
-        var remaining = Int(entries)
-        let perChunk = chunk / entrySize
-        var outOfRange = false
-        while remaining > 0 {
-            let count = min(remaining, perChunk)
-            let bytes = try readExactly(fd, at: offset, count: count * entrySize, path: target)
-            crc = CRC32C.checksum(bytes, continuing: crc)
-            bytes.withUnsafeBytes { raw in
-                for entry in 0..<count {
-                    let base = entry * entrySize
-                    let sequence = raw.loadLE(at: base + Digest.byteCount, as: UInt64.self)
-                    if sequence == 0 || sequence > checkpoint.lastSequence { outOfRange = true }
-                    index.insert(
-                        digestBytes: UnsafeRawBufferPointer(rebasing: raw[base..<base + Digest.byteCount]),
-                        sequence: sequence
-                    )
+        var readFailure: IndexCheckpointError?
+        let end = offset + Int64(dedupBytes)
+        let dedup: DedupMemory
+        do {
+            dedup = try DedupMemory(reading: Int(dedupBytes), from: {
+                guard readFailure == nil, offset < end else { return nil }
+                do throws(IndexCheckpointError) {
+                    let piece = try readExactly(fd, at: offset, count: Int(min(Int64(chunk), end - offset)), path: target)
+                    crc = CRC32C.checksum(piece, continuing: crc)
+                    offset += Int64(piece.count)
+                    return piece
+                } catch {
+                    readFailure = error
+                    return nil
                 }
+            }, settings: dedupSettings)
+        } catch {
+            if let readFailure { throw readFailure }
+            // Damage shows as a checksum mismatch when the rest of the body is read; anything else is the content.
+            while offset < end, readFailure == nil {
+                let piece = try readExactly(fd, at: offset, count: Int(min(Int64(chunk), end - offset)), path: target)
+                crc = CRC32C.checksum(piece, continuing: crc)
+                offset += Int64(piece.count)
             }
-            offset += Int64(count * entrySize)
-            remaining -= count
+            let rest = try readExactly(fd, at: offset, count: Int(size - offset), path: target)
+            crc = CRC32C.checksum(rest, continuing: crc)
+            guard crc == bodyCRC else { throw .bodyChecksum }
+            throw .malformed("dedup memory: \(error)")
         }
+        if let readFailure { throw readFailure }
         let rest = try readExactly(fd, at: offset, count: Int(size - offset), path: target)
         crc = CRC32C.checksum(rest, continuing: crc)
         guard crc == bodyCRC else { throw .bodyChecksum }
-        guard !outOfRange else { throw .malformed("an index entry points outside records 1...\(checkpoint.lastSequence)") }
-        guard index.count == Int(entries) else { throw .malformed("the same digest appears twice") }
         var pending: [IndexCheckpoint.PendingClaim] = []
         var position = 0
         for _ in 0..<claims {
@@ -259,7 +271,7 @@ public enum IndexCheckpointFile {
             position += length
         }
         guard position == rest.count else { throw .malformed("\(rest.count - position) bytes after the last claim") }
-        checkpoint.index = index
+        checkpoint.dedup = dedup
         checkpoint.pendingClaims = pending
         return checkpoint
     }
@@ -280,7 +292,7 @@ public enum IndexCheckpointFile {
     // MARK: - Header
 
     static func encodeHeader(
-        _ checkpoint: IndexCheckpoint, entries: Int, bodyLength: UInt64, bodyCRC: UInt32
+        _ checkpoint: IndexCheckpoint, dedupBytes: Int, bodyLength: UInt64, bodyCRC: UInt32
     ) -> [UInt8] {
         var header: [UInt8] = []
         header.reserveCapacity(headerSize)
@@ -294,7 +306,7 @@ public enum IndexCheckpointFile {
         header.appendLE(UInt64(checkpoint.counts.duplicates))
         header.appendLE(UInt64(checkpoint.counts.rejected))
         header.appendLE(checkpoint.lastArrival?.microseconds ?? Int64.min)
-        header.appendLE(UInt64(entries))
+        header.appendLE(UInt64(dedupBytes))
         header.appendLE(UInt64(checkpoint.pendingClaims.count))
         header.appendLE(bodyLength)
         header.appendLE(bodyCRC)
@@ -304,7 +316,7 @@ public enum IndexCheckpointFile {
         return header
     }
 
-    /// Everything but the index and the claims, after checking magic, version, flags and the header's CRC.
+    /// Everything but the dedup memory and the claims, after checking magic, version, flags and the header's CRC.
     static func decodeHeader(_ raw: UnsafeRawBufferPointer) throws(IndexCheckpointError) -> IndexCheckpoint {
         guard raw.count >= headerSize else { throw .truncated(size: Int64(raw.count)) }
         guard Array(raw[0..<magic.count]) == magic else { throw .badMagic }
@@ -328,7 +340,7 @@ public enum IndexCheckpointFile {
             chainHash: Digest(bytes: Array(raw[24..<24 + Digest.byteCount]))!,
             counts: .init(stored: try count(at: 56), duplicates: try count(at: 64), rejected: try count(at: 72)),
             lastArrival: arrival == Int64.min ? nil : Timestamp(microseconds: arrival),
-            index: ExactIndex(), pendingClaims: [],
+            dedup: DedupMemory(), pendingClaims: [],
             createdAt: Timestamp(microseconds: raw.loadLE(at: 116, as: Int64.self))
         )
     }

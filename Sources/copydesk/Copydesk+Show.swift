@@ -40,7 +40,21 @@ extension Copydesk {
                 try printJSON(RecordView(record))
             } else {
                 print(RecordView(record).detailText)
+                printVersionChain(reader, of: record)
             }
         }
+    }
+}
+
+/// Below a document that has versions: the whole chain, newest first.
+private func printVersionChain(_ reader: JournalReader, of record: JournalRecord) {
+    guard let chain = try? StoryListing.versionChain(reader, of: record.sequence), chain.count > 1 else { return }
+    print("")
+    print("Versions (newest first):")
+    for member in chain {
+        guard case .document(let document) = member.body else { continue }
+        let mark = member.sequence == record.sequence ? "*" : " "
+        let link = document.link.map { "  · \($0.text)" } ?? "  · original"
+        print("\(mark) #\(member.sequence)\t\(document.arrival.receivedAt.iso8601)\t\(document.article.headline)\(link)")
     }
 }

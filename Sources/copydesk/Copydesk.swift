@@ -38,8 +38,9 @@ struct Copydesk: AsyncParsableCommand {
         abstract: "Show what copydeskd is doing and read its journal.",
         discussion: "Reading commands open the journal read-only and work while the daemon runs.",
         subcommands: [
-            Status.self, List.self, Show.self, Inspect.self, Train.self, Verify.self, Repair.self, Export.self,
-            Import.self, Metrics.self, Trace.self, Retry.self, Doctor.self, Follow.self, Search.self, Stats.self,
+            Status.self, List.self, Show.self, Stories.self, Inspect.self, Train.self, Verify.self, Repair.self,
+            Export.self, Import.self, Metrics.self, Trace.self, Retry.self, Doctor.self, Follow.self, Search.self,
+            Stats.self,
         ]
     )
 }

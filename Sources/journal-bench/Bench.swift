@@ -37,7 +37,7 @@ enum Bench {
             guard let corpus = options["corpus"] else { usage() }
             try generate(
                 directory: directory, records: Int(number("records", 1_000_000)), corpus: corpus,
-                batch: Int(number("batch", 2048))
+                batch: Int(number("batch", 2048)), distinct: options["distinct"] == "1"
             )
         case "stages":
             try stages(corpus: directory, count: Int(number("count", 2000)))
@@ -50,7 +50,7 @@ enum Bench {
         FileHandle.standardError.write(Data("""
             usage: copydesk-bench append DIR [--record-size 3072] [--batch 64] [--seconds 8]
                    copydesk-bench stages DOCDIR [--count 2000]
-                   copydesk-bench generate DIR --corpus DOCDIR [--records 1000000] [--batch 2048]
+                   copydesk-bench generate DIR --corpus DOCDIR [--records 1000000] [--batch 2048] [--distinct 1]
 
             """.utf8))
         exit(2)
@@ -170,7 +170,9 @@ enum Bench {
     /// Writes `records` documents made from the files in `corpus` (each copy made unique by a reference line)
     /// straight through `JournalWriter`, `batch` per commit: the 1M-document journal of the reopen benchmark
     /// without waiting for a million files to pass through the inbox.
-    static func generate(directory: String, records: Int, corpus: String, batch: Int) throws {
+    /// `distinct`: the reference line goes into the article too, so every record has its own normalized text and
+    /// the dedup memory at a million records holds a million of each entry (the daemon's memory figure).
+    static func generate(directory: String, records: Int, corpus: String, batch: Int, distinct: Bool = false) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: corpus).filter { !$0.hasPrefix(".") }.sorted()
         guard !names.isEmpty else { throw BenchError("no files in \(corpus)") }
         let texts = try names.map { try [UInt8](Data(contentsOf: URL(fileURLWithPath: corpus + "/" + $0))) }
@@ -193,8 +195,16 @@ enum Bench {
                     receivedAt: Timestamp(microseconds: base + Int64(number) * 1000), size: Int64(bytes.count),
                     sha256: SHA256.hash(bytes)
                 )
+                var prepared = parsed[number % texts.count]
+                if distinct {
+                    prepared = prepared.map { document in
+                        var document = document
+                        document.article.paragraphs.append("Ref: CDB-\(number)")
+                        return document
+                    }
+                }
                 bodies.append(Decide.decide(
-                    bytes, arrival: arrival, prepared: parsed[number % texts.count], seen: { _ in nil }, rejectedAs: name
+                    bytes, arrival: arrival, prepared: prepared, seen: { _ in nil }, rejectedAs: name
                 ))
             }
             _ = try writer.append(bodies, recordedAt: Timestamp(microseconds: base + Int64(written) * 1000))

@@ -6,13 +6,29 @@ import Testing
 
 /// The index checkpoint round-trips, and every kind of damage is refused with a reason (never half-loaded).
 @Suite struct IndexCheckpointTests {
+    /// A dedup memory of `count` small documents, decided as the daemon decides them.
+    static func memory(_ count: Int) -> DedupMemory {
+        var memory = DedupMemory()
+        for n in 0..<count {
+            let text = "Document \(n) says w\(n) w\(n * 7) w\(n * 13) and w\(n * 31) about w\(n % 97)."
+            let bytes = Array(text.utf8)
+            let article = Article(headline: "Headline \(n)", paragraphs: [text])
+            let arrival = Arrival(
+                file: "\(n).txt", channel: nil, claim: "c\(n)",
+                receivedAt: Timestamp(microseconds: 1_767_225_600_000_000 + Int64(n) * 1_000_000),
+                size: Int64(bytes.count), sha256: SHA256.hash(bytes))
+            _ = memory.decide(
+                bytes, arrival: arrival, prepared: .success(PreparedDocument(format: "text", charset: "utf-8", article: article)),
+                sequence: UInt64(n + 1), rejectedAs: "x")
+        }
+        return memory
+    }
+
     static func sample(entries: Int = 1000, claims: [IndexCheckpoint.PendingClaim]? = nil) -> IndexCheckpoint {
-        var index = ExactIndex()
-        for n in 0..<entries { index.insert(SHA256.hash(Array("document \(n)".utf8)), sequence: UInt64(n + 1)) }
-        return IndexCheckpoint(
+        IndexCheckpoint(
             lastSequence: UInt64(entries + 7), chainHash: SHA256.hash(Array("chain".utf8)),
             counts: .init(stored: entries, duplicates: 5, rejected: 2),
-            lastArrival: Timestamp(microseconds: 1_767_225_600_123_456), index: index,
+            lastArrival: Timestamp(microseconds: 1_767_225_600_123_456), dedup: memory(entries),
             pendingClaims: claims ?? [
                 .init(claim: "0000000000000abc_xinhua_dépêche 1.txt", sequence: 3),
                 .init(claim: "0000000000000abd__b.txt", sequence: UInt64(entries + 7)),
@@ -53,11 +69,11 @@ import Testing
         #expect(read.lastArrival == written.lastArrival)
         #expect(read.createdAt == written.createdAt)
         #expect(read.pendingClaims == written.pendingClaims)
-        #expect(read.index.count == 1000)
+        #expect(read.dedup.encoded() == written.dedup.encoded())
+        #expect(read.dedup.exact.count == 1000)
         for n in [0, 1, 499, 999] {
-            #expect(read.index.lookup(SHA256.hash(Array("document \(n)".utf8))) == UInt64(n + 1))
+            #expect(read.dedup.exact.lookup(SHA256.hash(Array("Document \(n) says w\(n) w\(n * 7) w\(n * 13) and w\(n * 31) about w\(n % 97).".utf8))) == UInt64(n + 1))
         }
-        #expect(read.index.lookup(SHA256.hash(Array("document 1000".utf8))) == nil)
     }
 
     @Test func roundTripsAnEmptyIndexWithoutArrival() throws {
@@ -66,17 +82,33 @@ import Testing
         empty.lastSequence = 0
         empty.chainHash = .zero
         let read = try Self.roundTrip(empty).get()
-        #expect(read.index.count == 0)
+        #expect(read.dedup.exact.count == 0)
         #expect(read.lastArrival == nil)
         #expect(read.pendingClaims.isEmpty)
         #expect(read.lastSequence == 0)
     }
 
-    /// Larger than one write chunk (1 MiB = 26,214 entries), so the chunked writer and reader meet.
+    /// Larger than one 1 MiB piece, so the streamed writer and reader meet across pieces.
     @Test func roundTripsAcrossChunks() throws {
-        let read = try Self.roundTrip(Self.sample(entries: 60_000)).get()
-        #expect(read.index.count == 60_000)
-        #expect(read.index.lookup(SHA256.hash(Array("document 59999".utf8))) == 60_000)
+        let written = Self.sample(entries: 3000)
+        let encoded = written.dedup.encoded()
+        #expect(encoded.count > 1 << 20)
+        let read = try Self.roundTrip(written).get()
+        #expect(read.dedup.encoded() == encoded)
+        #expect(read.pendingClaims == written.pendingClaims)
+    }
+
+    /// A memory made under other `[dedup]` settings is refused: the daemon rebuilds rather than mix decisions.
+    @Test func otherDedupSettingsAreRefused() throws {
+        _ = try TemporaryDirectory.with(prefix: "copydesk-ckpt") { directory in
+            try IndexCheckpointFile.write(Self.sample(entries: 10), directory: directory.path)
+            #expect {
+                try IndexCheckpointFile.read(directory: directory.path, dedupSettings: DedupSettings(threshold: 0.9))
+            } throws: { error in
+                if case .malformed(let what) = error as? IndexCheckpointError { return what.contains("settings") }
+                return false
+            }
+        }
     }
 
     @Test func aMissingCheckpointIsMissing() throws {
@@ -89,14 +121,14 @@ import Testing
         _ = try TemporaryDirectory.with(prefix: "copydesk-ckpt") { directory in
             try IndexCheckpointFile.write(Self.sample(entries: 10), directory: directory.path)
             try IndexCheckpointFile.write(Self.sample(entries: 20), directory: directory.path)
-            #expect(try IndexCheckpointFile.read(directory: directory.path).index.count == 20)
+            #expect(try IndexCheckpointFile.read(directory: directory.path).dedup.exact.count == 20)
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [IndexCheckpointFile.fileName])
             try IndexCheckpointFile.remove(directory: directory.path)
             #expect(throws: IndexCheckpointError.missing) { try IndexCheckpointFile.read(directory: directory.path) }
         }
     }
 
-    @Test(arguments: [128, 140, 128 + 40 * 500, -1])
+    @Test(arguments: [128, 140, 128 + 20 * 500, -1])
     func aFlippedBodyBitIsABodyChecksumMismatch(_ offset: Int) throws {
         let result = try Self.roundTrip(Self.sample()) { bytes in
             bytes[offset < 0 ? bytes.count - 1 : offset] ^= 0x10
@@ -111,8 +143,10 @@ import Testing
     }
 
     @Test func anotherFormatVersionIsRefused() throws {
-        let result = try Self.roundTrip(Self.sample()) { Self.rewriteHeader(&$0, at: 8, [2, 0]) }
-        #expect(throws: IndexCheckpointError.unsupportedVersion(2)) { try result.get() }
+        for version: UInt8 in [1, 3] {
+            let result = try Self.roundTrip(Self.sample()) { Self.rewriteHeader(&$0, at: 8, [version, 0]) }
+            #expect(throws: IndexCheckpointError.unsupportedVersion(UInt16(version))) { try result.get() }
+        }
     }
 
     @Test func unknownFlagsAreRefused() throws {
@@ -125,7 +159,7 @@ import Testing
         #expect(throws: IndexCheckpointError.badMagic) { try result.get() }
     }
 
-    @Test(arguments: [0, 64, 127, 128 + 40 * 999 + 3])
+    @Test(arguments: [0, 64, 127, 128 + 20 * 999 + 3])
     func aTruncatedFileIsRefused(_ length: Int) throws {
         let result = try Self.roundTrip(Self.sample()) { $0.removeSubrange(length...) }
         #expect {
@@ -138,11 +172,10 @@ import Testing
         }
     }
 
-    /// An entry pointing past the last sequence covered cannot come from a journal: refused even with good CRCs.
-    @Test func anEntryBeyondTheLastSequenceIsMalformed() throws {
+    /// A dedup length longer than the body cannot be right: refused even with good CRCs.
+    @Test func aDedupLengthPastTheBodyIsMalformed() throws {
         let result = try Self.roundTrip(Self.sample()) { bytes in
-            // Lower the last sequence covered below the entries' sequences; fix the header CRC.
-            Self.rewriteHeader(&bytes, at: 16, withUnsafeBytes(of: UInt64(10).littleEndian) { Array($0) })
+            Self.rewriteHeader(&bytes, at: 88, withUnsafeBytes(of: UInt64(1 << 40).littleEndian) { Array($0) })
         }
         #expect {
             try result.get()

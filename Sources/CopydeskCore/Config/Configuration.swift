@@ -49,6 +49,8 @@ public struct Configuration: Sendable, Equatable {
     /// Where the daemon loads the trained model from and `copydesk train` writes it.
     public var classifyModelPath: String { classifyModel ?? journal + "/" + Self.modelFileName }
     public static let modelFileName = "model.cdm"
+    /// Duplicates, near-duplicates, versions and stories (`[dedup]`).
+    public var dedup: DedupSettings
 
     public static let defaultMaxFileSize: Int64 = 16 << 20
     public static let systemConfigPath = "/etc/copydesk/copydesk.toml"
@@ -68,8 +70,10 @@ public struct Configuration: Sendable, Equatable {
         spool: String, journal: String, controlSocket: String, maxFileSize: Int64 = Configuration.defaultMaxFileSize,
         keepDone: Bool = false, rescanInterval: Double = 30, batchMax: Int = 256, batchDelay: Double = 0.005,
         segmentSize: Int = 64 << 20, checkpointRecords: Int = 100_000, checkpointInterval: Double = 600,
-        logLevel: String = "info", retentionMaxAge: Double? = nil, retentionMaxSize: Int64? = nil
+        logLevel: String = "info", retentionMaxAge: Double? = nil, retentionMaxSize: Int64? = nil,
+        dedup: DedupSettings = DedupSettings()
     ) {
+        self.dedup = dedup
         self.spool = spool
         self.journal = journal
         self.controlSocket = controlSocket
@@ -188,6 +192,8 @@ public struct Configuration: Sendable, Equatable {
                     default: throw ConfigurationError("unknown key classify.\(sub)")
                     }
                 }
+            case "dedup":
+                config.dedup = try dedupSection(try section(value, key), over: config.dedup)
             case "log":
                 let section = try section(value, key)
                 for sub in section.keys {
@@ -208,6 +214,41 @@ public struct Configuration: Sendable, Equatable {
             }
         }
         return config
+    }
+
+    private static func dedupSection(
+        _ section: TOMLTable, over base: DedupSettings
+    ) throws(ConfigurationError) -> DedupSettings {
+        var dedup = base
+        func fraction(_ item: any TOMLValueConvertible, _ name: String) throws(ConfigurationError) -> Double {
+            guard let value = item.double ?? item.int.map(Double.init), value > 0, value <= 1 else {
+                throw ConfigurationError("\(name) must be a number above 0 and at most 1")
+            }
+            return value
+        }
+        for sub in section.keys {
+            let item = section[sub]!
+            let name = "dedup.\(sub)"
+            switch sub {
+            case "threshold": dedup.threshold = try fraction(item, name)
+            case "version_similarity": dedup.versionSimilarity = try fraction(item, name)
+            case "story_threshold": dedup.storyThreshold = try fraction(item, name)
+            case "story_window": dedup.storyWindow = try duration(item, name)
+            case "near_duplicates":
+                let text = try string(item, name)
+                guard let policy = DedupSettings.NearDuplicatePolicy(rawValue: text) else {
+                    throw ConfigurationError("\(name) must be \"store\" or \"drop\", not \(text)")
+                }
+                dedup.nearDuplicates = policy
+            case "near_duplicate_capacity":
+                dedup.nearDuplicateCapacity = try integer(item, name)
+                guard (1024...(1 << 24)).contains(dedup.nearDuplicateCapacity) else {
+                    throw ConfigurationError("\(name) must be between 1024 and 16777216")
+                }
+            default: throw ConfigurationError("unknown key \(name)")
+            }
+        }
+        return dedup
     }
 
     public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]

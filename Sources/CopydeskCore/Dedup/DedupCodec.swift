@@ -2,11 +2,14 @@
 ///
 /// Every encoding starts with the magic `CDDX`, a kind byte and a little-endian format version; integers are
 /// little-endian, doubles are their IEEE 754 bit patterns, and unordered collections are written sorted, so equal
-/// states encode to equal bytes. A reader refuses an unknown kind or a newer version rather than guess; the
+/// states encode to equal bytes. A composite (the state, the memory) is its parts' encodings one after the other,
+/// each delimited by its own counts, so it can be written to and read from a file in pieces without ever being
+/// whole in memory (version 2; version 1 length-prefixed the parts). A reader refuses an unknown kind or another
+/// version rather than guess; the
 /// checkpoint is derived data, so the daemon's answer to a refusal is to rebuild from the journal.
 public enum DedupCodec {
     public static let magic: [UInt8] = Array("CDDX".utf8)
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
 
     public enum Kind: UInt8, Sendable {
         case nearDuplicateIndex = 1
@@ -14,6 +17,8 @@ public enum DedupCodec {
         case storyClusterer = 3
         case signature = 4
         case state = 5
+        /// ``DedupMemory``: the exact index and the state.
+        case memory = 6
     }
 }
 
@@ -25,17 +30,34 @@ public enum DedupCodecError: Error, Equatable, Sendable {
     case invalid(String)
 }
 
+/// Where an encoding goes: into ``bytes``, handed to `sink` in pieces of about ``chunk`` bytes when one is given.
 struct DedupWriter {
+    static let chunk = 1 << 20
     var bytes: [UInt8] = []
+    private let sink: (([UInt8]) -> Void)?
 
-    init(kind: DedupCodec.Kind) {
+    init(sink: (([UInt8]) -> Void)? = nil) {
+        self.sink = sink
+        if sink != nil { bytes.reserveCapacity(Self.chunk + 64) }
+    }
+
+    mutating func header(_ kind: DedupCodec.Kind) {
         bytes.append(contentsOf: DedupCodec.magic)
         bytes.append(kind.rawValue)
         put(DedupCodec.version)
     }
 
+    @inline(__always)
+    private mutating func spill() {
+        if let sink, bytes.count >= Self.chunk {
+            sink(bytes)
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
+
     mutating func put<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+        spill()
     }
 
     mutating func put(_ value: Double) { put(value.bitPattern) }
@@ -49,25 +71,69 @@ struct DedupWriter {
         put(UInt64(values.count))
         for value in values { put(value) }
     }
+
+    /// Hands what is left to the sink.
+    mutating func finish() {
+        if let sink, !bytes.isEmpty {
+            sink(bytes)
+            bytes.removeAll()
+        }
+    }
 }
 
+/// Reads an encoding from bytes in memory, or from `source` a piece at a time (only what is being decoded is held).
 struct DedupReader {
-    let bytes: [UInt8]
-    var offset = 0
+    private var bytes: [UInt8]
+    private var offset = 0
+    /// Bytes still to come from `source`.
+    private var pending: Int
+    private let source: (() -> [UInt8]?)?
 
-    init(_ bytes: [UInt8], kind: DedupCodec.Kind) throws(DedupCodecError) {
+    init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        guard bytes.count >= 7 else { throw .truncated(offset: bytes.count) }
-        guard Array(bytes[0..<4]) == DedupCodec.magic else { throw .badMagic }
-        guard bytes[4] == kind.rawValue else { throw .wrongKind(expected: kind.rawValue, found: bytes[4]) }
-        offset = 5
+        pending = 0
+        source = nil
+    }
+
+    /// `count` bytes in all, asked of `source` piece by piece (nil: nothing more).
+    init(count: Int, source: @escaping () -> [UInt8]?) {
+        bytes = []
+        pending = count
+        self.source = source
+    }
+
+    /// Bytes not read yet.
+    var remaining: Int { bytes.count - offset + pending }
+
+    @inline(__always)
+    private mutating func ensure(_ count: Int) throws(DedupCodecError) {
+        if bytes.count - offset >= count { return }
+        if offset > 0 {
+            bytes.removeFirst(offset)
+            offset = 0
+        }
+        while bytes.count < count, pending > 0, let piece = source?(), !piece.isEmpty {
+            let take = min(piece.count, pending)
+            bytes.append(contentsOf: piece.prefix(take))
+            pending -= take
+        }
+        guard bytes.count >= count else { throw .truncated(offset: offset) }
+    }
+
+    mutating func header(_ kind: DedupCodec.Kind) throws(DedupCodecError) {
+        try ensure(7)
+        guard Array(bytes[offset..<offset + 4]) == DedupCodec.magic else { throw .badMagic }
+        guard bytes[offset + 4] == kind.rawValue else {
+            throw .wrongKind(expected: kind.rawValue, found: bytes[offset + 4])
+        }
+        offset += 5
         let version: UInt16 = try get()
         guard version == DedupCodec.version else { throw .unsupportedVersion(version) }
     }
 
     mutating func get<T: FixedWidthInteger>(_: T.Type = T.self) throws(DedupCodecError) -> T {
         let size = MemoryLayout<T>.size
-        guard offset + size <= bytes.count else { throw .truncated(offset: offset) }
+        try ensure(size)
         let value = bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }
         offset += size
         return value
@@ -79,7 +145,7 @@ struct DedupReader {
     /// here instead of asking for gigabytes.
     mutating func getCount(elementSize: Int) throws(DedupCodecError) -> Int {
         let raw: UInt64 = try get()
-        guard raw <= UInt64((bytes.count - offset) / max(1, elementSize)) else { throw .truncated(offset: offset) }
+        guard raw <= UInt64(remaining / max(1, elementSize)) else { throw .truncated(offset: offset) }
         return Int(raw)
     }
 
@@ -100,7 +166,7 @@ struct DedupReader {
     }
 
     func finish() throws(DedupCodecError) {
-        guard offset == bytes.count else { throw .invalid("\(bytes.count - offset) trailing bytes") }
+        guard remaining == 0 else { throw .invalid("\(remaining) trailing bytes") }
     }
 }
 
@@ -108,26 +174,42 @@ extension MinHashSignature {
     /// 4 + 128 × 4 bytes after the header: what a document record can carry so the index is rebuilt from the
     /// journal without re-reading text.
     public func encoded() -> [UInt8] {
-        var writer = DedupWriter(kind: .signature)
-        writer.put(UInt32(clamping: shingleCount))
-        for value in values { writer.put(value) }
+        var writer = DedupWriter()
+        encode(to: &writer)
         return writer.bytes
     }
 
+    func encode(to writer: inout DedupWriter) {
+        writer.header(.signature)
+        writer.put(UInt32(clamping: shingleCount))
+        for value in values { writer.put(value) }
+    }
+
     public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
-        var reader = try DedupReader(bytes, kind: .signature)
+        var reader = DedupReader(bytes)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+
+    init(from reader: inout DedupReader) throws(DedupCodecError) {
+        try reader.header(.signature)
         let count = Int(try reader.get(UInt32.self))
         var values = [UInt32]()
         values.reserveCapacity(MinHasher.permutations)
         for _ in 0..<MinHasher.permutations { values.append(try reader.get()) }
-        try reader.finish()
         self.init(values: values, shingleCount: count)
     }
 }
 
 extension NearDuplicateIndex {
     public func encoded() -> [UInt8] {
-        var writer = DedupWriter(kind: .nearDuplicateIndex)
+        var writer = DedupWriter()
+        encode(to: &writer)
+        return writer.bytes
+    }
+
+    func encode(to writer: inout DedupWriter) {
+        writer.header(.nearDuplicateIndex)
         let c = configuration
         writer.put(c.threshold)
         writer.put(UInt32(c.bands))
@@ -143,11 +225,16 @@ extension NearDuplicateIndex {
             writer.put(generation.sketches)
             writer.put(generation.tables)
         }
-        return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
-        var reader = try DedupReader(bytes, kind: .nearDuplicateIndex)
+        var reader = DedupReader(bytes)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+
+    init(from reader: inout DedupReader) throws(DedupCodecError) {
+        try reader.header(.nearDuplicateIndex)
         let configuration = Configuration(
             threshold: try reader.getDouble(), bands: Int(try reader.get(UInt32.self)),
             rows: Int(try reader.get(UInt32.self)), capacity: Int(clamping: try reader.get(UInt64.self)),
@@ -172,39 +259,55 @@ extension NearDuplicateIndex {
                 capacity: capacity, bands: configuration.bands, tableSize: tableSize, sequences: sequences,
                 sketches: sketches, tables: tables))
         }
-        try reader.finish()
     }
 }
 
 extension DigestIndex {
     public func encoded() -> [UInt8] {
-        var writer = DedupWriter(kind: .digestIndex)
-        let entries = entries
-        writer.put(UInt64(entries.count))
-        for entry in entries {
-            writer.put(entry.key)
-            writer.put(entry.check)
-            writer.put(entry.sequence)
-        }
+        var writer = DedupWriter()
+        encode(to: &writer)
         return writer.bytes
     }
 
+    func encode(to writer: inout DedupWriter) {
+        writer.header(.digestIndex)
+        let slots = sortedSlots()
+        writer.put(UInt64(slots.count))
+        for slot in slots {
+            let i = Int(slot)
+            writer.put(keys[i])
+            writer.put(checks[i])
+            writer.put(sequences[i])
+        }
+    }
+
     public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
-        var reader = try DedupReader(bytes, kind: .digestIndex)
+        var reader = DedupReader(bytes)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+
+    init(from reader: inout DedupReader) throws(DedupCodecError) {
+        try reader.header(.digestIndex)
         let count = try reader.getCount(elementSize: 20)
-        self.init()
+        self.init(minimumCapacity: count)
         for _ in 0..<count {
             let key: UInt64 = try reader.get()
             guard key != 0 else { throw .invalid("zero digest key") }
             insert(key: key, check: try reader.get(), sequence: try reader.get())
         }
-        try reader.finish()
     }
 }
 
 extension StoryClusterer {
     public func encoded() -> [UInt8] {
-        var writer = DedupWriter(kind: .storyClusterer)
+        var writer = DedupWriter()
+        encode(to: &writer)
+        return writer.bytes
+    }
+
+    func encode(to writer: inout DedupWriter) {
+        writer.header(.storyClusterer)
         let c = configuration
         writer.put(c.threshold)
         writer.put(c.window)
@@ -238,11 +341,16 @@ extension StoryClusterer {
                 writer.put(weight)
             }
         }
-        return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
-        var reader = try DedupReader(bytes, kind: .storyClusterer)
+        var reader = DedupReader(bytes)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+
+    init(from reader: inout DedupReader) throws(DedupCodecError) {
+        try reader.header(.storyClusterer)
         let configuration = Configuration(
             threshold: try reader.getDouble(), window: try reader.get(), keptTerms: Int(try reader.get(UInt32.self)),
             centroidTerms: Int(try reader.get(UInt32.self)), maxOpenStories: Int(try reader.get(UInt32.self)))
@@ -271,20 +379,25 @@ extension StoryClusterer {
                 story.centroid[term] = try reader.getDouble()
             }
             stories[id] = story
+            norms[id] = story.norm
             for (term, weight) in story.centroid { addPosting(term, id, weight: weight) }
         }
-        try reader.finish()
     }
 }
 
 extension DedupState {
-    /// The whole state: the three indexes' own encodings (length-prefixed) and the recent version keys.
+    /// The whole state: the three indexes' own encodings, one after the other, and the recent version keys.
     public func encoded() -> [UInt8] {
-        var writer = DedupWriter(kind: .state)
-        for part in [normalized.encoded(), nearDuplicates.encoded(), stories.encoded()] {
-            writer.put(UInt64(part.count))
-            writer.bytes.append(contentsOf: part)
-        }
+        var writer = DedupWriter()
+        encode(to: &writer)
+        return writer.bytes
+    }
+
+    func encode(to writer: inout DedupWriter) {
+        writer.header(.state)
+        normalized.encode(to: &writer)
+        nearDuplicates.encode(to: &writer)
+        stories.encode(to: &writer)
         writer.put(UInt64(configuration.versionMemory))
         writer.put(configuration.minimumVersionSimilarity)
         for generation in 0..<2 {
@@ -305,20 +418,19 @@ extension DedupState {
                 writer.put(sequence)
             }
         }
-        return writer.bytes
     }
 
     public init(decoding bytes: [UInt8]) throws(DedupCodecError) {
-        var reader = try DedupReader(bytes, kind: .state)
-        var parts: [[UInt8]] = []
-        for _ in 0..<3 {
-            let count = try reader.getCount(elementSize: 1)
-            parts.append(Array(bytes[reader.offset..<reader.offset + count]))
-            reader.offset += count
-        }
-        let normalized = try DigestIndex(decoding: parts[0])
-        let nearDuplicates = try NearDuplicateIndex(decoding: parts[1])
-        let stories = try StoryClusterer(decoding: parts[2])
+        var reader = DedupReader(bytes)
+        try self.init(from: &reader)
+        try reader.finish()
+    }
+
+    init(from reader: inout DedupReader) throws(DedupCodecError) {
+        try reader.header(.state)
+        let normalized = try DigestIndex(from: &reader)
+        let nearDuplicates = try NearDuplicateIndex(from: &reader)
+        let stories = try StoryClusterer(from: &reader)
         let versionMemory = Int(clamping: try reader.get(UInt64.self))
         let minimumVersionSimilarity = try reader.getDouble()
         self.init(configuration: Configuration(
@@ -347,6 +459,5 @@ extension DedupState {
                 latest[generation][key] = try reader.get()
             }
         }
-        try reader.finish()
     }
 }

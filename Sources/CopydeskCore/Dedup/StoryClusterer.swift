@@ -73,6 +73,9 @@ public struct StoryClusterer: Sendable {
     var frequencies: [UInt64: Frequency] = [:]
     var documents = Frequency(count: 0, updated: .epoch)
     var stories: [UInt64: Story] = [:]
+    /// Each open story's centroid norm, apart from the story: scoring reads it for every candidate, and reading it
+    /// through `stories` would copy (retain) the whole story each time.
+    var norms: [UInt64: Double] = [:]
     /// Term → the open stories whose centroid holds it, by story id, with the centroid's weight for the term (so
     /// scoring never looks a story up per term).
     var postings: [UInt64: [Posting]] = [:]
@@ -112,12 +115,13 @@ public struct StoryClusterer: Sendable {
         var best: (story: UInt64, similarity: Double)?
         if !vector.weights.isEmpty {
             var dot: [UInt64: Double] = [:]
+            dot.reserveCapacity(256)
             for (term, weight) in vector.weights {
                 guard let list = postings[term], list.count <= Self.maxPostings else { continue }
                 for posting in list { dot[posting.story, default: 0] += weight * posting.weight }
             }
             for (story, product) in dot {
-                guard let norm = stories[story]?.norm, norm > 0 else { continue }
+                guard let norm = norms[story], norm > 0 else { continue }
                 let cosine = product / norm
                 if cosine >= configuration.threshold,
                    best == nil || cosine > best!.similarity || (cosine == best!.similarity && story < best!.story) {
@@ -181,11 +185,13 @@ public struct StoryClusterer: Sendable {
         for (term, weight) in weights { story.centroid[term] = weight }
         story.norm = (weights.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
         stories[sequence] = story
+        norms[sequence] = story.norm
         for (term, weight) in weights { addPosting(term, sequence, weight: weight) }
     }
 
     mutating func join(_ id: UInt64, sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
-        guard var story = stories[id] else { return }
+        // Taken out and put back, so the members and centroid are changed in place rather than copied.
+        guard var story = stories.removeValue(forKey: id) else { return }
         let before = Set(story.centroid.keys)
         for (term, weight) in weights { story.centroid[term, default: 0] += weight }
         if story.centroid.count > configuration.centroidTerms {
@@ -204,6 +210,7 @@ public struct StoryClusterer: Sendable {
             if let weight = story.centroid[term] { setPosting(term, id, weight: weight) }
         }
         stories[id] = story
+        norms[id] = story.norm
     }
 
     /// Closes stories that received nothing within the window before `time`.
@@ -218,6 +225,7 @@ public struct StoryClusterer: Sendable {
 
     mutating func remove(_ id: UInt64) {
         guard let story = stories.removeValue(forKey: id) else { return }
+        norms[id] = nil
         for term in story.centroid.keys { removePosting(term, id) }
     }
 

@@ -11,6 +11,8 @@ public struct PreparedDocument: Sendable, Equatable {
     public var removals: [Clean.Removal]
     /// Set by the Classify stage when it has run (the daemon classifies while preparing, on every core).
     public var classification: Classification?
+    /// What dedup needs of the article, computed beside parsing on any core (the daemon fills it; nil elsewhere).
+    public var fingerprint: DedupFingerprint?
 
     /// The texts cleaning took out.
     public var removed: [String] { removals.map(\.text) }

@@ -34,6 +34,9 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
     public var match: String?
     public var reason: RejectReason?
     public var rejectedAs: String?
+    public var link: DedupLink?
+    public var story: UInt64?
+    public var similarityPermille: Int?
 
     /// `recordedAt` to the microsecond.
     public var recordedAtMicroseconds: Int64
@@ -64,6 +67,9 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
         match = view.match
         reason = view.reason
         rejectedAs = view.rejectedAs
+        link = view.link
+        story = view.story
+        similarityPermille = view.similarityPermille
         recordedAtMicroseconds = record.recordedAt.microseconds
         arrival = record.body.arrival
         if case .document(let document) = record.body {
@@ -90,12 +96,14 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
             body = .document(
                 DocumentRecord(
                     arrival: arrival, format: format, charset: charset, article: article, raw: Array(bytes),
-                    classification: classification
+                    classification: classification, link: link, story: story
                 )
             )
         case .duplicate:
             guard let duplicateOf else { throw .invalid("a duplicate needs duplicateOf") }
-            body = .duplicate(DuplicateRecord(arrival: arrival, duplicateOf: duplicateOf, match: match ?? "exact"))
+            body = .duplicate(DuplicateRecord(
+                arrival: arrival, duplicateOf: duplicateOf, match: match ?? "exact",
+                similarityPermille: similarityPermille))
         case .rejected:
             guard let reason, let rejectedAs else { throw .invalid("a rejected record needs reason and rejectedAs") }
             body = .rejected(RejectedRecord(arrival: arrival, reason: reason, rejectedAs: rejectedAs))

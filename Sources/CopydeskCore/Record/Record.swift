@@ -92,10 +92,14 @@ public struct DocumentRecord: Sendable, Equatable {
     /// Kind, source, topics, language, entities and urgency, with their cues; nil in records written before
     /// classification was stored.
     public var classification: Classification?
+    /// `near-duplicate of N` or `version of N`, when dedup found one (nil: a new story, or an older record).
+    public var link: DedupLink?
+    /// The story the document was filed into at ingest: the sequence of the story's first document.
+    public var story: UInt64?
 
     public init(
         arrival: Arrival, format: String, charset: String, article: Article, raw: [UInt8],
-        classification: Classification? = nil
+        classification: Classification? = nil, link: DedupLink? = nil, story: UInt64? = nil
     ) {
         self.arrival = arrival
         self.format = format
@@ -103,6 +107,8 @@ public struct DocumentRecord: Sendable, Equatable {
         self.article = article
         self.raw = raw
         self.classification = classification
+        self.link = link
+        self.story = story
     }
 }
 
@@ -110,13 +116,17 @@ public struct DocumentRecord: Sendable, Equatable {
 public struct DuplicateRecord: Codable, Sendable, Equatable {
     public var arrival: Arrival
     public var duplicateOf: UInt64
-    /// How the match was made (`exact`: same bytes).
+    /// How the match was made: `exact` (same bytes), `normalized` (same cleaned words), `near-duplicate`
+    /// (a near-duplicate dropped by configuration).
     public var match: String
+    /// For `near-duplicate`: the estimated Jaccard in thousandths (``DedupLink/similarityPermille``).
+    public var similarityPermille: Int?
 
-    public init(arrival: Arrival, duplicateOf: UInt64, match: String = "exact") {
+    public init(arrival: Arrival, duplicateOf: UInt64, match: String = "exact", similarityPermille: Int? = nil) {
         self.arrival = arrival
         self.duplicateOf = duplicateOf
         self.match = match
+        self.similarityPermille = similarityPermille
     }
 }
 

@@ -173,6 +173,8 @@ struct DocumentMetadata: Codable {
     var article: Article
     /// Absent in records written before classification was stored.
     var classification: Classification?
+    var link: DedupLink?
+    var story: UInt64?
 
     init(_ document: DocumentRecord) {
         arrival = document.arrival
@@ -180,12 +182,14 @@ struct DocumentMetadata: Codable {
         charset = document.charset
         article = document.article
         classification = document.classification
+        link = document.link
+        story = document.story
     }
 
     func record(raw: [UInt8]) -> DocumentRecord {
         DocumentRecord(
             arrival: arrival, format: format, charset: charset, article: article, raw: raw,
-            classification: classification
+            classification: classification, link: link, story: story
         )
     }
 }

@@ -19,6 +19,12 @@ public struct RecordView: Codable, Sendable, Equatable {
     public var match: String?
     public var reason: RejectReason?
     public var rejectedAs: String?
+    /// `near-duplicate of N` / `version of N` (documents).
+    public var link: DedupLink?
+    /// The story the document belongs to (its first document's sequence).
+    public var story: UInt64?
+    /// A dropped near-duplicate's similarity, in thousandths.
+    public var similarityPermille: Int?
 
     public init(_ record: JournalRecord) {
         let arrival = record.body.arrival
@@ -37,9 +43,12 @@ public struct RecordView: Codable, Sendable, Equatable {
             charset = document.charset
             article = document.article
             classification = document.classification
+            link = document.link
+            story = document.story
         case .duplicate(let duplicate):
             duplicateOf = duplicate.duplicateOf
             match = duplicate.match
+            similarityPermille = duplicate.similarityPermille
         case .rejected(let rejected):
             reason = rejected.reason
             rejectedAs = rejected.rejectedAs
@@ -50,9 +59,9 @@ public struct RecordView: Codable, Sendable, Equatable {
     public var summaryLine: String {
         let what: String
         if let article {
-            what = article.headline
+            what = article.headline + (link.map { " [\($0.relation.rawValue) of #\($0.of)]" } ?? "")
         } else if let duplicateOf {
-            what = "duplicate of #\(duplicateOf) (\(match ?? "exact"))"
+            what = "duplicate of #\(duplicateOf) (\(duplicateMatchText))"
         } else if let reason {
             what = "\(reason.code): \(reason.message)"
         } else {
@@ -60,6 +69,13 @@ public struct RecordView: Codable, Sendable, Equatable {
         }
         let place = channel.map { "\($0)/\(file)" } ?? file
         return "#\(sequence)\t\(receivedAt)\t\(verdict)\t\(place)\t\(what)"
+    }
+
+    /// `exact`, `normalized`, `near-duplicate, similarity 0.91`.
+    var duplicateMatchText: String {
+        let name = match ?? "exact"
+        guard let similarityPermille else { return name }
+        return name + ", similarity " + DedupLink.format(Double(similarityPermille) / 1000)
     }
 
     /// The full text of `copydesk show N`: metadata, verdict, then the article.
@@ -74,7 +90,9 @@ public struct RecordView: Codable, Sendable, Equatable {
         field("Size:", "\(size) bytes")
         field("SHA-256:", sha256)
         field("Format:", format.map { "\($0) (\(charset ?? "?"))" })
-        field("Duplicate of:", duplicateOf.map { "#\($0) (\(match ?? "exact"))" })
+        field("Duplicate of:", duplicateOf.map { "#\($0) (\(duplicateMatchText))" })
+        field("Link:", link.map(\.text))
+        field("Story:", story.map { "#\($0)" })
         field("Reason:", reason.map { "\($0.code): \($0.message)" })
         field("Rejected as:", rejectedAs.map { "rejected/\($0)" })
         if let article {
