@@ -77,7 +77,7 @@ public struct DedupMemory: Sendable {
         }
         var record = DocumentRecord(
             arrival: arrival, format: document.format, charset: document.charset, article: document.article,
-            raw: bytes, link: link)
+            raw: bytes, classification: document.classification, link: link)
         record.story = remember(record, fingerprint: fingerprint, sequence: sequence, verdict: verdict)
         return .document(record)
     }
