@@ -1,7 +1,10 @@
 extension Clean {
     /// One line of the page (the headline when it is only the first line, then each paragraph) with the
     /// measurements the signals use.
-    struct Line {
+    ///
+    /// A class: the signals look lines up many times, and copying a struct of this many arrays was a tenth of
+    /// the Clean stage's time.
+    final class Line {
         let text: String
         let words: [Substring]
         /// The words lowercased, without surrounding punctuation: what is looked up in word lists.
@@ -13,6 +16,8 @@ extension Clean {
         let segments: [Substring]
         let separators: Int
         let script: Script?
+        /// Letters per script (``Script/letterCounts(in:)``), which add up to the page's.
+        let scriptCounts: [Int]
         let isHeadlineLine: Bool
         let block: Block?
 
@@ -20,13 +25,18 @@ extension Clean {
             self.text = text
             self.isHeadlineLine = isHeadlineLine
             self.block = block
-            words = text.split(whereSeparator: \.isWhitespace)
-            keys = words.map { String($0).lowercased().trimming(",.;:!?\"“”'’()") }
-            letterWords = words.filter { $0.contains(where: \.isLetter) }.count
+            let words = TextScan.words(text)
+            self.words = words
+            let measured = Self.keysAndLetterWords(words)
+            keys = measured.0
+            letterWords = measured.1
             endsSentence =
                 PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
-            let separatorCount = words.filter { $0.count == 1 && Self.separatorMarks.contains($0.first!) }.count
+            // A separator mark is one scalar of at most three bytes: longer words need no counting.
+            let separatorCount = words.filter {
+                $0.utf8.count <= 3 && $0.count == 1 && Self.separatorMarks.contains($0.first!)
+            }.count
             separators = separatorCount
             segments =
                 separatorCount < 2
@@ -34,7 +44,97 @@ extension Clean {
                 : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
                     .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
                     .filter { !$0.isEmpty }
-            script = Script.dominant(in: text)
+            scriptCounts = Script.letterCounts(in: text)
+            script = Script.dominant(scriptCounts)
+        }
+
+        /// ``key(_:)`` of each word, and how many words hold a letter, ASCII words byte by byte.
+        static func keysAndLetterWords(_ words: [Substring]) -> ([String], Int) {
+            var keys: [String] = []
+            keys.reserveCapacity(words.count)
+            var letterWords = 0
+            for word in words {
+                let ascii: (String, Bool)? = TextScan.withUTF8(word) { bytes in
+                    var start = 0
+                    var end = bytes.count
+                    var letter = false
+                    for byte in bytes {
+                        if byte >= 0x80 { return nil }
+                        if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) { letter = true }
+                    }
+                    while start < end, isTrimmed(bytes[start]) { start += 1 }
+                    while end > start, isTrimmed(bytes[end - 1]) { end -= 1 }
+                    let key = String(unsafeUninitializedCapacity: end - start) { out in
+                        for index in start..<end {
+                            let byte = bytes[index]
+                            out[index - start] = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+                        }
+                        return end - start
+                    }
+                    return (key, letter)
+                }
+                if let (key, letter) = ascii {
+                    keys.append(key)
+                    if letter { letterWords += 1 }
+                } else {
+                    keys.append(key(word))
+                    if word.contains(where: \.isLetter) { letterWords += 1 }
+                }
+            }
+            return (keys, letterWords)
+        }
+
+        /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
+        @inline(__always)
+        private static func isTrimmed(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
+                UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"):
+                true
+            default: false
+            }
+        }
+
+        /// A word as looked up in word lists: lowercased, without surrounding punctuation.
+        static func key(_ word: Substring) -> String {
+            // ASCII words (most of them) byte by byte: lowercasing and trimming `Character`s took a third of
+            // the Clean stage.
+            let ascii: String? = TextScan.withUTF8(word) { bytes in
+                var start = 0
+                var end = bytes.count
+                for byte in bytes where byte >= 0x80 { return nil }
+                func isTrimmed(_ byte: UInt8) -> Bool {
+                    switch byte {
+                    case UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
+                        UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"):
+                        true
+                    default: false
+                    }
+                }
+                while start < end, isTrimmed(bytes[start]) { start += 1 }
+                while end > start, isTrimmed(bytes[end - 1]) { end -= 1 }
+                return String(unsafeUninitializedCapacity: end - start) { out in
+                    for index in start..<end {
+                        let byte = bytes[index]
+                        out[index - start] = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+                    }
+                    return end - start
+                }
+            }
+            return ascii ?? String(word).lowercased().trimming(",.;:!?\"“”'’()")
+        }
+
+        /// Whether `word` holds a letter.
+        static func hasLetter(_ word: Substring) -> Bool {
+            let ascii: Bool? = TextScan.withUTF8(word) { bytes in
+                var letter = false
+                for byte in bytes {
+                    if byte >= 0x80 { return nil }
+                    if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) { letter = true }
+                }
+                return letter
+            }
+            return ascii ?? word.contains(where: \.isLetter)
         }
 
         /// Marks sites put between menu items and link lists.
@@ -73,6 +173,8 @@ extension Clean {
         let script: Script?
         /// The function words of the text's language (best match), if any language matched well.
         let stopwords: Set<String>?
+        /// Per line, the share of its words that are function words, when the language is known.
+        let stopwordShares: [Double?]
         /// Trailing ` - Name` tags that end two or more lines: a site's signature on captions and teasers.
         let siteTags: Set<String>
         /// Normalised texts of fields the parser filled, which a line may merely repeat (byline, editor's note,
@@ -103,8 +205,18 @@ extension Clean {
             }
             firstOccurrence = first
             headlineKey = normalized(article.headline)
-            script = Script.dominant(in: lines.map(\.text).joined(separator: " "))
-            stopwords = Self.language(of: lines)
+            // The lines' letter counts add up to those of the whole text.
+            var counts = Array(repeating: 0, count: Script.all.count)
+            for line in lines {
+                for (index, count) in line.scriptCounts.enumerated() { counts[index] += count }
+            }
+            script = Script.dominant(counts)
+            let language = Self.language(of: lines)
+            stopwords = language
+            stopwordShares = lines.map { line in
+                guard let stopwords = language, line.wordCount > 0 else { return nil }
+                return Double(line.keys.count { stopwords.contains($0) }) / Double(line.wordCount)
+            }
             var tagCounts: [String: Int] = [:]
             for line in lines {
                 if let tag = Self.trailingTag(line.text) { tagCounts[tag, default: 0] += 1 }
@@ -119,9 +231,21 @@ extension Clean {
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
         static func language(of lines: [Line]) -> Set<String>? {
             // A sample of the text is enough to tell its language.
-            let words = Array(lines.lazy.flatMap(\.keys).prefix(3000))
+            var words: [String] = []
+            for line in lines where words.count < 3000 {
+                words += line.keys.prefix(3000 - words.count)
+            }
             guard words.count >= 20 else { return nil }
-            let best = Vocabulary.stopwords.values.map { set in (set, words.filter { set.contains($0) }.count) }
+            // One lookup per word in a table of every list's words, instead of one per word and list.
+            var hits = Array(repeating: 0, count: Vocabulary.stopwordLanguages.count)
+            for word in words {
+                guard var mask = Vocabulary.stopwordMasks[word] else { continue }
+                while mask != 0 {
+                    hits[mask.trailingZeroBitCount] += 1
+                    mask &= mask - 1
+                }
+            }
+            let best = Vocabulary.stopwordLanguages.indices.map { (Vocabulary.stopwordSets[$0], hits[$0]) }
                 .max { $0.1 < $1.1 }
             guard let best, best.1 * 100 >= words.count * 12 else { return nil }
             return best.0
@@ -130,6 +254,13 @@ extension Clean {
         /// ` - Sputnik International` at the end of a line: the text after the last spaced dash or bar, if it
         /// is one to four capitalised words.
         static func trailingTag(_ text: String) -> String? {
+            // No spaced dash or bar among the bytes, none among the characters: most lines stop here.
+            guard hasSpacedSeparator(text) else { return nil }
+            // Where every scalar is a character of its own (nearly always), in bytes, sparing grapheme breaking.
+            if TextScan.hasSingleScalarCharacters(text) {
+                guard let tag = TextScan.withUTF8(text, { singleTagText($0) }) else { return nil }
+                return tagIfNames(tag)
+            }
             let characters = Array(text)
             var start: Int?
             var index = characters.count - 2
@@ -150,7 +281,48 @@ extension Clean {
             guard separators.count == 1, String(characters[..<separators[0]]).split(separator: " ").count >= 6 else {
                 return nil
             }
-            let tag = String(characters[start...]).trimmingSpaces
+            return tagIfNames(String(characters[start...]))
+        }
+
+        /// ``trailingTag(_:)``'s search in the bytes of text whose scalars are characters of their own: the
+        /// text after the only spaced separator, if there is one and six words or more stand before it.
+        private static func singleTagText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+            var found: (separator: Int, tag: Int)?
+            var index = 0
+            while index + 2 < bytes.count {
+                defer { index += 1 }
+                guard bytes[index] == 0x20 else { continue }
+                let next = bytes[index + 1]
+                var width = 0
+                if next == UInt8(ascii: "-") || next == UInt8(ascii: "|") {
+                    width = 1
+                } else if next == 0xE2, index + 3 < bytes.count, bytes[index + 2] == 0x80,
+                    bytes[index + 3] == 0x93 || bytes[index + 3] == 0x94
+                {
+                    width = 3
+                }
+                guard width > 0, index + 1 + width < bytes.count, bytes[index + 1 + width] == 0x20 else { continue }
+                guard found == nil else { return nil }
+                found = (index + 1, index + 2 + width)
+            }
+            guard let found, found.tag < bytes.count else { return nil }
+            var words = 0
+            var inWord = false
+            for byte in bytes[..<found.separator] {
+                if byte == 0x20 {
+                    inWord = false
+                } else if !inWord {
+                    inWord = true
+                    words += 1
+                }
+            }
+            guard words >= 6 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[found.tag...]), as: UTF8.self)
+        }
+
+        /// `text` trimmed, if it is one to four capitalised words of letters, at most 40 characters.
+        private static func tagIfNames(_ text: String) -> String? {
+            let tag = text.trimmingSpaces
             let words = tag.split(separator: " ")
             guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
                 words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
@@ -158,11 +330,27 @@ extension Clean {
             return tag
         }
 
-        func share(ofStopwordsIn line: Line) -> Double? {
-            guard let stopwords, line.wordCount > 0 else { return nil }
-            let hits = line.keys.filter { stopwords.contains($0) }
-            return Double(hits.count) / Double(line.wordCount)
+        /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — `.
+        private static func hasSpacedSeparator(_ text: String) -> Bool {
+            TextScan.withUTF8(text) { bytes in
+                var index = 0
+                while index + 2 < bytes.count {
+                    defer { index += 1 }
+                    guard bytes[index] == 0x20 else { continue }
+                    let next = bytes[index + 1]
+                    if next == UInt8(ascii: "-") || next == UInt8(ascii: "|"), bytes[index + 2] == 0x20 { return true }
+                    if next == 0xE2, index + 4 < bytes.count, bytes[index + 2] == 0x80,
+                        bytes[index + 3] == 0x93 || bytes[index + 3] == 0x94, bytes[index + 4] == 0x20
+                    {
+                        return true
+                    }
+                }
+                return false
+            }
         }
+
+        /// The share of function words among the words of the line at `index`, when the language is known.
+        func stopwordShare(_ index: Int) -> Double? { stopwordShares[index] }
 
         /// Running text: a sentence of eight words or more (or a long run without an end), with the share of
         /// function words prose has when the language is known.
@@ -171,7 +359,7 @@ extension Clean {
             guard !line.isHeadlineLine, line.wordCount >= 8, line.endsSentence || line.wordCount >= 25,
                 line.separators < 2
             else { return false }
-            if let share = share(ofStopwordsIn: line) { return share >= 0.15 }
+            if let share = stopwordShare(index) { return share >= 0.15 }
             return true
         }
 
@@ -224,9 +412,7 @@ extension Clean {
         private func isFieldRepeat(_ line: Line, key: String) -> Bool {
             if fieldTexts.contains(key) { return true }
             // `Abstract: …`, `By: …`: a label and a field's value.
-            if let colon = line.text.firstIndex(of: ":"),
-                line.text.distance(from: line.text.startIndex, to: colon) <= 20
-            {
+            if let colon = line.text.prefix(21).firstIndex(of: ":") {
                 let value = normalized(String(line.text[line.text.index(after: colon)...]))
                 if labelledTexts.contains(value) { return true }
             }
@@ -252,11 +438,26 @@ extension Clean {
             return others.count <= 2 || others.count <= 5 && !fullStop
         }
 
+        private static let breadcrumbSeparators: Set<Character> = [":", "›", "»", ">", "/", "|"]
+
         /// Up to eight words, a separator (`:`, `›`, `»`, `>`, `/`, `|`), and a breadcrumb root word as one of
         /// the steps: `You are here: Home`, `Home › World`.
         private func isBreadcrumb(_ line: Line) -> Bool {
             guard line.wordCount <= 8, line.text.last != "." else { return false }
-            let steps = line.text.split(whereSeparator: { ":›»>/|".contains($0) })
+            // Without a separator's bytes (`:` `>` `/` `|` `›` `»`) there is one step and no colon.
+            guard TextScan.withUTF8(line.text, { bytes in
+                for (index, byte) in bytes.enumerated() {
+                    switch byte {
+                    case UInt8(ascii: ":"), UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "|"): return true
+                    case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xBB: return true
+                    case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xBA:
+                        return true
+                    default: continue
+                    }
+                }
+                return false
+            }) else { return false }
+            let steps = line.text.split(whereSeparator: { Self.breadcrumbSeparators.contains($0) })
                 .map { $0.trimmingSpaces.lowercased() }
                 .filter { !$0.isEmpty }
             guard steps.count >= 2 || line.text.contains(":") else { return false }
@@ -265,7 +466,8 @@ extension Clean {
 
         /// Starts with a credit mark, or ends with the site's repeated tag (` - Sputnik International`).
         private func isCaption(_ line: Line) -> Bool {
-            if line.text.hasPrefix("©") || line.text.lowercased().hasPrefix("(c) ") { return true }
+            if line.text.hasPrefix("©") { return true }
+            if line.text.utf8.first == UInt8(ascii: "("), line.text.lowercased().hasPrefix("(c) ") { return true }
             if let tag = Self.trailingTag(line.text), siteTags.contains(tag) { return true }
             return false
         }
@@ -276,11 +478,23 @@ extension Clean {
             return line.text.filter(\.isLetter).count >= 3
         }
 
+        /// The first words of ``Vocabulary/interfacePhrases``.
+        static let interfacePhraseStarts = Set(
+            Vocabulary.interfacePhrases.map { String($0.split(separator: " ").first ?? $0[...]) }
+        )
+
+        /// ``Vocabulary/interfacePhrases`` with a space either side, as they are looked for.
+        static let spacedInterfacePhrases = Vocabulary.interfacePhrases.map { " " + $0 + " " }
+
         /// At most six words, no sentence, made of page furniture vocabulary.
         private func isPrompt(_ line: Line) -> Bool {
             guard line.wordCount <= 6, !line.endsSentence else { return false }
+            // A phrase is found only where its first word is one of the line's words.
+            guard line.keys.contains(where: { Self.interfacePhraseStarts.contains($0) }) else { return false }
             let text = " " + line.keys.joined(separator: " ") + " "
-            let phrases = Vocabulary.interfacePhrases.filter { text.contains(" " + $0 + " ") }
+            let phrases = Vocabulary.interfacePhrases.indices
+                .filter { TextScan.contains(text, Self.spacedInterfacePhrases[$0]) }
+                .map { Vocabulary.interfacePhrases[$0] }
             guard !phrases.isEmpty else { return false }
             // Furniture phrases, function words and what prompts act on must make up the line: "Share this
             // article" is a prompt, "Share boost for feud-hit Reliance" is a headline about shares.
@@ -295,9 +509,9 @@ extension Clean {
         private func isLegal(_ line: Line, at index: Int) -> Bool {
             guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
             let text = line.text.lowercased()
-            if Vocabulary.legalPhrases.contains(where: { text.contains($0) }) { return true }
+            if Vocabulary.legalPhrases.contains(where: { TextScan.contains(text, $0) }) { return true }
             // "Copyright 2016 Xinhua": the word with a year, in a short line.
-            return line.wordCount <= 12 && text.contains("copyright")
+            return line.wordCount <= 12 && TextScan.contains(text, "copyright")
                 && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
         }
 
@@ -390,6 +604,7 @@ extension Clean {
 
 /// Lowercase letters and digits, single spaces: how two texts are compared for repetition.
 func normalized(_ text: String) -> String {
+    if let simple = normalizedSimple(text) { return simple }
     var out = ""
     var pendingSpace = false
     for character in text.lowercased() {
@@ -402,6 +617,65 @@ func normalized(_ text: String) -> String {
         }
     }
     return out
+}
+
+/// ``normalized(_:)`` scalar by scalar, for text whose lowercase has only characters of one scalar (then a
+/// character is a letter or a number as its scalar is); nil for other text. `lowercased()` maps scalar by
+/// scalar too, so the two agree.
+private func normalizedSimple(_ text: String) -> String? {
+    TextScan.withUTF8(text) { bytes -> String? in
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var pendingSpace = false
+        var index = 0
+        func append(_ value: UInt32) {
+            if pendingSpace && !out.isEmpty { out.append(0x20) }
+            pendingSpace = false
+            switch value {
+            case ..<0x80: out.append(UInt8(value))
+            case ..<0x800:
+                out.append(UInt8(0xC0 | (value >> 6)))
+                out.append(UInt8(0x80 | (value & 0x3F)))
+            case ..<0x10000:
+                out.append(UInt8(0xE0 | (value >> 12)))
+                out.append(UInt8(0x80 | ((value >> 6) & 0x3F)))
+                out.append(UInt8(0x80 | (value & 0x3F)))
+            default:
+                out.append(UInt8(0xF0 | (value >> 18)))
+                out.append(UInt8(0x80 | ((value >> 12) & 0x3F)))
+                out.append(UInt8(0x80 | ((value >> 6) & 0x3F)))
+                out.append(UInt8(0x80 | (value & 0x3F)))
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                // CR LF is one character, but neither a letter nor a number, like CR and LF apart.
+                switch byte {
+                case 0x41...0x5A: append(UInt32(byte) + 0x20)
+                case 0x61...0x7A, 0x30...0x39: append(UInt32(byte))
+                default: pendingSpace = true
+                }
+                continue
+            }
+            let (value, length) = TextScan.scalar(at: index, in: bytes)
+            index += length
+            guard var scalar = Unicode.Scalar(value) else { return nil }
+            if scalar.properties.changesWhenLowercased {
+                let lower = scalar.properties.lowercaseMapping.unicodeScalars
+                guard lower.count == 1, let first = lower.first else { return nil }
+                scalar = first
+            }
+            guard TextScan.standsAlone(scalar) else { return nil }
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                append(scalar.value)
+            } else {
+                pendingSpace = true
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 extension String {

@@ -47,6 +47,20 @@ enum Vocabulary {
         ],
     ]
 
+    /// The languages of ``stopwords`` in its own iteration order (which breaks ties between languages), and
+    /// their lists in the same order.
+    static let stopwordLanguages: [String] = Array(stopwords.keys)
+    static let stopwordSets: [Set<String>] = stopwordLanguages.map { stopwords[$0]! }
+
+    /// Every function word, with a bit per language of ``stopwordLanguages`` whose list holds it.
+    static let stopwordMasks: [String: UInt16] = {
+        var masks: [String: UInt16] = [:]
+        for (index, set) in stopwordSets.enumerated() {
+            for word in set { masks[word, default: 0] |= 1 << index }
+        }
+        return masks
+    }()
+
     /// Verbs and nouns of page furniture, lowercased; matched as whole words or phrases in short lines only.
     static let interfacePhrases: [String] = [
         // English
