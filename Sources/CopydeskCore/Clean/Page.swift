@@ -7,8 +7,11 @@ extension Clean {
     final class Line {
         let text: String
         let words: [Substring]
-        /// The words lowercased, without surrounding punctuation: what is looked up in word lists.
-        let keys: [String]
+        /// The words lowercased, without surrounding punctuation: what is looked up in word lists. Made when
+        /// first asked for: only short lines need them (the function-word counts use ``stopwordMasks``).
+        lazy var keys: [String] = words.map(Self.key)
+        /// Per word, the languages of ``Vocabulary/stopwordLanguages`` that have its key as a function word.
+        let stopwordMasks: [UInt16]
         /// Words holding at least one letter.
         let letterWords: Int
         let endsSentence: Bool
@@ -25,18 +28,18 @@ extension Clean {
             self.text = text
             self.isHeadlineLine = isHeadlineLine
             self.block = block
-            let words = TextScan.words(text)
+            // One pass over the bytes for the words, their function-word masks, letters, separators and
+            // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
+            let measured = Self.measure(text) ?? Self.measureByCharacters(text)
+            let words = measured.words
             self.words = words
-            let measured = Self.keysAndLetterWords(words)
-            keys = measured.0
-            letterWords = measured.1
+            stopwordMasks = measured.masks
+            letterWords = measured.letterWords
+            scriptCounts = measured.scriptCounts
+            let separatorCount = measured.separators
             endsSentence =
                 PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
-            // A separator mark is one scalar of at most three bytes: longer words need no counting.
-            let separatorCount = words.filter {
-                $0.utf8.count <= 3 && $0.count == 1 && Self.separatorMarks.contains($0.first!)
-            }.count
             separators = separatorCount
             segments =
                 separatorCount < 2
@@ -44,44 +47,75 @@ extension Clean {
                 : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
                     .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
                     .filter { !$0.isEmpty }
-            scriptCounts = Script.letterCounts(in: text)
             script = Script.dominant(scriptCounts)
         }
 
-        /// ``key(_:)`` of each word, and how many words hold a letter, ASCII words byte by byte.
-        static func keysAndLetterWords(_ words: [Substring]) -> ([String], Int) {
-            var keys: [String] = []
-            keys.reserveCapacity(words.count)
-            var letterWords = 0
-            for word in words {
-                let ascii: (String, Bool)? = TextScan.withUTF8(word) { bytes in
-                    var start = 0
-                    var end = bytes.count
+        typealias Measured = (
+            words: [Substring], masks: [UInt16], letterWords: Int, separators: Int, scriptCounts: [Int]
+        )
+
+        /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
+        /// cannot split it without grapheme breaking.
+        private static func measure(_ text: String) -> Measured? {
+            TextScan.withUTF8(text) { bytes -> Measured? in
+                guard let ranges = TextScan.wordRanges(bytes) else { return nil }
+                var masks: [UInt16] = []
+                masks.reserveCapacity(ranges.count)
+                var letterWords = 0
+                var separators = 0
+                var scriptCounts = Array(repeating: 0, count: Script.all.count)
+                var nonASCIIWords: [Int] = []
+                for (number, range) in ranges.enumerated() {
+                    var ascii = true
                     var letter = false
-                    for byte in bytes {
-                        if byte >= 0x80 { return nil }
-                        if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) { letter = true }
+                    for index in range {
+                        let byte = bytes[index]
+                        if byte >= 0x80 {
+                            ascii = false
+                        } else if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) {
+                            letter = true
+                            scriptCounts[0] += 1
+                        }
                     }
+                    guard ascii else {
+                        masks.append(0)
+                        nonASCIIWords.append(number)
+                        continue
+                    }
+                    if letter { letterWords += 1 }
+                    if range.count == 1, bytes[range.lowerBound] == UInt8(ascii: "|") { separators += 1 }
+                    var start = range.lowerBound
+                    var end = range.upperBound
                     while start < end, isTrimmed(bytes[start]) { start += 1 }
                     while end > start, isTrimmed(bytes[end - 1]) { end -= 1 }
-                    let key = String(unsafeUninitializedCapacity: end - start) { out in
-                        for index in start..<end {
-                            let byte = bytes[index]
-                            out[index - start] = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
-                        }
-                        return end - start
-                    }
-                    return (key, letter)
+                    masks.append(end - start <= 8 ? Vocabulary.asciiStopwordMask(bytes, start..<end) : 0)
                 }
-                if let (key, letter) = ascii {
-                    keys.append(key)
-                    if letter { letterWords += 1 }
-                } else {
-                    keys.append(key(word))
+                let utf8 = text.utf8
+                let words = ranges.map { range in
+                    Substring(
+                        utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                            utf8.startIndex, offsetBy: range.upperBound)])
+                }
+                for number in nonASCIIWords {
+                    let word = words[number]
+                    masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
                     if word.contains(where: \.isLetter) { letterWords += 1 }
+                    // A separator mark is one scalar: one character, and longer words need no counting.
+                    if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
+                    for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
+                        scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
+                    }
                 }
+                return (words, masks, letterWords, separators, scriptCounts)
             }
-            return (keys, letterWords)
+        }
+
+        private static func measureByCharacters(_ text: String) -> Measured {
+            let words = text.split(whereSeparator: \.isWhitespace)
+            let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
+            let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
+            let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
+            return (words, masks, letterWords, separators, Script.letterCounts(in: text))
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
@@ -182,7 +216,7 @@ extension Clean {
         let fieldTexts: Set<String>
         /// Values a labelled line (`Abstract: …`) may repeat: the fields above, the summary, unmapped metadata.
         let labelledTexts: Set<String>
-        /// Where each paragraph's text first occurs (a second occurrence is a repeat).
+        /// Where each paragraph of ten words or more first occurs (a second occurrence is a repeat).
         let firstOccurrence: [String: Int]
         /// The headline, normalised.
         let headlineKey: String
@@ -200,7 +234,10 @@ extension Clean {
             }
             self.lines = lines
             var first: [String: Int] = [:]
-            for (index, line) in lines.enumerated() where !line.isHeadlineLine && first[line.text] == nil {
+            // Only lines of ten words or more are ever looked up (shorter repeats are often a table's own), and
+            // hashing every line's text was a noticeable share of the stage.
+            for (index, line) in lines.enumerated()
+            where !line.isHeadlineLine && line.wordCount >= 10 && first[line.text] == nil {
                 first[line.text] = index
             }
             firstOccurrence = first
@@ -212,10 +249,11 @@ extension Clean {
             }
             script = Script.dominant(counts)
             let language = Self.language(of: lines)
-            stopwords = language
+            stopwords = language.map { Vocabulary.stopwordSets[$0] }
             stopwordShares = lines.map { line in
-                guard let stopwords = language, line.wordCount > 0 else { return nil }
-                return Double(line.keys.count { stopwords.contains($0) }) / Double(line.wordCount)
+                guard let language, line.wordCount > 0 else { return nil }
+                let bit = UInt16(1) << language
+                return Double(line.stopwordMasks.count { $0 & bit != 0 }) / Double(line.wordCount)
             }
             var tagCounts: [String: Int] = [:]
             for line in lines {
@@ -229,25 +267,24 @@ extension Clean {
         }
 
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
-        static func language(of lines: [Line]) -> Set<String>? {
-            // A sample of the text is enough to tell its language.
-            var words: [String] = []
-            for line in lines where words.count < 3000 {
-                words += line.keys.prefix(3000 - words.count)
-            }
-            guard words.count >= 20 else { return nil }
-            // One lookup per word in a table of every list's words, instead of one per word and list.
+        /// As an index into ``Vocabulary/stopwordLanguages``.
+        static func language(of lines: [Line]) -> Int? {
+            // A sample of the text is enough to tell its language: its first 3,000 words, each looked up once
+            // (as the line measured it) for every list at a time.
+            var words = 0
             var hits = Array(repeating: 0, count: Vocabulary.stopwordLanguages.count)
-            for word in words {
-                guard var mask = Vocabulary.stopwordMasks[word] else { continue }
-                while mask != 0 {
-                    hits[mask.trailingZeroBitCount] += 1
-                    mask &= mask - 1
+            for line in lines where words < 3000 {
+                for var mask in line.stopwordMasks.prefix(3000 - words) {
+                    words += 1
+                    while mask != 0 {
+                        hits[mask.trailingZeroBitCount] += 1
+                        mask &= mask - 1
+                    }
                 }
             }
-            let best = Vocabulary.stopwordLanguages.indices.map { (Vocabulary.stopwordSets[$0], hits[$0]) }
-                .max { $0.1 < $1.1 }
-            guard let best, best.1 * 100 >= words.count * 12 else { return nil }
+            guard words >= 20 else { return nil }
+            let best = hits.indices.map { ($0, hits[$0]) }.max { $0.1 < $1.1 }
+            guard let best, best.1 * 100 >= words * 12 else { return nil }
             return best.0
         }
 

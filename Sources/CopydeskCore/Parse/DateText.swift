@@ -63,6 +63,8 @@ public enum DateText {
 
     /// Every full date in `text`, in order (at most `limit`).
     public static func allDates(in text: String, limit: Int = .max) -> [Found] {
+        // Every date has a year of four ASCII digits (1800–2200): text without four digits in a row has none.
+        guard hasFourDigits(text) else { return [] }
         let tokens = Token.split(text)
         var found: [Found] = []
         var index = 0
@@ -81,6 +83,19 @@ public enum DateText {
             }
         }
         return found
+    }
+
+    private static func hasFourDigits(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            if (0x30...0x39).contains(byte) {
+                run += 1
+                if run == 4 { return true }
+            } else {
+                run = 0
+            }
+        }
+        return false
     }
 
     /// A word with its character range, punctuation kept attached (`11,` `Feb.`).

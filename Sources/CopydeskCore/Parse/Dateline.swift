@@ -27,7 +27,9 @@ public struct Dateline: Sendable, Equatable {
 
     /// The dateline at the start of `paragraph`, if it has one.
     public static func find(in paragraph: String) -> Dateline? {
-        let words = TextScan.spaceSeparated(paragraph)
+        // A dateline is within the first 18 words (agency by the 12th, closed within 5, a dash after): 24 words
+        // answer every test below as the whole paragraph would.
+        let words = TextScan.spaceSeparated(paragraph, limit: 24)
         guard words.count >= 3 else { return nil }
         if let bracketed = bracketed(words) { return bracketed }
         return dashed(words)

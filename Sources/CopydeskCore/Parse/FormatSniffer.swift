@@ -29,10 +29,19 @@ public enum FormatSniffer {
 
     /// The format of decoded text.
     public static func sniff(_ text: String, fileName: String) -> InputFormat {
-        let headText = Substring(text.unicodeScalars.prefix(prefixLength))
-        var head: [Unicode.Scalar] = []
-        head.reserveCapacity(min(prefixLength, headText.utf8.count))
-        for scalar in headText.unicodeScalars { head.append(scalar) }
+        // The head's scalars decoded straight from the UTF-8 bytes (valid: the text is a String).
+        let (head, headBytes): ([Unicode.Scalar], Int) = TextScan.withUTF8(text) { bytes in
+            var scalars: [Unicode.Scalar] = []
+            scalars.reserveCapacity(min(prefixLength, bytes.count))
+            var index = 0
+            while index < bytes.count, scalars.count < prefixLength {
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+                index += length
+            }
+            return (scalars, index)
+        }
+        let headText = Substring(text.utf8.prefix(headBytes))
         let verdict = sniffContent(head, text: headText)
         if let hinted = InputFormat(fileName: fileName), verdict.alternatives.contains(hinted) {
             return hinted

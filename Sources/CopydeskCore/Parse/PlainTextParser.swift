@@ -249,7 +249,8 @@ public struct PlainTextParser: ArticleParser {
     /// The first `limit` characters or so, cut at the last space before `limit` (if not too far back), else at
     /// the first space after it, else hard; with trailing separators (`, ; : -`) removed.
     static func cut(_ line: String, near limit: Int) -> String {
-        let characters = Array(line)
+        let characters =
+            TextScan.hasSingleScalarCharacters(line) ? line.unicodeScalars.map(Character.init) : Array(line)
         guard characters.count > limit else { return line }
         let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
         let forward = (limit..<min(characters.count, limit * 3 / 2)).first { characters[$0].isWhitespace }

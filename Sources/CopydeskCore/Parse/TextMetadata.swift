@@ -23,6 +23,9 @@ struct TextMetadata: Equatable {
     /// Dates of the date-stamp lines, in order: the first is when it was published, a later one an update.
     private var stamps: [String] = []
 
+    /// How many words of a paragraph are split off for the tests here.
+    static let wordLimit = 24
+
     /// How many leading paragraphs are searched for metadata lines and datelines.
     static let headLimit = 10
 
@@ -31,7 +34,8 @@ struct TextMetadata: Equatable {
         var found = TextMetadata()
         var sawProse = false
         for paragraph in paragraphs.prefix(headLimit) {
-            let words = TextScan.spaceSeparated(paragraph)
+            // The first words are all any test here looks at (counts are compared with at most 13).
+            let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
             if found.dateline == nil, let dateline = Dateline.find(in: paragraph), words.count >= 6 {
                 found.dateline = dateline

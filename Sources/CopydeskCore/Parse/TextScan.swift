@@ -72,9 +72,11 @@ enum TextScan {
     /// The byte ranges of the whitespace-separated words of `bytes` (`split(whereSeparator: \.isWhitespace)`),
     /// or nil where a whitespace scalar may head a longer `Character` or a prepended mark precedes one.
     /// With `spacesOnly`, only U+0020 separates (`split(separator: " ")`).
-    static func wordRanges(_ bytes: UnsafeBufferPointer<UInt8>, spacesOnly: Bool = false) -> [Range<Int>]? {
+    static func wordRanges(
+        _ bytes: UnsafeBufferPointer<UInt8>, spacesOnly: Bool = false, limit: Int = .max
+    ) -> [Range<Int>]? {
         var ranges: [Range<Int>] = []
-        ranges.reserveCapacity(bytes.count / 5 + 1)
+        ranges.reserveCapacity(min(limit, bytes.count / 5 + 1))
         var index = 0
         var wordStart = -1
         var previous: UInt32 = 0
@@ -102,6 +104,9 @@ enum TextScan {
                     wordStart = -1
                 }
             } else if wordStart < 0 {
+                // Only once the next word starts is the last one known to have ended (a combining mark after
+                // the space would have made the space part of a longer character).
+                if ranges.count == limit { return ranges }
                 wordStart = index
             }
             previous = value
@@ -132,14 +137,17 @@ enum TextScan {
 
     static func words(_ text: String) -> [Substring] { words(text[...]) }
 
-    /// `text.split(separator: " ")`.
-    static func spaceSeparated(_ text: Substring) -> [Substring] {
-        let ranges = withUTF8(text) { wordRanges($0, spacesOnly: true) }
-        guard let ranges else { return text.split(separator: " ") }
+    /// `text.split(separator: " ")`, or its first `limit` words when there are more (for callers that look at
+    /// the first words and compare the count with numbers below `limit`).
+    static func spaceSeparated(_ text: Substring, limit: Int = .max) -> [Substring] {
+        let ranges = withUTF8(text) { wordRanges($0, spacesOnly: true, limit: limit) }
+        guard let ranges else { return Array(text.split(separator: " ").prefix(limit)) }
         return substrings(of: text, ranges)
     }
 
-    static func spaceSeparated(_ text: String) -> [Substring] { spaceSeparated(text[...]) }
+    static func spaceSeparated(_ text: String, limit: Int = .max) -> [Substring] {
+        spaceSeparated(text[...], limit: limit)
+    }
 
     private static func substrings(of text: Substring, _ ranges: [Range<Int>]) -> [Substring] {
         let utf8 = text.utf8
@@ -159,15 +167,14 @@ enum TextScan {
             if ranges.count == 1 && length == bytes.count { return String(decoding: bytes, as: UTF8.self) }
             return String(unsafeUninitializedCapacity: length) { out in
                 var position = 0
+                guard let source = bytes.baseAddress, let target = out.baseAddress else { return 0 }
                 for (number, range) in ranges.enumerated() {
                     if number > 0 {
-                        out[position] = 0x20
+                        target[position] = 0x20
                         position += 1
                     }
-                    for index in range {
-                        out[position] = bytes[index]
-                        position += 1
-                    }
+                    (target + position).update(from: source + range.lowerBound, count: range.count)
+                    position += range.count
                 }
                 return position
             }
