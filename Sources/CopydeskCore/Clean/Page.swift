@@ -15,6 +15,8 @@ extension Clean {
         /// Words holding at least one letter.
         let letterWords: Int
         let endsSentence: Bool
+        /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — ` (``Page/trailingTag(_:)`` looks no further if not).
+        let hasSpacedSeparator: Bool
         /// Items between separators (`•`, `|`, …); 1 when there is no separator.
         let segments: [Substring]
         let separators: Int
@@ -37,6 +39,7 @@ extension Clean {
             letterWords = measured.letterWords
             scriptCounts = measured.scriptCounts
             let separatorCount = measured.separators
+            hasSpacedSeparator = measured.spacedSeparator ?? Page.hasSpacedSeparator(text)
             endsSentence =
                 PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
@@ -51,7 +54,8 @@ extension Clean {
         }
 
         typealias Measured = (
-            words: [Substring], masks: [UInt16], letterWords: Int, separators: Int, scriptCounts: [Int]
+            words: [Substring], masks: [UInt16], letterWords: Int, separators: Int, scriptCounts: [Int],
+            spacedSeparator: Bool?
         )
 
         /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
@@ -65,7 +69,20 @@ extension Clean {
                 var separators = 0
                 var scriptCounts = Array(repeating: 0, count: Script.all.count)
                 var nonASCIIWords: [Int] = []
+                var spacedSeparator = false
                 for (number, range) in ranges.enumerated() {
+                    // ` - `, ` | `, ` – `, ` — `: a dash or bar alone between two spaces.
+                    if !spacedSeparator, range.count == 1 || range.count == 3, range.lowerBound > 0,
+                        range.upperBound < bytes.count, bytes[range.lowerBound - 1] == 0x20,
+                        bytes[range.upperBound] == 0x20
+                    {
+                        let first = bytes[range.lowerBound]
+                        spacedSeparator =
+                            range.count == 1
+                            ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
+                            : first == 0xE2 && bytes[range.lowerBound + 1] == 0x80
+                                && (bytes[range.lowerBound + 2] == 0x93 || bytes[range.lowerBound + 2] == 0x94)
+                    }
                     var ascii = true
                     var letter = false
                     for index in range {
@@ -106,7 +123,7 @@ extension Clean {
                         scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
                     }
                 }
-                return (words, masks, letterWords, separators, scriptCounts)
+                return (words, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
         }
 
@@ -115,7 +132,7 @@ extension Clean {
             let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
             let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
-            return (words, masks, letterWords, separators, Script.letterCounts(in: text))
+            return (words, masks, letterWords, separators, Script.letterCounts(in: text), nil)
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
@@ -209,6 +226,8 @@ extension Clean {
         let stopwords: Set<String>?
         /// Per line, the share of its words that are function words, when the language is known.
         let stopwordShares: [Double?]
+        /// Per line, its ``trailingTag(_:)``.
+        let trailingTags: [String?]
         /// Trailing ` - Name` tags that end two or more lines: a site's signature on captions and teasers.
         let siteTags: Set<String>
         /// Normalised texts of fields the parser filled, which a line may merely repeat (byline, editor's note,
@@ -255,9 +274,11 @@ extension Clean {
                 let bit = UInt16(1) << language
                 return Double(line.stopwordMasks.count { $0 & bit != 0 }) / Double(line.wordCount)
             }
+            let tags = lines.map { $0.hasSpacedSeparator ? Self.trailingTag($0.text) : nil }
+            trailingTags = tags
             var tagCounts: [String: Int] = [:]
-            for line in lines {
-                if let tag = Self.trailingTag(line.text) { tagCounts[tag, default: 0] += 1 }
+            for tag in tags {
+                if let tag { tagCounts[tag, default: 0] += 1 }
             }
             siteTags = Set(tagCounts.filter { $0.value >= 2 }.keys)
             let fields = [article.byline, article.byline.map { "by " + $0 }, article.editorNote, article.subheadline]
@@ -368,7 +389,7 @@ extension Clean {
         }
 
         /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — `.
-        private static func hasSpacedSeparator(_ text: String) -> Bool {
+        static func hasSpacedSeparator(_ text: String) -> Bool {
             TextScan.withUTF8(text) { bytes in
                 var index = 0
                 while index + 2 < bytes.count {
@@ -414,7 +435,7 @@ extension Clean {
             // The remaining signals concern short lines and captions; a long paragraph of prose is spared
             // their character-by-character work.
             if line.wordCount > 60 {
-                if isCaption(line) { return .caption }
+                if isCaption(index) { return .caption }
                 if isLegal(line, at: index) { return .legal }
                 if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
                 return nil
@@ -430,7 +451,7 @@ extension Clean {
                 }
             }
             if isFieldRepeat(line, key: key) { return .repeatsField }
-            if isCaption(line) { return .caption }
+            if isCaption(index) { return .caption }
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             if isLegal(line, at: index) { return .legal }
@@ -502,10 +523,11 @@ extension Clean {
         }
 
         /// Starts with a credit mark, or ends with the site's repeated tag (` - Sputnik International`).
-        private func isCaption(_ line: Line) -> Bool {
+        private func isCaption(_ index: Int) -> Bool {
+            let line = lines[index]
             if line.text.hasPrefix("©") { return true }
             if line.text.utf8.first == UInt8(ascii: "("), line.text.lowercased().hasPrefix("(c) ") { return true }
-            if let tag = Self.trailingTag(line.text), siteTags.contains(tag) { return true }
+            if let tag = trailingTags[index], siteTags.contains(tag) { return true }
             return false
         }
 
@@ -661,57 +683,79 @@ func normalized(_ text: String) -> String {
 /// scalar too, so the two agree.
 private func normalizedSimple(_ text: String) -> String? {
     TextScan.withUTF8(text) { bytes -> String? in
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count)
-        var pendingSpace = false
-        var index = 0
-        func append(_ value: UInt32) {
-            if pendingSpace && !out.isEmpty { out.append(0x20) }
-            pendingSpace = false
-            switch value {
-            case ..<0x80: out.append(UInt8(value))
-            case ..<0x800:
-                out.append(UInt8(0xC0 | (value >> 6)))
-                out.append(UInt8(0x80 | (value & 0x3F)))
-            case ..<0x10000:
-                out.append(UInt8(0xE0 | (value >> 12)))
-                out.append(UInt8(0x80 | ((value >> 6) & 0x3F)))
-                out.append(UInt8(0x80 | (value & 0x3F)))
-            default:
-                out.append(UInt8(0xF0 | (value >> 18)))
-                out.append(UInt8(0x80 | ((value >> 12) & 0x3F)))
-                out.append(UInt8(0x80 | ((value >> 6) & 0x3F)))
-                out.append(UInt8(0x80 | (value & 0x3F)))
-            }
-        }
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte < 0x80 {
-                index += 1
-                // CR LF is one character, but neither a letter nor a number, like CR and LF apart.
-                switch byte {
-                case 0x41...0x5A: append(UInt32(byte) + 0x20)
-                case 0x61...0x7A, 0x30...0x39: append(UInt32(byte))
-                default: pendingSpace = true
+        var simple = true
+        // A lowercase scalar takes at most one byte more than its capital (U+023A → U+2C65), spaces only stand
+        // where something was dropped: twice the bytes is room enough.
+        let result = String(unsafeUninitializedCapacity: bytes.count * 2 + 4) { out -> Int in
+            var position = 0
+            var pendingSpace = false
+            var index = 0
+            @inline(__always) func append(_ value: UInt32) {
+                if pendingSpace && position > 0 {
+                    out[position] = 0x20
+                    position += 1
                 }
-                continue
+                pendingSpace = false
+                switch value {
+                case ..<0x80:
+                    out[position] = UInt8(value)
+                    position += 1
+                case ..<0x800:
+                    out[position] = UInt8(0xC0 | (value >> 6))
+                    out[position + 1] = UInt8(0x80 | (value & 0x3F))
+                    position += 2
+                case ..<0x10000:
+                    out[position] = UInt8(0xE0 | (value >> 12))
+                    out[position + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                    out[position + 2] = UInt8(0x80 | (value & 0x3F))
+                    position += 3
+                default:
+                    out[position] = UInt8(0xF0 | (value >> 18))
+                    out[position + 1] = UInt8(0x80 | ((value >> 12) & 0x3F))
+                    out[position + 2] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                    out[position + 3] = UInt8(0x80 | (value & 0x3F))
+                    position += 4
+                }
             }
-            let (value, length) = TextScan.scalar(at: index, in: bytes)
-            index += length
-            guard var scalar = Unicode.Scalar(value) else { return nil }
-            if scalar.properties.changesWhenLowercased {
-                let lower = scalar.properties.lowercaseMapping.unicodeScalars
-                guard lower.count == 1, let first = lower.first else { return nil }
-                scalar = first
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    index += 1
+                    // CR LF is one character, but neither a letter nor a number, like CR and LF apart.
+                    switch byte {
+                    case 0x41...0x5A: append(UInt32(byte) + 0x20)
+                    case 0x61...0x7A, 0x30...0x39: append(UInt32(byte))
+                    default: pendingSpace = true
+                    }
+                    continue
+                }
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                index += length
+                guard var scalar = Unicode.Scalar(value) else {
+                    simple = false
+                    return 0
+                }
+                if scalar.properties.changesWhenLowercased {
+                    let lower = scalar.properties.lowercaseMapping.unicodeScalars
+                    guard lower.count == 1, let first = lower.first, first.utf8.count <= length + 1 else {
+                        simple = false
+                        return 0
+                    }
+                    scalar = first
+                }
+                guard TextScan.standsAlone(scalar) else {
+                    simple = false
+                    return 0
+                }
+                if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                    append(scalar.value)
+                } else {
+                    pendingSpace = true
+                }
             }
-            guard TextScan.standsAlone(scalar) else { return nil }
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
-                append(scalar.value)
-            } else {
-                pendingSpace = true
-            }
+            return position
         }
-        return String(decoding: out, as: UTF8.self)
+        return simple ? result : nil
     }
 }
 

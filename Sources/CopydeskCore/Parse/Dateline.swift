@@ -29,7 +29,14 @@ public struct Dateline: Sendable, Equatable {
     public static func find(in paragraph: String) -> Dateline? {
         // A dateline is within the first 18 words (agency by the 12th, closed within 5, a dash after): 24 words
         // answer every test below as the whole paragraph would.
-        let words = TextScan.spaceSeparated(paragraph, limit: 24)
+        find(words: TextScan.spaceSeparated(paragraph, limit: wordLimit))
+    }
+
+    /// How many words of a paragraph ``find(in:)`` needs.
+    static let wordLimit = 24
+
+    /// ``find(in:)`` for a paragraph already split at spaces (at least its first ``wordLimit`` words).
+    static func find(words: [Substring]) -> Dateline? {
         guard words.count >= 3 else { return nil }
         if let bracketed = bracketed(words) { return bracketed }
         return dashed(words)

@@ -249,16 +249,20 @@ public struct PlainTextParser: ArticleParser {
     /// The first `limit` characters or so, cut at the last space before `limit` (if not too far back), else at
     /// the first space after it, else hard; with trailing separators (`, ; : -`) removed.
     static func cut(_ line: String, near limit: Int) -> String {
+        // Nothing past `limit * 3 / 2` characters is looked at; where every scalar is a character of its own
+        // (nearly always), those are taken as scalars, sparing grapheme breaking of the whole line.
         let characters =
-            TextScan.hasSingleScalarCharacters(line) ? line.unicodeScalars.map(Character.init) : Array(line)
+            TextScan.hasSingleScalarCharacters(line)
+            ? line.unicodeScalars.prefix(limit * 3 / 2 + 1).map(Character.init) : Array(line)
         guard characters.count > limit else { return line }
         let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
         let forward = (limit..<min(characters.count, limit * 3 / 2)).first { characters[$0].isWhitespace }
         var end = backward ?? forward ?? limit
-        let separators: Set<Character> = [",", ";", ":", "-", "–", "—"]
-        while end > 0, characters[end - 1].isWhitespace || separators.contains(characters[end - 1]) { end -= 1 }
+        while end > 0, characters[end - 1].isWhitespace || cutSeparators.contains(characters[end - 1]) { end -= 1 }
         return String(characters[..<(end > 0 ? end : limit)])
     }
+
+    private static let cutSeparators: Set<Character> = [",", ";", ":", "-", "–", "—"]
 
     static func collapse(_ text: Substring) -> String {
         TextScan.collapse(text)

@@ -24,7 +24,7 @@ struct TextMetadata: Equatable {
     private var stamps: [String] = []
 
     /// How many words of a paragraph are split off for the tests here.
-    static let wordLimit = 24
+    static let wordLimit = Dateline.wordLimit
 
     /// How many leading paragraphs are searched for metadata lines and datelines.
     static let headLimit = 10
@@ -37,7 +37,7 @@ struct TextMetadata: Equatable {
             // The first words are all any test here looks at (counts are compared with at most 13).
             let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
-            if found.dateline == nil, let dateline = Dateline.find(in: paragraph), words.count >= 6 {
+            if found.dateline == nil, let dateline = Dateline.find(words: words), words.count >= 6 {
                 found.dateline = dateline
             }
             if isProse(words, paragraph) {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Fast paths for the character-by-character work of the text parsers and of ``Clean``: splitting on
 /// whitespace, collapsing runs of it, lowercasing words, counting characters.
 ///
@@ -83,6 +89,12 @@ enum TextScan {
         let count = bytes.count
         while index < count {
             let byte = bytes[index]
+            // Inside a word of printable ASCII, the usual case, there is nothing to decide.
+            if byte > 0x20 && byte < 0x7F && wordStart >= 0 {
+                previous = UInt32(byte)
+                index += 1
+                continue
+            }
             let value: UInt32
             let length: Int
             if byte < 0x80 {
@@ -236,15 +248,17 @@ enum TextScan {
     static func contains(_ text: String, _ needle: String) -> Bool {
         let found = withUTF8(text) { bytes in
             withUTF8(needle) { pattern -> Bool in
-                guard let first = pattern.first, pattern.count <= bytes.count else { return false }
-                var index = 0
-                while index + pattern.count <= bytes.count {
-                    if bytes[index] == first {
-                        var offset = 1
-                        while offset < pattern.count, bytes[index + offset] == pattern[offset] { offset += 1 }
-                        if offset == pattern.count { return true }
-                    }
-                    index += 1
+                guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
+                    pattern.count <= bytes.count
+                else { return pattern.isEmpty }
+                // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
+                var start = 0
+                let last = bytes.count - pattern.count
+                while start <= last {
+                    guard let hit = memchr(haystack + start, Int32(pattern[0]), last - start + 1) else { return false }
+                    let offset = haystack.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
+                    start = offset + 1
                 }
                 return false
             }
