@@ -440,17 +440,23 @@ extension Clean {
                 if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
                 return nil
             }
-            let key = normalized(line.text)
+            // The normalised line is needed only where it may repeat the headline or a field.
             let headline = headlineKey
-            if !headlineIsFirstLine || index > 0, !headline.isEmpty {
-                if key == headline { return .repeatsHeadline }
-                if key.hasPrefix(headline + " "),
-                    key.split(separator: " ").count - headline.split(separator: " ").count <= 4
-                {
-                    return .repeatsHeadline
+            let checksHeadline =
+                (!headlineIsFirstLine || index > 0) && !headline.isEmpty && Self.mayOpen(line.text, like: headline)
+            if checksHeadline || !labelledTexts.isEmpty {
+                let key = normalized(line.text)
+                if checksHeadline {
+                    if key == headline { return .repeatsHeadline }
+                    if key.hasPrefix(headline + " "),
+                        key.split(separator: " ").count - headline.split(separator: " ").count <= 4
+                    {
+                        return .repeatsHeadline
+                    }
                 }
+                // Every field repeat is one of `labelledTexts` (which holds `fieldTexts`).
+                if isFieldRepeat(line, key: key) { return .repeatsField }
             }
-            if isFieldRepeat(line, key: key) { return .repeatsField }
             if isCaption(index) { return .caption }
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
@@ -465,6 +471,21 @@ extension Clean {
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             return nil
+        }
+
+        /// False when `normalized(text)` can neither be `key` nor start with it: its first letter or digit is
+        /// ASCII and differs from `key`'s (or it has none). True when that cannot be told from the first bytes.
+        static func mayOpen(_ text: String, like key: String) -> Bool {
+            guard let keyFirst = key.utf8.first, keyFirst < 0x80 else { return true }
+            for byte in text.utf8 {
+                if byte >= 0x80 { return true }
+                switch byte {
+                case 0x41...0x5A: return byte + 0x20 == keyFirst
+                case 0x61...0x7A, 0x30...0x39: return byte == keyFirst
+                default: continue
+                }
+            }
+            return false
         }
 
         private func isFieldRepeat(_ line: Line, key: String) -> Bool {
