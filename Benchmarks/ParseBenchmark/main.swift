@@ -21,6 +21,7 @@ var minTime = 0.5
 var corpus = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     .deletingLastPathComponent().appendingPathComponent("shared/corpora/wire-formats")
 var only: [String] = []
+var dump: [String] = []
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
     switch argument {
@@ -28,11 +29,40 @@ while let argument = arguments.next() {
     case "--min-time": minTime = Double(arguments.next() ?? "") ?? minTime
     case "--corpus": corpus = URL(fileURLWithPath: arguments.next() ?? corpus.path)
     case "--format": only.append(arguments.next() ?? "")
+    case "--dump": dump.append(arguments.next() ?? "")
     default:
         FileHandle.standardError.write(
-            Data("usage: copydesk-bench [--runs N] [--min-time S] [--corpus DIR] [--format F]...\n".utf8))
+            Data("usage: copydesk-bench [--runs N] [--min-time S] [--corpus DIR] [--format F]... | --dump DIR...\n".utf8))
         exit(2)
     }
+}
+
+/// `--dump`: what Parse.prepare makes of every file under the given folders, one JSON line per file, sorted by
+/// path: a diff of two dumps shows whether a change to the Parse stage changed any result.
+if !dump.isEmpty {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    for root in dump {
+        let paths = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).sorted()
+        for path in paths {
+            let url = URL(fileURLWithPath: root).appendingPathComponent(path)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue,
+                let data = try? Data(contentsOf: url)
+            else { continue }
+            let line: String
+            switch Parse.prepare(Array(data), fileName: url.lastPathComponent) {
+            case .success(let prepared):
+                let article = (try? encoder.encode(prepared.article)).map { String(decoding: $0, as: UTF8.self) }
+                let removals = (try? encoder.encode(prepared.removals)).map { String(decoding: $0, as: UTF8.self) }
+                line = "\(prepared.format) \(prepared.charset) \(article ?? "?") \(removals ?? "?")"
+            case .failure(let reason):
+                line = "rejected \(reason)"
+            }
+            print("\(root)/\(path)\t\(line)")
+        }
+    }
+    exit(0)
 }
 
 struct Document {

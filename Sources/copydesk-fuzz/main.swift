@@ -57,6 +57,42 @@ let seedFolders: [InputFormat: [String]] = [
     .email: ["email-rfc822"], .html: ["html"], .json: ["ninjs"],
 ]
 
+/// Seeds for formats the wire-format corpus has no files of (it holds no saved web pages): small documents of
+/// the kinds the parser meets, which the mutator then splices with one another and with XML and HTML tokens.
+let builtInSeeds: [InputFormat: [String]] = [
+    .html: [
+        """
+        <!DOCTYPE html>
+        <html lang="en-GB"><head><meta charset="utf-8">
+        <title>Harbour bridge to close for repairs | Coast Gazette</title>
+        <meta property="og:title" content="Harbour bridge to close for repairs">
+        <meta property="og:site_name" content="Coast Gazette"><meta name="author" content="Lena Fischer">
+        <meta property="article:published_time" content="2024-04-02T07:15:00+0100">
+        <meta name="keywords" content="bridge, roadworks"><link rel="canonical" href="https://gazette.example/b">
+        <script>var t = "<p>not text</p>";</script><style>p { color: red }</style></head>
+        <body><nav><ul><li><a href="/">Home</a></li><li><a href="/local">Local</a></li></ul></nav>
+        <article><h1>Harbour bridge to close for repairs</h1>
+        <div class="share-bar"><a href="#">Share on Facebook</a></div>
+        <figure><img src="b.jpg"><figcaption>The bridge at dusk. Photo: J. Smith</figcaption></figure>
+        <p>The harbour bridge will close for six weeks from May while engineers replace worn bearings, the council
+        said on Tuesday.</p><p>Drivers will be diverted, adding up to <b>twenty minutes</b> at peak times.</p>
+        <aside class="related"><h3>Related</h3><ul><li><a href="/a">Ferry fares to rise</a></li></ul></aside>
+        </article><form class="newsletter"><p>Get our daily newsletter</p><button>Sign up</button></form>
+        <footer><p>&copy; 2024 Coast Gazette. All rights reserved.</p></footer></body></html>
+        """,
+        """
+        <html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">
+        <meta name="description" content="Ministers met in Brussels."></head><body>
+        <div id="breadcrumb">Home &rsaquo; World &rsaquo; Europe</div><div role="main">
+        <h2>NATO, EU highlight cooperation</h2><p class="byline">By Anna Berg</p>
+        <p>BRUSSELS, March 11 (Xinhua) -- NATO and the European Union on Friday highlighted cooperation.</p>
+        <table><tr><td>1</td><td>Team A</td></tr></table><ul><li>Off the wire</li></ul></div>
+        <div class="comments">0 comments</div><p>Подписаться на новости</p></body></html>
+        """,
+        "<p>Short <i>page</i> with <a href=\"x\">a link</a> and an &amp; entity &#x263A;.</p>",
+    ],
+]
+
 func files(in folder: URL) -> [[UInt8]] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
     return names.sorted().compactMap { try? Array(Data(contentsOf: folder.appendingPathComponent($0))) }
@@ -184,7 +220,8 @@ func main() -> Int32 {
     let registry = ParserRegistry.standard
     for format in registry.formats.sorted(by: { $0.rawValue < $1.rawValue }) {
         let parser = registry.parser(for: format)
-        let seeds = (seedFolders[format] ?? []).flatMap { files(in: options.corpus.appendingPathComponent($0)) }
+        var seeds = (seedFolders[format] ?? []).flatMap { files(in: options.corpus.appendingPathComponent($0)) }
+        if seeds.isEmpty, let builtIn = builtInSeeds[format] { seeds = builtIn.map { Array($0.utf8) } }
         guard !seeds.isEmpty else {
             print("skipping \(format.rawValue): no seed files under \(options.corpus.path)")
             continue

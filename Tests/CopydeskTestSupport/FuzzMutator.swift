@@ -27,11 +27,15 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 public struct FuzzMutator {
     public var generator: SplitMix64
     public let seeds: [[UInt8]]
+    /// The longest input the mutator makes by default.
     public static let maxLength = 256 << 10
+    /// The longest input this mutator makes (a short run in the test suite uses less, to stay quick).
+    public let maxLength: Int
 
-    public init(seeds: [[UInt8]], seed: UInt64) {
+    public init(seeds: [[UInt8]], seed: UInt64, maxLength: Int = FuzzMutator.maxLength) {
         precondition(!seeds.isEmpty, "the mutator needs at least one seed input")
         self.seeds = seeds
+        self.maxLength = min(maxLength, Self.maxLength)
         generator = SplitMix64(seed: seed)
     }
 
@@ -42,7 +46,7 @@ public struct FuzzMutator {
         let mutations = int(2) == 0 ? 1 : 2 + int(3)
         for _ in 0..<mutations {
             mutate(&bytes)
-            if bytes.count > Self.maxLength { bytes.removeLast(bytes.count - Self.maxLength) }
+            if bytes.count > maxLength { bytes.removeLast(bytes.count - maxLength) }
         }
         return bytes
     }

@@ -140,7 +140,9 @@ public enum Clean {
 
     /// Splits an agency end mark off the last paragraph: `… cooperation. Endit` → (`… cooperation.`, `Endit`).
     static func splitEndMark(_ paragraph: String) -> (String, String)? {
-        if Vocabulary.endMarks.contains(paragraph.lowercased()) { return ("", paragraph) }
+        // Lowercasing never shortens a text in scalars, and no end mark has more than seven: a paragraph of
+        // more than 28 bytes is not one, and is not lowercased whole.
+        if paragraph.utf8.count <= 28, Vocabulary.endMarks.contains(paragraph.lowercased()) { return ("", paragraph) }
         guard let space = paragraph.lastIndex(of: " ") else { return nil }
         let mark = paragraph[paragraph.index(after: space)...]
         guard Vocabulary.endMarks.contains(mark.lowercased()) else { return nil }

@@ -1,18 +1,28 @@
 extension Clean {
     /// One line of the page (the headline when it is only the first line, then each paragraph) with the
     /// measurements the signals use.
-    struct Line {
+    ///
+    /// A class: the signals look lines up many times, and copying a struct of this many arrays was a tenth of
+    /// the Clean stage's time.
+    final class Line {
         let text: String
         let words: [Substring]
-        /// The words lowercased, without surrounding punctuation: what is looked up in word lists.
-        let keys: [String]
+        /// The words lowercased, without surrounding punctuation: what is looked up in word lists. Made when
+        /// first asked for: only short lines need them (the function-word counts use ``stopwordMasks``).
+        lazy var keys: [String] = words.map(Self.key)
+        /// Per word, the languages of ``Vocabulary/stopwordLanguages`` that have its key as a function word.
+        let stopwordMasks: [UInt16]
         /// Words holding at least one letter.
         let letterWords: Int
         let endsSentence: Bool
+        /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — ` (``Page/trailingTag(_:)`` looks no further if not).
+        let hasSpacedSeparator: Bool
         /// Items between separators (`•`, `|`, …); 1 when there is no separator.
         let segments: [Substring]
         let separators: Int
         let script: Script?
+        /// Letters per script (``Script/letterCounts(in:)``), which add up to the page's.
+        let scriptCounts: [Int]
         let isHeadlineLine: Bool
         let block: Block?
 
@@ -20,13 +30,19 @@ extension Clean {
             self.text = text
             self.isHeadlineLine = isHeadlineLine
             self.block = block
-            words = text.split(whereSeparator: \.isWhitespace)
-            keys = words.map { String($0).lowercased().trimming(",.;:!?\"“”'’()") }
-            letterWords = words.filter { $0.contains(where: \.isLetter) }.count
+            // One pass over the bytes for the words, their function-word masks, letters, separators and
+            // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
+            let measured = Self.measure(text) ?? Self.measureByCharacters(text)
+            let words = measured.words
+            self.words = words
+            stopwordMasks = measured.masks
+            letterWords = measured.letterWords
+            scriptCounts = measured.scriptCounts
+            let separatorCount = measured.separators
+            hasSpacedSeparator = measured.spacedSeparator ?? Page.hasSpacedSeparator(text)
             endsSentence =
                 PlainTextParser.endsSentence(text[...]) && text.last != ":"
                 || text.hasSuffix(":") && words.count >= 3
-            let separatorCount = words.filter { $0.count == 1 && Self.separatorMarks.contains($0.first!) }.count
             separators = separatorCount
             segments =
                 separatorCount < 2
@@ -34,7 +50,142 @@ extension Clean {
                 : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
                     .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
                     .filter { !$0.isEmpty }
-            script = Script.dominant(in: text)
+            script = Script.dominant(scriptCounts)
+        }
+
+        typealias Measured = (
+            words: [Substring], masks: [UInt16], letterWords: Int, separators: Int, scriptCounts: [Int],
+            spacedSeparator: Bool?
+        )
+
+        /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
+        /// cannot split it without grapheme breaking.
+        private static func measure(_ text: String) -> Measured? {
+            TextScan.withUTF8(text) { bytes -> Measured? in
+                guard let ranges = TextScan.wordRanges(bytes) else { return nil }
+                var masks: [UInt16] = []
+                masks.reserveCapacity(ranges.count)
+                var letterWords = 0
+                var separators = 0
+                var scriptCounts = Array(repeating: 0, count: Script.all.count)
+                var nonASCIIWords: [Int] = []
+                var spacedSeparator = false
+                for (number, range) in ranges.enumerated() {
+                    // ` - `, ` | `, ` – `, ` — `: a dash or bar alone between two spaces.
+                    if !spacedSeparator, range.count == 1 || range.count == 3, range.lowerBound > 0,
+                        range.upperBound < bytes.count, bytes[range.lowerBound - 1] == 0x20,
+                        bytes[range.upperBound] == 0x20
+                    {
+                        let first = bytes[range.lowerBound]
+                        spacedSeparator =
+                            range.count == 1
+                            ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
+                            : first == 0xE2 && bytes[range.lowerBound + 1] == 0x80
+                                && (bytes[range.lowerBound + 2] == 0x93 || bytes[range.lowerBound + 2] == 0x94)
+                    }
+                    var ascii = true
+                    var letter = false
+                    for index in range {
+                        let byte = bytes[index]
+                        if byte >= 0x80 {
+                            ascii = false
+                        } else if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) {
+                            letter = true
+                            scriptCounts[0] += 1
+                        }
+                    }
+                    guard ascii else {
+                        masks.append(0)
+                        nonASCIIWords.append(number)
+                        continue
+                    }
+                    if letter { letterWords += 1 }
+                    if range.count == 1, bytes[range.lowerBound] == UInt8(ascii: "|") { separators += 1 }
+                    var start = range.lowerBound
+                    var end = range.upperBound
+                    while start < end, isTrimmed(bytes[start]) { start += 1 }
+                    while end > start, isTrimmed(bytes[end - 1]) { end -= 1 }
+                    masks.append(end - start <= 8 ? Vocabulary.asciiStopwordMask(bytes, start..<end) : 0)
+                }
+                let utf8 = text.utf8
+                let words = ranges.map { range in
+                    Substring(
+                        utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                            utf8.startIndex, offsetBy: range.upperBound)])
+                }
+                for number in nonASCIIWords {
+                    let word = words[number]
+                    masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
+                    if word.contains(where: \.isLetter) { letterWords += 1 }
+                    // A separator mark is one scalar: one character, and longer words need no counting.
+                    if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
+                    for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
+                        scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
+                    }
+                }
+                return (words, masks, letterWords, separators, scriptCounts, spacedSeparator)
+            }
+        }
+
+        private static func measureByCharacters(_ text: String) -> Measured {
+            let words = text.split(whereSeparator: \.isWhitespace)
+            let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
+            let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
+            let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
+            return (words, masks, letterWords, separators, Script.letterCounts(in: text), nil)
+        }
+
+        /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
+        @inline(__always)
+        private static func isTrimmed(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
+                UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"):
+                true
+            default: false
+            }
+        }
+
+        /// A word as looked up in word lists: lowercased, without surrounding punctuation.
+        static func key(_ word: Substring) -> String {
+            // ASCII words (most of them) byte by byte: lowercasing and trimming `Character`s took a third of
+            // the Clean stage.
+            let ascii: String? = TextScan.withUTF8(word) { bytes in
+                var start = 0
+                var end = bytes.count
+                for byte in bytes where byte >= 0x80 { return nil }
+                func isTrimmed(_ byte: UInt8) -> Bool {
+                    switch byte {
+                    case UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
+                        UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"):
+                        true
+                    default: false
+                    }
+                }
+                while start < end, isTrimmed(bytes[start]) { start += 1 }
+                while end > start, isTrimmed(bytes[end - 1]) { end -= 1 }
+                return String(unsafeUninitializedCapacity: end - start) { out in
+                    for index in start..<end {
+                        let byte = bytes[index]
+                        out[index - start] = (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+                    }
+                    return end - start
+                }
+            }
+            return ascii ?? String(word).lowercased().trimming(",.;:!?\"“”'’()")
+        }
+
+        /// Whether `word` holds a letter.
+        static func hasLetter(_ word: Substring) -> Bool {
+            let ascii: Bool? = TextScan.withUTF8(word) { bytes in
+                var letter = false
+                for byte in bytes {
+                    if byte >= 0x80 { return nil }
+                    if (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) { letter = true }
+                }
+                return letter
+            }
+            return ascii ?? word.contains(where: \.isLetter)
         }
 
         /// Marks sites put between menu items and link lists.
@@ -73,6 +224,10 @@ extension Clean {
         let script: Script?
         /// The function words of the text's language (best match), if any language matched well.
         let stopwords: Set<String>?
+        /// Per line, the share of its words that are function words, when the language is known.
+        let stopwordShares: [Double?]
+        /// Per line, its ``trailingTag(_:)``.
+        let trailingTags: [String?]
         /// Trailing ` - Name` tags that end two or more lines: a site's signature on captions and teasers.
         let siteTags: Set<String>
         /// Normalised texts of fields the parser filled, which a line may merely repeat (byline, editor's note,
@@ -80,7 +235,7 @@ extension Clean {
         let fieldTexts: Set<String>
         /// Values a labelled line (`Abstract: …`) may repeat: the fields above, the summary, unmapped metadata.
         let labelledTexts: Set<String>
-        /// Where each paragraph's text first occurs (a second occurrence is a repeat).
+        /// Where each paragraph of ten words or more first occurs (a second occurrence is a repeat).
         let firstOccurrence: [String: Int]
         /// The headline, normalised.
         let headlineKey: String
@@ -98,16 +253,32 @@ extension Clean {
             }
             self.lines = lines
             var first: [String: Int] = [:]
-            for (index, line) in lines.enumerated() where !line.isHeadlineLine && first[line.text] == nil {
+            // Only lines of ten words or more are ever looked up (shorter repeats are often a table's own), and
+            // hashing every line's text was a noticeable share of the stage.
+            for (index, line) in lines.enumerated()
+            where !line.isHeadlineLine && line.wordCount >= 10 && first[line.text] == nil {
                 first[line.text] = index
             }
             firstOccurrence = first
             headlineKey = normalized(article.headline)
-            script = Script.dominant(in: lines.map(\.text).joined(separator: " "))
-            stopwords = Self.language(of: lines)
-            var tagCounts: [String: Int] = [:]
+            // The lines' letter counts add up to those of the whole text.
+            var counts = Array(repeating: 0, count: Script.all.count)
             for line in lines {
-                if let tag = Self.trailingTag(line.text) { tagCounts[tag, default: 0] += 1 }
+                for (index, count) in line.scriptCounts.enumerated() { counts[index] += count }
+            }
+            script = Script.dominant(counts)
+            let language = Self.language(of: lines)
+            stopwords = language.map { Vocabulary.stopwordSets[$0] }
+            stopwordShares = lines.map { line in
+                guard let language, line.wordCount > 0 else { return nil }
+                let bit = UInt16(1) << language
+                return Double(line.stopwordMasks.count { $0 & bit != 0 }) / Double(line.wordCount)
+            }
+            let tags = lines.map { $0.hasSpacedSeparator ? Self.trailingTag($0.text) : nil }
+            trailingTags = tags
+            var tagCounts: [String: Int] = [:]
+            for tag in tags {
+                if let tag { tagCounts[tag, default: 0] += 1 }
             }
             siteTags = Set(tagCounts.filter { $0.value >= 2 }.keys)
             let fields = [article.byline, article.byline.map { "by " + $0 }, article.editorNote, article.subheadline]
@@ -117,19 +288,37 @@ extension Clean {
         }
 
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
-        static func language(of lines: [Line]) -> Set<String>? {
-            // A sample of the text is enough to tell its language.
-            let words = Array(lines.lazy.flatMap(\.keys).prefix(3000))
-            guard words.count >= 20 else { return nil }
-            let best = Vocabulary.stopwords.values.map { set in (set, words.filter { set.contains($0) }.count) }
-                .max { $0.1 < $1.1 }
-            guard let best, best.1 * 100 >= words.count * 12 else { return nil }
+        /// As an index into ``Vocabulary/stopwordLanguages``.
+        static func language(of lines: [Line]) -> Int? {
+            // A sample of the text is enough to tell its language: its first 3,000 words, each looked up once
+            // (as the line measured it) for every list at a time.
+            var words = 0
+            var hits = Array(repeating: 0, count: Vocabulary.stopwordLanguages.count)
+            for line in lines where words < 3000 {
+                for var mask in line.stopwordMasks.prefix(3000 - words) {
+                    words += 1
+                    while mask != 0 {
+                        hits[mask.trailingZeroBitCount] += 1
+                        mask &= mask - 1
+                    }
+                }
+            }
+            guard words >= 20 else { return nil }
+            let best = hits.indices.map { ($0, hits[$0]) }.max { $0.1 < $1.1 }
+            guard let best, best.1 * 100 >= words * 12 else { return nil }
             return best.0
         }
 
         /// ` - Sputnik International` at the end of a line: the text after the last spaced dash or bar, if it
         /// is one to four capitalised words.
         static func trailingTag(_ text: String) -> String? {
+            // No spaced dash or bar among the bytes, none among the characters: most lines stop here.
+            guard hasSpacedSeparator(text) else { return nil }
+            // Where every scalar is a character of its own (nearly always), in bytes, sparing grapheme breaking.
+            if TextScan.hasSingleScalarCharacters(text) {
+                guard let tag = TextScan.withUTF8(text, { singleTagText($0) }) else { return nil }
+                return tagIfNames(tag)
+            }
             let characters = Array(text)
             var start: Int?
             var index = characters.count - 2
@@ -150,7 +339,48 @@ extension Clean {
             guard separators.count == 1, String(characters[..<separators[0]]).split(separator: " ").count >= 6 else {
                 return nil
             }
-            let tag = String(characters[start...]).trimmingSpaces
+            return tagIfNames(String(characters[start...]))
+        }
+
+        /// ``trailingTag(_:)``'s search in the bytes of text whose scalars are characters of their own: the
+        /// text after the only spaced separator, if there is one and six words or more stand before it.
+        private static func singleTagText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+            var found: (separator: Int, tag: Int)?
+            var index = 0
+            while index + 2 < bytes.count {
+                defer { index += 1 }
+                guard bytes[index] == 0x20 else { continue }
+                let next = bytes[index + 1]
+                var width = 0
+                if next == UInt8(ascii: "-") || next == UInt8(ascii: "|") {
+                    width = 1
+                } else if next == 0xE2, index + 3 < bytes.count, bytes[index + 2] == 0x80,
+                    bytes[index + 3] == 0x93 || bytes[index + 3] == 0x94
+                {
+                    width = 3
+                }
+                guard width > 0, index + 1 + width < bytes.count, bytes[index + 1 + width] == 0x20 else { continue }
+                guard found == nil else { return nil }
+                found = (index + 1, index + 2 + width)
+            }
+            guard let found, found.tag < bytes.count else { return nil }
+            var words = 0
+            var inWord = false
+            for byte in bytes[..<found.separator] {
+                if byte == 0x20 {
+                    inWord = false
+                } else if !inWord {
+                    inWord = true
+                    words += 1
+                }
+            }
+            guard words >= 6 else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[found.tag...]), as: UTF8.self)
+        }
+
+        /// `text` trimmed, if it is one to four capitalised words of letters, at most 40 characters.
+        private static func tagIfNames(_ text: String) -> String? {
+            let tag = text.trimmingSpaces
             let words = tag.split(separator: " ")
             guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
                 words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
@@ -158,11 +388,27 @@ extension Clean {
             return tag
         }
 
-        func share(ofStopwordsIn line: Line) -> Double? {
-            guard let stopwords, line.wordCount > 0 else { return nil }
-            let hits = line.keys.filter { stopwords.contains($0) }
-            return Double(hits.count) / Double(line.wordCount)
+        /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — `.
+        static func hasSpacedSeparator(_ text: String) -> Bool {
+            TextScan.withUTF8(text) { bytes in
+                var index = 0
+                while index + 2 < bytes.count {
+                    defer { index += 1 }
+                    guard bytes[index] == 0x20 else { continue }
+                    let next = bytes[index + 1]
+                    if next == UInt8(ascii: "-") || next == UInt8(ascii: "|"), bytes[index + 2] == 0x20 { return true }
+                    if next == 0xE2, index + 4 < bytes.count, bytes[index + 2] == 0x80,
+                        bytes[index + 3] == 0x93 || bytes[index + 3] == 0x94, bytes[index + 4] == 0x20
+                    {
+                        return true
+                    }
+                }
+                return false
+            }
         }
+
+        /// The share of function words among the words of the line at `index`, when the language is known.
+        func stopwordShare(_ index: Int) -> Double? { stopwordShares[index] }
 
         /// Running text: a sentence of eight words or more (or a long run without an end), with the share of
         /// function words prose has when the language is known.
@@ -171,7 +417,7 @@ extension Clean {
             guard !line.isHeadlineLine, line.wordCount >= 8, line.endsSentence || line.wordCount >= 25,
                 line.separators < 2
             else { return false }
-            if let share = share(ofStopwordsIn: line) { return share >= 0.15 }
+            if let share = stopwordShare(index) { return share >= 0.15 }
             return true
         }
 
@@ -189,23 +435,29 @@ extension Clean {
             // The remaining signals concern short lines and captions; a long paragraph of prose is spared
             // their character-by-character work.
             if line.wordCount > 60 {
-                if isCaption(line) { return .caption }
+                if isCaption(index) { return .caption }
                 if isLegal(line, at: index) { return .legal }
                 if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
                 return nil
             }
-            let key = normalized(line.text)
+            // The normalised line is needed only where it may repeat the headline or a field.
             let headline = headlineKey
-            if !headlineIsFirstLine || index > 0, !headline.isEmpty {
-                if key == headline { return .repeatsHeadline }
-                if key.hasPrefix(headline + " "),
-                    key.split(separator: " ").count - headline.split(separator: " ").count <= 4
-                {
-                    return .repeatsHeadline
+            let checksHeadline =
+                (!headlineIsFirstLine || index > 0) && !headline.isEmpty && Self.mayOpen(line.text, like: headline)
+            if checksHeadline || !labelledTexts.isEmpty {
+                let key = normalized(line.text)
+                if checksHeadline {
+                    if key == headline { return .repeatsHeadline }
+                    if key.hasPrefix(headline + " "),
+                        key.split(separator: " ").count - headline.split(separator: " ").count <= 4
+                    {
+                        return .repeatsHeadline
+                    }
                 }
+                // Every field repeat is one of `labelledTexts` (which holds `fieldTexts`).
+                if isFieldRepeat(line, key: key) { return .repeatsField }
             }
-            if isFieldRepeat(line, key: key) { return .repeatsField }
-            if isCaption(line) { return .caption }
+            if isCaption(index) { return .caption }
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             if isLegal(line, at: index) { return .legal }
@@ -221,12 +473,25 @@ extension Clean {
             return nil
         }
 
+        /// False when `normalized(text)` can neither be `key` nor start with it: its first letter or digit is
+        /// ASCII and differs from `key`'s (or it has none). True when that cannot be told from the first bytes.
+        static func mayOpen(_ text: String, like key: String) -> Bool {
+            guard let keyFirst = key.utf8.first, keyFirst < 0x80 else { return true }
+            for byte in text.utf8 {
+                if byte >= 0x80 { return true }
+                switch byte {
+                case 0x41...0x5A: return byte + 0x20 == keyFirst
+                case 0x61...0x7A, 0x30...0x39: return byte == keyFirst
+                default: continue
+                }
+            }
+            return false
+        }
+
         private func isFieldRepeat(_ line: Line, key: String) -> Bool {
             if fieldTexts.contains(key) { return true }
             // `Abstract: …`, `By: …`: a label and a field's value.
-            if let colon = line.text.firstIndex(of: ":"),
-                line.text.distance(from: line.text.startIndex, to: colon) <= 20
-            {
+            if let colon = line.text.prefix(21).firstIndex(of: ":") {
                 let value = normalized(String(line.text[line.text.index(after: colon)...]))
                 if labelledTexts.contains(value) { return true }
             }
@@ -252,11 +517,26 @@ extension Clean {
             return others.count <= 2 || others.count <= 5 && !fullStop
         }
 
+        private static let breadcrumbSeparators: Set<Character> = [":", "›", "»", ">", "/", "|"]
+
         /// Up to eight words, a separator (`:`, `›`, `»`, `>`, `/`, `|`), and a breadcrumb root word as one of
         /// the steps: `You are here: Home`, `Home › World`.
         private func isBreadcrumb(_ line: Line) -> Bool {
             guard line.wordCount <= 8, line.text.last != "." else { return false }
-            let steps = line.text.split(whereSeparator: { ":›»>/|".contains($0) })
+            // Without a separator's bytes (`:` `>` `/` `|` `›` `»`) there is one step and no colon.
+            guard TextScan.withUTF8(line.text, { bytes in
+                for (index, byte) in bytes.enumerated() {
+                    switch byte {
+                    case UInt8(ascii: ":"), UInt8(ascii: ">"), UInt8(ascii: "/"), UInt8(ascii: "|"): return true
+                    case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0xBB: return true
+                    case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && bytes[index + 2] == 0xBA:
+                        return true
+                    default: continue
+                    }
+                }
+                return false
+            }) else { return false }
+            let steps = line.text.split(whereSeparator: { Self.breadcrumbSeparators.contains($0) })
                 .map { $0.trimmingSpaces.lowercased() }
                 .filter { !$0.isEmpty }
             guard steps.count >= 2 || line.text.contains(":") else { return false }
@@ -264,9 +544,11 @@ extension Clean {
         }
 
         /// Starts with a credit mark, or ends with the site's repeated tag (` - Sputnik International`).
-        private func isCaption(_ line: Line) -> Bool {
-            if line.text.hasPrefix("©") || line.text.lowercased().hasPrefix("(c) ") { return true }
-            if let tag = Self.trailingTag(line.text), siteTags.contains(tag) { return true }
+        private func isCaption(_ index: Int) -> Bool {
+            let line = lines[index]
+            if line.text.hasPrefix("©") { return true }
+            if line.text.utf8.first == UInt8(ascii: "("), line.text.lowercased().hasPrefix("(c) ") { return true }
+            if let tag = trailingTags[index], siteTags.contains(tag) { return true }
             return false
         }
 
@@ -276,11 +558,23 @@ extension Clean {
             return line.text.filter(\.isLetter).count >= 3
         }
 
+        /// The first words of ``Vocabulary/interfacePhrases``.
+        static let interfacePhraseStarts = Set(
+            Vocabulary.interfacePhrases.map { String($0.split(separator: " ").first ?? $0[...]) }
+        )
+
+        /// ``Vocabulary/interfacePhrases`` with a space either side, as they are looked for.
+        static let spacedInterfacePhrases = Vocabulary.interfacePhrases.map { " " + $0 + " " }
+
         /// At most six words, no sentence, made of page furniture vocabulary.
         private func isPrompt(_ line: Line) -> Bool {
             guard line.wordCount <= 6, !line.endsSentence else { return false }
+            // A phrase is found only where its first word is one of the line's words.
+            guard line.keys.contains(where: { Self.interfacePhraseStarts.contains($0) }) else { return false }
             let text = " " + line.keys.joined(separator: " ") + " "
-            let phrases = Vocabulary.interfacePhrases.filter { text.contains(" " + $0 + " ") }
+            let phrases = Vocabulary.interfacePhrases.indices
+                .filter { TextScan.contains(text, Self.spacedInterfacePhrases[$0]) }
+                .map { Vocabulary.interfacePhrases[$0] }
             guard !phrases.isEmpty else { return false }
             // Furniture phrases, function words and what prompts act on must make up the line: "Share this
             // article" is a prompt, "Share boost for feud-hit Reliance" is a headline about shares.
@@ -295,9 +589,9 @@ extension Clean {
         private func isLegal(_ line: Line, at index: Int) -> Bool {
             guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
             let text = line.text.lowercased()
-            if Vocabulary.legalPhrases.contains(where: { text.contains($0) }) { return true }
+            if Vocabulary.legalPhrases.contains(where: { TextScan.contains(text, $0) }) { return true }
             // "Copyright 2016 Xinhua": the word with a year, in a short line.
-            return line.wordCount <= 12 && text.contains("copyright")
+            return line.wordCount <= 12 && TextScan.contains(text, "copyright")
                 && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
         }
 
@@ -390,6 +684,7 @@ extension Clean {
 
 /// Lowercase letters and digits, single spaces: how two texts are compared for repetition.
 func normalized(_ text: String) -> String {
+    if let simple = normalizedSimple(text) { return simple }
     var out = ""
     var pendingSpace = false
     for character in text.lowercased() {
@@ -402,6 +697,87 @@ func normalized(_ text: String) -> String {
         }
     }
     return out
+}
+
+/// ``normalized(_:)`` scalar by scalar, for text whose lowercase has only characters of one scalar (then a
+/// character is a letter or a number as its scalar is); nil for other text. `lowercased()` maps scalar by
+/// scalar too, so the two agree.
+private func normalizedSimple(_ text: String) -> String? {
+    TextScan.withUTF8(text) { bytes -> String? in
+        var simple = true
+        // A lowercase scalar takes at most one byte more than its capital (U+023A → U+2C65), spaces only stand
+        // where something was dropped: twice the bytes is room enough.
+        let result = String(unsafeUninitializedCapacity: bytes.count * 2 + 4) { out -> Int in
+            var position = 0
+            var pendingSpace = false
+            var index = 0
+            @inline(__always) func append(_ value: UInt32) {
+                if pendingSpace && position > 0 {
+                    out[position] = 0x20
+                    position += 1
+                }
+                pendingSpace = false
+                switch value {
+                case ..<0x80:
+                    out[position] = UInt8(value)
+                    position += 1
+                case ..<0x800:
+                    out[position] = UInt8(0xC0 | (value >> 6))
+                    out[position + 1] = UInt8(0x80 | (value & 0x3F))
+                    position += 2
+                case ..<0x10000:
+                    out[position] = UInt8(0xE0 | (value >> 12))
+                    out[position + 1] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                    out[position + 2] = UInt8(0x80 | (value & 0x3F))
+                    position += 3
+                default:
+                    out[position] = UInt8(0xF0 | (value >> 18))
+                    out[position + 1] = UInt8(0x80 | ((value >> 12) & 0x3F))
+                    out[position + 2] = UInt8(0x80 | ((value >> 6) & 0x3F))
+                    out[position + 3] = UInt8(0x80 | (value & 0x3F))
+                    position += 4
+                }
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    index += 1
+                    // CR LF is one character, but neither a letter nor a number, like CR and LF apart.
+                    switch byte {
+                    case 0x41...0x5A: append(UInt32(byte) + 0x20)
+                    case 0x61...0x7A, 0x30...0x39: append(UInt32(byte))
+                    default: pendingSpace = true
+                    }
+                    continue
+                }
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                index += length
+                guard var scalar = Unicode.Scalar(value) else {
+                    simple = false
+                    return 0
+                }
+                if scalar.properties.changesWhenLowercased {
+                    let lower = scalar.properties.lowercaseMapping.unicodeScalars
+                    guard lower.count == 1, let first = lower.first, first.utf8.count <= length + 1 else {
+                        simple = false
+                        return 0
+                    }
+                    scalar = first
+                }
+                guard TextScan.standsAlone(scalar) else {
+                    simple = false
+                    return 0
+                }
+                if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                    append(scalar.value)
+                } else {
+                    pendingSpace = true
+                }
+            }
+            return position
+        }
+        return simple ? result : nil
+    }
 }
 
 extension String {

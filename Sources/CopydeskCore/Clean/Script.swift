@@ -21,6 +21,11 @@ enum Script: String, Sendable, Equatable {
 
     /// The script most letters of `text` are in; nil when it has no letters.
     static func dominant(in text: String) -> Script? {
+        dominant(letterCounts(in: text))
+    }
+
+    /// How many letters of `text` are in each script, in the order of ``all``.
+    static func letterCounts(in text: String) -> [Int] {
         var counts = Array(repeating: 0, count: all.count)
         for scalar in text.unicodeScalars {
             // ASCII letters without the property lookup: most text is mostly ASCII.
@@ -31,6 +36,11 @@ enum Script: String, Sendable, Equatable {
             guard scalar.properties.isAlphabetic else { continue }
             counts[all.firstIndex(of: Script(scalar)) ?? all.count - 1] += 1
         }
+        return counts
+    }
+
+    /// The script with the most letters in `counts` (the first on a tie); nil when there are none.
+    static func dominant(_ counts: [Int]) -> Script? {
         guard let best = counts.indices.max(by: { counts[$0] < counts[$1] }), counts[best] > 0 else { return nil }
         return all[best]
     }

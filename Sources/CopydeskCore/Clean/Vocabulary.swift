@@ -47,6 +47,68 @@ enum Vocabulary {
         ],
     ]
 
+    /// The languages of ``stopwords`` in its own iteration order (which breaks ties between languages), and
+    /// their lists in the same order.
+    static let stopwordLanguages: [String] = Array(stopwords.keys)
+    static let stopwordSets: [Set<String>] = stopwordLanguages.map { stopwords[$0]! }
+
+    /// Every function word, with a bit per language of ``stopwordLanguages`` whose list holds it.
+    static let stopwordMasks: [String: UInt16] = {
+        var masks: [String: UInt16] = [:]
+        for (index, set) in stopwordSets.enumerated() {
+            for word in set { masks[word, default: 0] |= 1 << index }
+        }
+        return masks
+    }()
+
+    /// The ``stopwordMasks`` of the ASCII function words (none longer than eight bytes, checked when the table
+    /// is built), in an open-addressing table keyed by the word's bytes packed into one number: the words of a
+    /// page are looked up without making a string of each.
+    private static let asciiTable: (keys: [UInt64], masks: [UInt16]) = {
+        var keys = Array(repeating: UInt64(0), count: asciiTableSize)
+        var masks = Array(repeating: UInt16(0), count: asciiTableSize)
+        for (word, mask) in stopwordMasks where word.utf8.allSatisfy({ $0 < 0x80 }) {
+            precondition(word.utf8.count <= 8, "an ASCII function word longer than eight bytes: \(word)")
+            let key = packed(Array(word.utf8))
+            var slot = slot(key)
+            while keys[slot] != 0 { slot = (slot + 1) & (asciiTableSize - 1) }
+            keys[slot] = key
+            masks[slot] = mask
+        }
+        return (keys, masks)
+    }()
+    private static let asciiTableSize = 1024
+
+    private static func slot(_ key: UInt64) -> Int {
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 54)
+    }
+
+    /// Up to eight bytes (none zero) as one number, the first in the low byte.
+    private static func packed(_ bytes: [UInt8]) -> UInt64 {
+        var value: UInt64 = 0
+        for (index, byte) in bytes.enumerated() { value |= UInt64(byte) << (8 * UInt64(index)) }
+        return value
+    }
+
+    /// The mask of the ASCII word at `range` of `bytes` (at most eight bytes), lowercased: 0 if it is no
+    /// function word.
+    static func asciiStopwordMask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
+        var key: UInt64 = 0
+        for index in range {
+            var byte = bytes[index]
+            if (0x41...0x5A).contains(byte) { byte += 0x20 }
+            key |= UInt64(byte) << (8 * UInt64(index - range.lowerBound))
+        }
+        let table = asciiTable
+        var slot = slot(key)
+        while true {
+            let found = table.keys[slot]
+            if found == key { return table.masks[slot] }
+            if found == 0 { return 0 }
+            slot = (slot + 1) & (asciiTableSize - 1)
+        }
+    }
+
     /// Verbs and nouns of page furniture, lowercased; matched as whole words or phrases in short lines only.
     static let interfacePhrases: [String] = [
         // English

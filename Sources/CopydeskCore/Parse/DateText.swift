@@ -63,6 +63,8 @@ public enum DateText {
 
     /// Every full date in `text`, in order (at most `limit`).
     public static func allDates(in text: String, limit: Int = .max) -> [Found] {
+        // Every date has a year of four ASCII digits (1800–2200): text without four digits in a row has none.
+        guard hasFourDigits(text) else { return [] }
         let tokens = Token.split(text)
         var found: [Found] = []
         var index = 0
@@ -83,12 +85,26 @@ public enum DateText {
         return found
     }
 
+    private static func hasFourDigits(_ text: String) -> Bool {
+        var run = 0
+        for byte in text.utf8 {
+            if (0x30...0x39).contains(byte) {
+                run += 1
+                if run == 4 { return true }
+            } else {
+                run = 0
+            }
+        }
+        return false
+    }
+
     /// A word with its character range, punctuation kept attached (`11,` `Feb.`).
     struct Token {
         var text: Substring
         var range: Range<Int>
 
         static func split(_ text: String) -> [Token] {
+            if let tokens = splitSimple(text) { return tokens }
             var tokens: [Token] = []
             var start: String.Index?
             var startOffset = 0
@@ -109,9 +125,51 @@ public enum DateText {
             if let begin = start { tokens.append(Token(text: text[begin...], range: startOffset..<offset)) }
             return tokens
         }
+
+        /// ``split(_:)`` for text whose scalars are all below U+0300 and that has no CR: there every scalar is
+        /// one `Character`, so offsets can be counted without grapheme breaking. Nil for other text.
+        private static func splitSimple(_ text: String) -> [Token]? {
+            var tokens: [Token] = []
+            let utf8 = text.utf8
+            var start: String.Index?
+            var startOffset = 0
+            var offset = 0
+            var index = utf8.startIndex
+            while index < utf8.endIndex {
+                let byte = utf8[index]
+                let isSpace: Bool
+                var next = utf8.index(after: index)
+                if byte < 0x80 {
+                    if byte == 0x0D { return nil }
+                    isSpace = byte == 0x20 || (0x09...0x0C).contains(byte) || byte == 0x28 || byte == 0x29
+                } else {
+                    // Lead bytes 0xC2–0xCB start the two-byte scalars below U+0300.
+                    guard byte < 0xCC else { return nil }
+                    let second = utf8[next]
+                    isSpace = byte == 0xC2 && (second == 0x85 || second == 0xA0)
+                    next = utf8.index(after: next)
+                }
+                if isSpace, let begin = start {
+                    tokens.append(Token(text: text[begin..<index], range: startOffset..<offset))
+                    start = nil
+                } else if !isSpace && start == nil {
+                    start = index
+                    startOffset = offset
+                }
+                index = next
+                offset += 1
+            }
+            if let begin = start { tokens.append(Token(text: text[begin...], range: startOffset..<offset)) }
+            return tokens
+        }
     }
 
     private static func digits(_ word: Substring, trimming: String = ",.") -> Int? {
+        // One to four ASCII digits once trailing ASCII punctuation is gone, or nil: in bytes, since most words
+        // are not figures.
+        var utf8 = word.utf8[...]
+        while let last = utf8.last, last < 0x80, trimming.utf8.contains(last) { utf8 = utf8.dropLast() }
+        guard !utf8.isEmpty, utf8.count <= 4, utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
         var core = word
         while let last = core.last, trimming.contains(last) { core = core.dropLast() }
         guard !core.isEmpty, core.count <= 4, core.allSatisfy(\.isASCII), core.allSatisfy(\.isNumber) else {
@@ -122,7 +180,14 @@ public enum DateText {
 
     private static func date(at index: Int, in tokens: [Token]) -> (String, Int)? {
         let first = tokens[index].text
-        // Cheap test first: a date starts with a digit or with a month name (at least three letters).
+        // Cheap test first: a date starts with a digit or with a month name (at least three letters). ASCII
+        // punctuation, and words too short in bytes to be a month, are ruled out before any character is formed.
+        if let byte = first.utf8.first, byte < 0x80,
+            !((0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte))
+                || ((0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)) && first.utf8.count < 3
+        {
+            return nil
+        }
         guard let lead = first.first, lead.isNumber || (lead.isLetter && first.count >= 3 && first.count <= 10) else {
             return nil
         }
@@ -135,8 +200,8 @@ public enum DateText {
         if let day = digits(first, trimming: ".,"), let month = month(second), let year = digits(third) {
             return assemble(year, month, day).map { ($0, 3) }
         }
-        // March 11, 2016 / Feb 11 2016
-        if let month = month(first), let day = digits(second, trimming: ",."), let year = digits(third) {
+        // March 11, 2016 / Feb 11 2016 (the day first: a figure is cheaper to rule out than a month name)
+        if let day = digits(second, trimming: ",."), let month = month(first), let year = digits(third) {
             return assemble(year, month, day).map { ($0, 3) }
         }
         return nil
@@ -148,6 +213,11 @@ public enum DateText {
     }
 
     private static func numericDate(_ word: Substring) -> String? {
+        // Four ASCII digits and a hyphen, or no date: most words fail here without splitting.
+        let utf8 = word.utf8
+        guard utf8.count >= 10, utf8.prefix(4).allSatisfy({ (0x30...0x39).contains($0) }),
+            utf8[utf8.index(utf8.startIndex, offsetBy: 4)] == UInt8(ascii: "-")
+        else { return nil }
         let core = word.prefix(10)
         let parts = core.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,

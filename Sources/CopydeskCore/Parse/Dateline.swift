@@ -18,10 +18,25 @@ public struct Dateline: Sendable, Equatable {
     /// Longest place name considered (characters); a longer "place" is the start of a sentence.
     static let placeLimit = 60
     static let dashes: Set<String> = ["-", "--", "–", "—", "_", "="]
+    private static let placePunctuation: Set<Character> = [".", "!", "?", ":", ";", "\"", "“", "”", "'", "’"]
+
+    /// One of ``dashes`` (none is longer than three bytes, which spares most words the lookup).
+    private static func isDash(_ word: Substring) -> Bool {
+        word.utf8.count <= 3 && dashes.contains(String(word))
+    }
 
     /// The dateline at the start of `paragraph`, if it has one.
     public static func find(in paragraph: String) -> Dateline? {
-        let words = paragraph.split(separator: " ", omittingEmptySubsequences: true)
+        // A dateline is within the first 18 words (agency by the 12th, closed within 5, a dash after): 24 words
+        // answer every test below as the whole paragraph would.
+        find(words: TextScan.spaceSeparated(paragraph, limit: wordLimit))
+    }
+
+    /// How many words of a paragraph ``find(in:)`` needs.
+    static let wordLimit = 24
+
+    /// ``find(in:)`` for a paragraph already split at spaces (at least its first ``wordLimit`` words).
+    static func find(words: [Substring]) -> Dateline? {
         guard words.count >= 3 else { return nil }
         if let bracketed = bracketed(words) { return bracketed }
         return dashed(words)
@@ -29,7 +44,8 @@ public struct Dateline: Sendable, Equatable {
 
     /// `PLACE[, DATE] (AGENCY) [DASH]`.
     private static func bracketed(_ words: [Substring]) -> Dateline? {
-        guard let open = words.prefix(12).firstIndex(where: { $0.hasPrefix("(") }), open > 0,
+        guard let open = words.prefix(12).firstIndex(where: { $0.utf8.first == UInt8(ascii: "(") && $0.hasPrefix("(") }),
+            open > 0,
             let close = words[open...].prefix(5).firstIndex(where: { $0.hasSuffix(")") || $0.hasSuffix("),") })
         else { return nil }
         let agencyWords = words[open...close]
@@ -39,10 +55,10 @@ public struct Dateline: Sendable, Equatable {
         guard isAgency(agency) else { return nil }
         let (place, date) = placeAndDate(words[..<open])
         guard let place,
-            isPlace(place, dashFollows: close + 1 < words.count && dashes.contains(String(words[close + 1])))
+            isPlace(place, dashFollows: close + 1 < words.count && isDash(words[close + 1]))
         else { return nil }
         var end = close + 1
-        if end < words.count, dashes.contains(String(words[end])) { end += 1 }
+        if end < words.count, isDash(words[end]) { end += 1 }
         guard end < words.count else { return nil }
         return Dateline(
             printed: words[..<end].joined(separator: " "), place: place, source: agency, dateText: date
@@ -51,7 +67,7 @@ public struct Dateline: Sendable, Equatable {
 
     /// `PLACE, DATE AGENCY DASH` (AAP: `LOS ANGELES, March 10 AAP –`) or `PLACE DASH` (`WASHINGTON —`).
     private static func dashed(_ words: [Substring]) -> Dateline? {
-        guard let dash = words.prefix(10).firstIndex(where: { dashes.contains(String($0)) }), dash > 0,
+        guard let dash = words.prefix(10).firstIndex(where: isDash), dash > 0,
             dash + 1 < words.count
         else { return nil }
         var head = words[..<dash]
@@ -90,7 +106,7 @@ public struct Dateline: Sendable, Equatable {
     /// capitalised names count, so `The North Atlantic Treaty Organization's (NATO) decision` is no dateline.
     private static func isPlace(_ place: String, dashFollows: Bool) -> Bool {
         guard place.count <= placeLimit, let first = place.first, first.isUppercase else { return false }
-        if place.contains(where: { ".!?:;\"“”'’".contains($0) }) && !place.hasSuffix(".") { return false }
+        if place.contains(where: { placePunctuation.contains($0) }) && !place.hasSuffix(".") { return false }
         let words = place.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "," })
         guard words.count <= (dashFollows ? 6 : 3) else { return false }
         let lowercaseWords = words.filter { $0.first?.isLowercase == true }

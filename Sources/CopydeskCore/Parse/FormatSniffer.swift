@@ -29,7 +29,20 @@ public enum FormatSniffer {
 
     /// The format of decoded text.
     public static func sniff(_ text: String, fileName: String) -> InputFormat {
-        let verdict = sniffContent(Array(text.unicodeScalars.prefix(prefixLength)))
+        // The head's scalars decoded straight from the UTF-8 bytes (valid: the text is a String).
+        let (head, headBytes): ([Unicode.Scalar], Int) = TextScan.withUTF8(text) { bytes in
+            var scalars: [Unicode.Scalar] = []
+            scalars.reserveCapacity(min(prefixLength, bytes.count))
+            var index = 0
+            while index < bytes.count, scalars.count < prefixLength {
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
+                index += length
+            }
+            return (scalars, index)
+        }
+        let headText = Substring(text.utf8.prefix(headBytes))
+        let verdict = sniffContent(head, text: headText)
         if let hinted = InputFormat(fileName: fileName), verdict.alternatives.contains(hinted) {
             return hinted
         }
@@ -43,7 +56,8 @@ public enum FormatSniffer {
         var alternatives: [InputFormat] = []
     }
 
-    static func sniffContent(_ head: [Unicode.Scalar]) -> Verdict {
+    /// `text` is `head` as a string, if the caller has it.
+    static func sniffContent(_ head: [Unicode.Scalar], text: Substring? = nil) -> Verdict {
         let scan = ScalarScanner(head)
         if let verdict = sniffWireFraming(scan) { return verdict }
         var start = 0
@@ -57,7 +71,9 @@ public enum FormatSniffer {
         default:
             break
         }
-        if let verdict = sniffEmail(head) { return verdict }
+        if let verdict = sniffEmail(head, text: text ?? Substring(String(String.UnicodeScalarView(head)))) {
+            return verdict
+        }
         return Verdict(format: .text)
     }
 
@@ -235,28 +251,33 @@ public enum FormatSniffer {
     /// continuation), optionally after an mbox `From ` line. `From:` with `Subject:`, `Date:`, `To:`,
     /// `Message-ID:` or `MIME-Version:`, or `MIME-Version:` with `Content-Type:`, makes it e-mail; a block
     /// with fewer known fields is only a hint.
-    private static func sniffEmail(_ head: [Unicode.Scalar]) -> Verdict? {
-        let lines = String(String.UnicodeScalarView(head)).split(
-            omittingEmptySubsequences: false, whereSeparator: \.isNewline
-        )
+    private static func sniffEmail(_ head: [Unicode.Scalar], text: Substring) -> Verdict? {
+        // Line by line, only as far as the header block goes: most files are not mail, and their first line
+        // already says so (splitting the whole prefix into lines cost more than all other sniffing).
+        var lines = HeadLines(text)
         var fields: Set<String> = []
         var headerLines = 0
         // Gateways sometimes write blank (or space-filled) lines before the headers.
-        let leading = lines.prefix { $0.allSatisfy(\.isWhitespace) }.count
+        var line = lines.next()
+        while let current = line, TextScan.isBlank(current.text) { line = lines.next() }
         // A header block longer than the prefix (long `Received` chains) ends in a cut line: not evidence.
-        let cut = head.count >= prefixLength ? lines.count - 1 : lines.count
-        for (number, line) in lines.dropFirst(leading).enumerated() {
-            if line.allSatisfy(\.isWhitespace) || leading + number >= cut { break }
+        let cut = head.count >= prefixLength
+        var number = 0
+        while let current = line {
+            defer {
+                line = lines.next()
+                number += 1
+            }
+            let line = current.text
+            if TextScan.isBlank(line) || (cut && current.isLast) { break }
             if number == 0 && line.hasPrefix("From ") { continue }
             if let first = line.first, first == " " || first == "\t" {
                 guard headerLines > 0 else { return nil }
                 continue
             }
-            guard let colon = line.firstIndex(of: ":"), colon > line.startIndex,
-                  line[..<colon].unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
-            else { return nil }
+            guard let name = fieldName(line) else { return nil }
             headerLines += 1
-            fields.insert(line[..<colon].lowercased())
+            fields.insert(name.lowercased())
         }
         let known = fields.intersection(mailFields)
         let fromAndMore = known.contains("from")
@@ -266,10 +287,78 @@ public enum FormatSniffer {
         let mime = known.contains("mime-version") && known.contains("content-type")
         // Nothing but header lines up to where the prefix was cut, with a relay's `Received`: a long relay
         // chain hides `From` and `Subject` beyond the prefix.
-        let relayed = cut < lines.count && headerLines >= 10 && known.contains("received")
+        let relayed = cut && headerLines >= 10 && known.contains("received")
         if fromAndMore || mime || relayed { return Verdict(format: .email) }
         if !known.isEmpty { return Verdict(format: .text, alternatives: [.email]) }
         return nil
+    }
+
+    /// The name of a `Name: value` header line: printable ASCII without spaces before the first colon, or nil.
+    private static func fieldName(_ line: Substring) -> Substring? {
+        let utf8 = line.utf8
+        // The first colon byte. Before it only printable ASCII may stand, each byte its own `Character`, so it is
+        // the first `Character` ":" unless a combining mark follows it (then the `Character` path decides).
+        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")), colon > utf8.startIndex else {
+            return nil
+        }
+        guard utf8[..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        let after = utf8.index(after: colon)
+        if after < utf8.endIndex, utf8[after] >= 0x80,
+            let scalar = Substring(utf8[after...]).unicodeScalars.first, TextScan.mayJoin(scalar)
+        {
+            guard let colon = line.firstIndex(of: ":"), colon > line.startIndex,
+                line[..<colon].unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+            else { return nil }
+            return line[..<colon]
+        }
+        return Substring(utf8[..<colon])
+    }
+}
+
+/// The lines of a text as `split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)` gives them
+/// (CRLF, LF, VT, FF, CR, NEL, LS, PS end a line), one at a time.
+struct HeadLines {
+    private let text: Substring
+    private var start: String.Index
+    private var done = false
+
+    init(_ text: Substring) {
+        self.text = text
+        start = text.utf8.startIndex
+    }
+
+    mutating func next() -> (text: Substring, isLast: Bool)? {
+        guard !done else { return nil }
+        let utf8 = text.utf8
+        var index = start
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            var length = 0
+            switch byte {
+            case 0x0A, 0x0B, 0x0C: length = 1
+            case 0x0D:
+                let next = utf8.index(after: index)
+                length = next < utf8.endIndex && utf8[next] == 0x0A ? 2 : 1
+            case 0xC2:
+                let next = utf8.index(after: index)
+                if next < utf8.endIndex && utf8[next] == 0x85 { length = 2 }
+            case 0xE2:
+                let second = utf8.index(after: index)
+                if second < utf8.endIndex, utf8[second] == 0x80 {
+                    let third = utf8.index(after: second)
+                    if third < utf8.endIndex, utf8[third] == 0xA8 || utf8[third] == 0xA9 { length = 3 }
+                }
+            default: break
+            }
+            if length > 0 {
+                let line = Substring(utf8[start..<index])
+                start = utf8.index(index, offsetBy: length)
+                return (line, false)
+            }
+            index = utf8.index(after: index)
+        }
+        done = true
+        return (Substring(utf8[start...]), true)
     }
 }
 

@@ -29,7 +29,7 @@ public struct PlainTextParser: ArticleParser {
         let firstLine = Self.collapse(lines[first])
         var headline = firstLine
         var paragraphs: [String] = []
-        if firstLine.count > Self.headlineLimit {
+        if TextScan.characterCount(firstLine) > Self.headlineLimit {
             // A "headline" this long is the first paragraph of a text without a headline: keep all of it.
             headline = Self.cut(firstLine, near: Self.headlineCut)
             paragraphs.append(firstLine)
@@ -54,8 +54,9 @@ public struct PlainTextParser: ArticleParser {
     static func joiningBrokenSentences(_ paragraphs: [String]) -> [String] {
         var joined: [String] = []
         for paragraph in paragraphs {
-            if let previous = joined.last, !endsSentence(previous[...]), previous.count >= 40,
-               paragraph.first?.isLowercase == true {
+            if let previous = joined.last, !endsSentence(previous[...]),
+                TextScan.hasCharacters(previous[...], atLeast: 40), paragraph.first?.isLowercase == true
+            {
                 joined[joined.count - 1] = previous + " " + paragraph
             } else {
                 joined.append(paragraph)
@@ -68,27 +69,100 @@ public struct PlainTextParser: ArticleParser {
 
     /// The text's lines with CRLF/CR/NEL/LS as LF, controls as spaces, and trailing whitespace removed.
     static func normalizedLines(_ text: String) -> [Substring] {
-        var normalized = String.UnicodeScalarView()
-        var afterCR = false
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
-            defer { afterCR = value == 0x0D }
-            switch value {
-            case 0x0A where afterCR:
-                continue
-            case 0x0A, 0x0B, 0x0D, 0x85, 0x2028:
-                normalized.append("\n")
-            case 0x0C, 0x2029:
-                normalized.append(contentsOf: "\n\n".unicodeScalars)
-            case 0x09:
-                normalized.append(scalar)
-            case 0x00..<0x20, 0x7F..<0xA0:
-                normalized.append(" ")
-            default:
-                normalized.append(scalar)
+        // Byte by byte: this runs over every file that is read as text, and scalar-by-scalar String building
+        // cost more than the rest of the parser.
+        let normalized = TextScan.withUTF8(text) { bytes in
+            String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+                var position = 0
+                var index = 0
+                var afterCR = false
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte < 0x80 {
+                        defer { afterCR = byte == 0x0D }
+                        index += 1
+                        switch byte {
+                        case 0x0A where afterCR:
+                            continue
+                        case 0x0A, 0x0B, 0x0D:
+                            out[position] = 0x0A
+                            position += 1
+                        case 0x0C:
+                            out[position] = 0x0A
+                            out[position + 1] = 0x0A
+                            position += 2
+                        case 0x09, 0x20..<0x7F:
+                            out[position] = byte
+                            position += 1
+                        default:
+                            out[position] = 0x20
+                            position += 1
+                        }
+                        continue
+                    }
+                    afterCR = false
+                    let (value, length) = TextScan.scalar(at: index, in: bytes)
+                    switch value {
+                    case 0x85, 0x2028:
+                        out[position] = 0x0A
+                        position += 1
+                    case 0x2029:
+                        out[position] = 0x0A
+                        out[position + 1] = 0x0A
+                        position += 2
+                    case 0x80..<0xA0:
+                        out[position] = 0x20
+                        position += 1
+                    default:
+                        for offset in 0..<length { out[position + offset] = bytes[index + offset] }
+                        position += length
+                    }
+                    index += length
+                }
+                return position
             }
         }
-        return String(normalized).split(separator: "\n", omittingEmptySubsequences: false).map(trimmingTrailing)
+        let utf8 = normalized.utf8
+        func slice(_ start: Int, _ end: Int) -> Substring {
+            Substring(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
+        }
+        var lines: [Substring] = []
+        TextScan.withUTF8(normalized) { bytes in
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+                if let end = trailingWhitespaceStart(bytes, start..<index) {
+                    lines.append(slice(start, end))
+                } else {
+                    lines.append(trimmingTrailing(slice(start, index)))
+                }
+                start = index + 1
+            }
+        }
+        return lines
+    }
+
+    /// Where the trailing whitespace of the line at `range` starts, or nil when a combining mark at its end
+    /// might belong to a whitespace `Character` (the caller then trims by `Character`).
+    private static func trailingWhitespaceStart(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        var end = range.upperBound
+        while end > range.lowerBound {
+            let byte = bytes[end - 1]
+            if byte < 0x80 {
+                guard byte == 0x20 || byte == 0x09 else { return end }
+                end -= 1
+                continue
+            }
+            var start = end - 1
+            while start > range.lowerBound, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+            let value = TextScan.scalar(at: start, in: bytes).0
+            if TextScan.isWhitespace(value) {
+                end = start
+                continue
+            }
+            if let scalar = Unicode.Scalar(value), TextScan.mayJoin(scalar) { return nil }
+            return end
+        }
+        return end
     }
 
     /// Runs of lines between blank lines.
@@ -125,7 +199,9 @@ public struct PlainTextParser: ArticleParser {
     /// because the last line of a wrapped paragraph is usually short.
     static func looksHardWrapped(_ block: [Substring]) -> Bool {
         let body = block.dropLast()
-        let wrapped = body.filter { wrappedLineLengths.contains($0.count) && !endsSentence($0) }.count
+        let wrapped = body.filter { line in
+            wrappedLineLengths.contains(TextScan.characterCount(line)) && !endsSentence(line)
+        }.count
         return wrapped * 2 > body.count
     }
 
@@ -138,7 +214,8 @@ public struct PlainTextParser: ArticleParser {
         for line in block {
             if let previous = current.last {
                 let indented = line.first?.isWhitespace == true && previous.first?.isWhitespace == false
-                let shortEnd = previous.count < wrappedLineLengths.lowerBound && endsSentence(previous)
+                let shortEnd =
+                    !TextScan.hasCharacters(previous, atLeast: wrappedLineLengths.lowerBound) && endsSentence(previous)
                 if indented || shortEnd {
                     paragraphs.append(collapse(current.joined(separator: " ")[...]))
                     current = []
@@ -154,38 +231,45 @@ public struct PlainTextParser: ArticleParser {
 
     /// Ends in `. ! ? … :`, possibly followed by closing quotes, brackets or emphasis marks.
     static func endsSentence(_ line: Substring) -> Bool {
-        let closers: Set<Character> = ["\"", "'", "”", "’", "»", ")", "]", "*", "_"]
         var end = line.endIndex
         while end > line.startIndex {
             let character = line[line.index(before: end)]
-            if character.isWhitespace || closers.contains(character) {
+            if character.isWhitespace || sentenceClosers.contains(character) {
                 end = line.index(before: end)
                 continue
             }
-            return [".", "!", "?", "…", ":"].contains(character)
+            return sentenceEnds.contains(character)
         }
         return false
     }
 
+    private static let sentenceClosers: Set<Character> = ["\"", "'", "”", "’", "»", ")", "]", "*", "_"]
+    private static let sentenceEnds: Set<Character> = [".", "!", "?", "…", ":"]
+
     /// The first `limit` characters or so, cut at the last space before `limit` (if not too far back), else at
     /// the first space after it, else hard; with trailing separators (`, ; : -`) removed.
     static func cut(_ line: String, near limit: Int) -> String {
-        let characters = Array(line)
+        // Nothing past `limit * 3 / 2` characters is looked at; where every scalar is a character of its own
+        // (nearly always), those are taken as scalars, sparing grapheme breaking of the whole line.
+        let characters =
+            TextScan.hasSingleScalarCharacters(line)
+            ? line.unicodeScalars.prefix(limit * 3 / 2 + 1).map(Character.init) : Array(line)
         guard characters.count > limit else { return line }
         let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
         let forward = (limit..<min(characters.count, limit * 3 / 2)).first { characters[$0].isWhitespace }
         var end = backward ?? forward ?? limit
-        let separators: Set<Character> = [",", ";", ":", "-", "–", "—"]
-        while end > 0, characters[end - 1].isWhitespace || separators.contains(characters[end - 1]) { end -= 1 }
+        while end > 0, characters[end - 1].isWhitespace || cutSeparators.contains(characters[end - 1]) { end -= 1 }
         return String(characters[..<(end > 0 ? end : limit)])
     }
 
+    private static let cutSeparators: Set<Character> = [",", ";", ":", "-", "–", "—"]
+
     static func collapse(_ text: Substring) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        TextScan.collapse(text)
     }
 
     static func isBlank(_ line: Substring) -> Bool {
-        line.allSatisfy(\.isWhitespace)
+        TextScan.isBlank(line)
     }
 
     private static func trimmingTrailing(_ line: Substring) -> Substring {

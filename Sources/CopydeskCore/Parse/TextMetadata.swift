@@ -23,6 +23,9 @@ struct TextMetadata: Equatable {
     /// Dates of the date-stamp lines, in order: the first is when it was published, a later one an update.
     private var stamps: [String] = []
 
+    /// How many words of a paragraph are split off for the tests here.
+    static let wordLimit = Dateline.wordLimit
+
     /// How many leading paragraphs are searched for metadata lines and datelines.
     static let headLimit = 10
 
@@ -31,9 +34,10 @@ struct TextMetadata: Equatable {
         var found = TextMetadata()
         var sawProse = false
         for paragraph in paragraphs.prefix(headLimit) {
-            let words = paragraph.split(separator: " ")
+            // The first words are all any test here looks at (counts are compared with at most 13).
+            let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
-            if found.dateline == nil, let dateline = Dateline.find(in: paragraph), words.count >= 6 {
+            if found.dateline == nil, let dateline = Dateline.find(words: words), words.count >= 6 {
                 found.dateline = dateline
             }
             if isProse(words, paragraph) {
@@ -49,7 +53,7 @@ struct TextMetadata: Equatable {
 
     /// A sentence of twelve words or more, not a list and not a photo credit.
     static func isProse(_ words: [Substring], _ paragraph: String) -> Bool {
-        words.count >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !paragraph.contains(" • ")
+        words.count >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !TextScan.contains(paragraph, " • ")
             && !paragraph.hasPrefix("©")
     }
 
@@ -82,8 +86,8 @@ struct TextMetadata: Equatable {
             editorNote = String(line.dropFirst().dropLast()).trimmingSpaces
             return true
         }
-        // Label: value
-        if let colon = line.firstIndex(of: ":"), line.distance(from: line.startIndex, to: colon) <= 16 {
+        // Label: value (the first colon, within the first 17 characters)
+        if let colon = line.prefix(17).firstIndex(of: ":") {
             let label = line[..<colon].lowercased().trimmingSpaces
             let value = String(line[line.index(after: colon)...]).trimmingSpaces
             if !value.isEmpty, label.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" }) {
@@ -108,7 +112,7 @@ struct TextMetadata: Equatable {
     /// A line that is mostly a date: `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` (published, then
     /// updated), `Xinhua, March 11, 2016 Adjust font size:` (a source before the date).
     private mutating func readDateStamp(_ line: String, words: [Substring]) {
-        guard line.count <= 100 else { return }
+        guard !TextScan.hasCharacters(line[...], atLeast: 101) else { return }
         let dates = DateText.allDates(in: line)
         guard let first = dates.first else { return }
         let characters = Array(line)

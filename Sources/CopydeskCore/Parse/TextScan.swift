@@ -1,0 +1,302 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Fast paths for the character-by-character work of the text parsers and of ``Clean``: splitting on
+/// whitespace, collapsing runs of it, lowercasing words, counting characters.
+///
+/// The readers were written with Swift `Character`s, whose grapheme breaking costs tens of nanoseconds per
+/// character, several times over per document. These functions do the same on UTF-8 bytes. They agree with the
+/// `Character` versions whenever whitespace characters are single scalars, which is all real text: a
+/// `Character` is whitespace when its first scalar is, and a whitespace scalar heads a longer `Character` only
+/// when a combining mark, a joiner or an emoji modifier follows it (`" \u{301}"`), or follows a prepended
+/// concatenation mark. Where they meet such a pair, the functions answer nil and the caller takes the
+/// `Character` path, so the results never depend on which path ran.
+enum TextScan {
+    /// Unicode's `White_Space` property (a fixed list): what `Unicode.Scalar.Properties.isWhitespace` and
+    /// `Character.isWhitespace` test.
+    @inline(__always)
+    static func isWhitespace(_ value: UInt32) -> Bool {
+        if value < 0x80 { return value == 0x20 || (0x09...0x0D).contains(value) }
+        switch value {
+        case 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
+
+    /// Whitespace that grapheme breaking treats as a control (a cluster of its own): tab, line breaks, NEL,
+    /// the line and paragraph separators. Other whitespace (space, no-break space) can carry a combining mark.
+    @inline(__always)
+    static func isControlWhitespace(_ value: UInt32) -> Bool {
+        (0x09...0x0D).contains(value) || value == 0x85 || value == 0x2028 || value == 0x2029
+    }
+
+    /// Could `scalar` join the cluster before it (grapheme `Extend`, `ZWJ`, `SpacingMark`), or head one that
+    /// absorbs what follows (`Prepend`)? Errs towards yes: a yes only sends the caller to the slow path.
+    static func mayJoin(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.value >= 0x300 else { return false }
+        let properties = scalar.properties
+        // Thai and Lao SARA AM are letters that grapheme breaking counts as spacing marks.
+        if scalar.value == 0xE33 || scalar.value == 0xEB3 { return true }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .format: return true
+        default: return properties.isGraphemeExtend || properties.isEmojiModifier
+        }
+    }
+
+    /// Decodes the scalar whose lead byte is at `index` of valid UTF-8, returning it and its length.
+    @inline(__always)
+    static func scalar(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (UInt32, Int) {
+        let lead = UInt32(bytes[index])
+        if lead < 0x80 { return (lead, 1) }
+        if lead < 0xE0 { return ((lead & 0x1F) << 6 | UInt32(bytes[index + 1] & 0x3F), 2) }
+        if lead < 0xF0 {
+            return ((lead & 0x0F) << 12 | UInt32(bytes[index + 1] & 0x3F) << 6 | UInt32(bytes[index + 2] & 0x3F), 3)
+        }
+        let value = (lead & 0x07) << 18 | UInt32(bytes[index + 1] & 0x3F) << 12 | UInt32(bytes[index + 2] & 0x3F) << 6
+            | UInt32(bytes[index + 3] & 0x3F)
+        return (value, 4)
+    }
+
+    /// Runs `body` on the UTF-8 bytes of `text` (contiguous for native strings; copied otherwise).
+    @inline(__always)
+    static func withUTF8<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    @inline(__always)
+    static func withUTF8<R>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = text
+        return copy.withUTF8(body)
+    }
+
+    /// The byte ranges of the whitespace-separated words of `bytes` (`split(whereSeparator: \.isWhitespace)`),
+    /// or nil where a whitespace scalar may head a longer `Character` or a prepended mark precedes one.
+    /// With `spacesOnly`, only U+0020 separates (`split(separator: " ")`).
+    static func wordRanges(
+        _ bytes: UnsafeBufferPointer<UInt8>, spacesOnly: Bool = false, limit: Int = .max
+    ) -> [Range<Int>]? {
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(min(limit, bytes.count / 5 + 1))
+        var index = 0
+        var wordStart = -1
+        var previous: UInt32 = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            // Inside a word of printable ASCII, the usual case, there is nothing to decide.
+            if byte > 0x20 && byte < 0x7F && wordStart >= 0 {
+                previous = UInt32(byte)
+                index += 1
+                continue
+            }
+            let value: UInt32
+            let length: Int
+            if byte < 0x80 {
+                value = UInt32(byte)
+                length = 1
+            } else {
+                (value, length) = scalar(at: index, in: bytes)
+                if previous == 0x20
+                    || (!spacesOnly && previous >= 0x80 && isWhitespace(previous) && !isControlWhitespace(previous)),
+                    let scalar = Unicode.Scalar(value), mayJoin(scalar)
+                {
+                    return nil
+                }
+            }
+            if spacesOnly ? value == 0x20 : isWhitespace(value) {
+                if previous >= 0x600 && isPrepend(previous) { return nil }
+                if wordStart >= 0 {
+                    ranges.append(wordStart..<index)
+                    wordStart = -1
+                }
+            } else if wordStart < 0 {
+                // Only once the next word starts is the last one known to have ended (a combining mark after
+                // the space would have made the space part of a longer character).
+                if ranges.count == limit { return ranges }
+                wordStart = index
+            }
+            previous = value
+            index += length
+        }
+        if wordStart >= 0 { ranges.append(wordStart..<count) }
+        return ranges
+    }
+
+    /// Grapheme `Prepend` scalars (Arabic and Syriac number signs, a few Brahmic marks): they bind the
+    /// whitespace after them into their `Character`.
+    private static func isPrepend(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x600...0x605, 0x6DD, 0x70F, 0x890...0x891, 0x8E2, 0xD4E, 0x110BD, 0x110CD, 0x111C2...0x111C3,
+            0x113D1, 0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46, 0x11F02:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The words of `text` (`text.split(whereSeparator: \.isWhitespace)`).
+    static func words(_ text: Substring) -> [Substring] {
+        let ranges = withUTF8(text) { wordRanges($0) }
+        guard let ranges else { return text.split(whereSeparator: \.isWhitespace) }
+        return substrings(of: text, ranges)
+    }
+
+    static func words(_ text: String) -> [Substring] { words(text[...]) }
+
+    /// `text.split(separator: " ")`, or its first `limit` words when there are more (for callers that look at
+    /// the first words and compare the count with numbers below `limit`).
+    static func spaceSeparated(_ text: Substring, limit: Int = .max) -> [Substring] {
+        let ranges = withUTF8(text) { wordRanges($0, spacesOnly: true, limit: limit) }
+        guard let ranges else { return Array(text.split(separator: " ").prefix(limit)) }
+        return substrings(of: text, ranges)
+    }
+
+    static func spaceSeparated(_ text: String, limit: Int = .max) -> [Substring] {
+        spaceSeparated(text[...], limit: limit)
+    }
+
+    private static func substrings(of text: Substring, _ ranges: [Range<Int>]) -> [Substring] {
+        let utf8 = text.utf8
+        let base = utf8.startIndex
+        return ranges.map { range in
+            Substring(utf8[utf8.index(base, offsetBy: range.lowerBound)..<utf8.index(base, offsetBy: range.upperBound)])
+        }
+    }
+
+    /// Runs of whitespace as one space, none at either end
+    /// (`text.split(whereSeparator: \.isWhitespace).joined(separator: " ")`).
+    static func collapse(_ text: Substring) -> String {
+        let result: String? = withUTF8(text) { bytes in
+            guard let ranges = wordRanges(bytes) else { return nil }
+            guard !ranges.isEmpty else { return "" }
+            let length = ranges.reduce(ranges.count - 1) { $0 + $1.count }
+            if ranges.count == 1 && length == bytes.count { return String(decoding: bytes, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: length) { out in
+                var position = 0
+                guard let source = bytes.baseAddress, let target = out.baseAddress else { return 0 }
+                for (number, range) in ranges.enumerated() {
+                    if number > 0 {
+                        target[position] = 0x20
+                        position += 1
+                    }
+                    (target + position).update(from: source + range.lowerBound, count: range.count)
+                    position += range.count
+                }
+                return position
+            }
+        }
+        return result ?? text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Whether every `Character` of `text` is whitespace.
+    static func isBlank(_ text: Substring) -> Bool {
+        let blank: Bool? = withUTF8(text) { bytes in
+            for byte in bytes where byte < 0x80 {
+                if !(byte == 0x20 || (0x09...0x0D).contains(byte)) { return false }
+            }
+            guard let ranges = wordRanges(bytes) else { return nil }
+            return ranges.isEmpty
+        }
+        return blank ?? text.allSatisfy(\.isWhitespace)
+    }
+
+    /// `text.count`, without grapheme breaking when every scalar is below U+0300 and none is a CR (then each
+    /// scalar is one `Character`).
+    static func characterCount(_ text: Substring) -> Int {
+        let count: Int? = withUTF8(text) { bytes in
+            var scalars = 0
+            for byte in bytes {
+                if byte < 0x80 {
+                    if byte == 0x0D { return nil }
+                    scalars += 1
+                } else if byte >= 0xC0 {
+                    // U+0300 and up take a lead byte of 0xCC or more.
+                    if byte >= 0xCC { return nil }
+                    scalars += 1
+                }
+            }
+            return scalars
+        }
+        return count ?? text.count
+    }
+
+    static func characterCount(_ text: String) -> Int { characterCount(text[...]) }
+
+    /// Whether `text` has at least `limit` characters, counting no further than needed.
+    static func hasCharacters(_ text: Substring, atLeast limit: Int) -> Bool {
+        if text.utf8.count < limit { return false }
+        if text.utf8.count <= 4 * limit { return characterCount(text) >= limit }
+        return text.prefix(limit).count == limit
+    }
+
+    /// Whether every byte of `text` is ASCII.
+    static func isASCII(_ text: Substring) -> Bool {
+        withUTF8(text) { bytes in
+            for byte in bytes where byte >= 0x80 { return false }
+            return true
+        }
+    }
+
+    /// `text.contains(needle)`: a byte search first (a match of the characters is a match of the bytes), the
+    /// `Character` comparison only to confirm one, which most texts never need.
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        let found = withUTF8(text) { bytes in
+            withUTF8(needle) { pattern -> Bool in
+                guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
+                    pattern.count <= bytes.count
+                else { return pattern.isEmpty }
+                // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
+                var start = 0
+                let last = bytes.count - pattern.count
+                while start <= last {
+                    guard let hit = memchr(haystack + start, Int32(pattern[0]), last - start + 1) else { return false }
+                    let offset = haystack.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
+                    start = offset + 1
+                }
+                return false
+            }
+        }
+        return found && text.contains(needle)
+    }
+
+    /// Whether every scalar of `text` is a `Character` of its own, so that scalar offsets are character offsets
+    /// and comparing scalars is comparing characters. Errs towards no (then the caller breaks graphemes): no CR
+    /// before LF, no scalar that may join its neighbour (marks, joiners, emoji modifiers, prepended marks),
+    /// no Hangul jamo or syllables, no regional indicators.
+    static func hasSingleScalarCharacters(_ text: String) -> Bool {
+        withUTF8(text) { bytes in
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { return false }
+                    index += 1
+                    continue
+                }
+                let (value, length) = scalar(at: index, in: bytes)
+                index += length
+                if value < 0x300 { continue }
+                guard let scalar = Unicode.Scalar(value), standsAlone(scalar) else { return false }
+            }
+            return true
+        }
+    }
+
+    /// Whether a non-ASCII scalar forms a `Character` alone whatever surrounds it (errs towards no): not a mark,
+    /// joiner, emoji modifier or prepended mark, not Hangul, not a regional indicator.
+    static func standsAlone(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        if value < 0x300 { return true }
+        switch value {
+        case 0x1100...0x11FF, 0xA960...0xA97F, 0xAC00...0xD7FF, 0x1F1E6...0x1F1FF: return false
+        default: return !mayJoin(scalar) && !isPrepend(value)
+        }
+    }
+}
