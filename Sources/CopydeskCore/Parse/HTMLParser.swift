@@ -49,6 +49,14 @@ public struct HTMLParser: ArticleParser {
             return clean.text.isEmpty ? nil : clean
         }
         var article = Article(headline: headline.withoutControlCharacters, paragraphs: paragraphs.map(\.text))
+        if article.headline.isEmpty {
+            // The headline was made of control characters only (found by scripts/fuzz): the first paragraph
+            // that has text names the page, and a page without one is no article.
+            guard let first = article.paragraphs.first else {
+                return .failure(RejectReason(.unparsable, "an HTML page with no text"))
+            }
+            article.headline = PlainTextParser.cut(first, near: PlainTextParser.headlineCut)
+        }
         var used: Set<String> = ["og:title", "twitter:title", "dc.title"]
         func meta(_ keys: String...) -> String? {
             for key in keys {

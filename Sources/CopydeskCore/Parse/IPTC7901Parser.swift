@@ -26,8 +26,10 @@ public struct IPTC7901Parser: ArticleParser {
         var article = Article(headline: "", paragraphs: [])
 
         // The header line: after SOH, or the first non-blank line when the controls were stripped.
-        let soh = scalars.firstIndex(of: "\u{01}")
         let stx = scalars.firstIndex(of: "\u{02}")
+        // An SOH after the STX is stray (damaged or concatenated copy), not the start of this header: taking it
+        // made the header range run backwards (found by scripts/fuzz).
+        let soh = scalars.firstIndex(of: "\u{01}").flatMap { soh in stx.map { soh < $0 } ?? true ? soh : nil }
         let etx = stx.flatMap { start in scalars[start...].firstIndex(of: "\u{03}") }
         let lineStart = soh.map { $0 + 1 } ?? 0
         let textEnd = etx ?? scalars.endIndex
