@@ -10,7 +10,9 @@ extension Copydesk {
                 The classification filters keep stored documents whose classification matches, all given filters \
                 together: --kind press-release (or a finer kind such as press-conference), --source NATO, \
                 --topic medtop:16000000 (or 16000000, or the label "conflict, war and peace"), --lang en. \
-                Case does not matter. Documents stored before classification was recorded match no filter.
+                Case does not matter. Documents stored before classification was recorded match no filter. \
+                --since TIME keeps records written at or after TIME (ISO 8601), of every verdict unless a \
+                classification filter is given.
                 """
         )
 
@@ -20,27 +22,12 @@ extension Copydesk {
         @Option(name: .long, help: "How many records to show.")
         var limit = 20
 
-        @Option(name: .long, help: ArgumentHelp(
-            "Only documents of this kind: \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", ")).",
-            valueName: "KIND"))
-        var kind: String?
+        @OptionGroup var filter: ClassificationFilter
 
-        @Option(name: .long, help: ArgumentHelp("Only documents issued by this organisation or agency.", valueName: "NAME"))
-        var source: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only documents with this IPTC Media Topic (code or label).", valueName: "TOPIC"))
-        var topic: String?
-
-        @Option(name: .long, help: ArgumentHelp("Only documents in this language (ISO 639-1).", valueName: "CODE"))
-        var lang: String?
-
-        var filtered: Bool { kind != nil || source != nil || topic != nil || lang != nil }
+        var filtered: Bool { filter.classifies || filter.since != nil }
 
         func validate() throws {
             guard limit > 0 else { throw ValidationError("--limit must be at least 1") }
-            for (name, value) in [("--kind", kind), ("--source", source), ("--topic", topic), ("--lang", lang)] {
-                if let value, value.isEmpty { throw ValidationError("\(name) needs a value") }
-            }
         }
 
         func run() async throws {
@@ -62,13 +49,10 @@ extension Copydesk {
             var sequence = reader.lastSequence
             let first = reader.firstSequence ?? 1
             while sequence >= first, sequence > 0, found.count < limit {
-                if let record = try reader.record(sequence), case .document(let document) = record.body,
-                    let classification = document.classification,
-                    classification.matches(kind: kind, source: source, topic: topic, language: lang)
-                {
-                    found.append(record)
-                }
-                sequence -= 1
+                defer { sequence -= 1 }
+                guard let record = try reader.record(sequence) else { continue }
+                if let since = filter.sinceTime, record.recordedAt < since { break }  // older from here on
+                if !filter.classifies || filter.document(record) != nil { found.append(record) }
             }
             return found
         }

@@ -3,7 +3,7 @@ import CopydeskCore
 import CopydeskStore
 import Foundation
 
-/// The classification filters shared by `list`-like commands.
+/// The classification and time filters of `list`, `search` and `stats`.
 struct ClassificationFilter: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Only documents of this kind (press-release, wire-story, transcript, …).", valueName: "KIND"))
     var kind: String?
