@@ -171,7 +171,7 @@ public enum IndexCheckpointFile {
             closed = true
             try FileDescriptor.typed { try fd.close() }
             try Syscall.rename(temporary, target)
-            try syncDirectory(directory)
+            try SegmentIO.syncDirectory(directory)
             return Int(offset)
         } catch {
             try? Syscall.unlink(temporary)
@@ -350,37 +350,14 @@ public enum IndexCheckpointFile {
     private static func readExactly(
         _ fd: FileDescriptor, at offset: Int64, count: Int, path: String
     ) throws(IndexCheckpointError) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        var failure: Errno?
-        bytes.withUnsafeMutableBytes { destination in
-            while filled < count {
-                do throws(Errno) {
-                    let n = try FileDescriptor.typed {
-                        try fd.read(
-                            fromAbsoluteOffset: offset + Int64(filled),
-                            into: UnsafeMutableRawBufferPointer(rebasing: destination[filled...])
-                        )
-                    }
-                    if n == 0 { break }
-                    filled += n
-                } catch {
-                    failure = error
-                    break
-                }
-            }
+        let bytes: [UInt8]
+        do {
+            bytes = try SegmentIO.read(fd, at: offset, count: count)
+        } catch {
+            throw .io("cannot read \(path)", error)
         }
-        if let failure { throw .io("cannot read \(path)", failure) }
-        guard filled == count else { throw .truncated(size: offset + Int64(filled)) }
+        guard bytes.count == count else { throw .truncated(size: offset + Int64(bytes.count)) }
         return bytes
-    }
-
-    private static func syncDirectory(_ directory: String) throws(Errno) {
-        let fd = try FileDescriptor.typed {
-            try FileDescriptor.open(directory, .readOnly, options: [.directory, .closeOnExec])
-        }
-        defer { try? fd.close() }
-        try Syscall.fsync(fd)
     }
 }
 

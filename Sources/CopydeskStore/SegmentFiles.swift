@@ -67,30 +67,13 @@ struct FileWindow {
     }
 
     private mutating func fill(at offset: Int64, count: Int) throws(JournalError) {
-        var bytes = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        var failure: Errno?
-        bytes.withUnsafeMutableBytes { destination in
-            while filled < count {
-                do throws(Errno) {
-                    let n = try FileDescriptor.typed {
-                        try fd.read(
-                            fromAbsoluteOffset: offset + Int64(filled),
-                            into: UnsafeMutableRawBufferPointer(rebasing: destination[filled...])
-                        )
-                    }
-                    if n == 0 { break }  // the file shrank under us: what is missing reads as a torn tail
-                    filled += n
-                } catch {
-                    failure = error
-                    break
-                }
-            }
+        do {
+            // Fewer bytes than asked: the file shrank under us, and what is missing reads as a torn tail.
+            buffer = try SegmentIO.read(fd, at: offset, count: count)
+        } catch {
+            throw .io("cannot read a journal segment", path: path, error)
         }
-        if let failure { throw .io("cannot read a journal segment", path: path, failure) }
-        bytes.removeLast(count - filled)
         base = offset
-        buffer = bytes
     }
 }
 
@@ -276,6 +259,33 @@ extension FrameError {
 
 /// Small shared steps of opening and checking segment files.
 enum SegmentIO {
+    /// The `count` bytes at `offset`, or fewer when the file ends first (positional reads, retried until done).
+    static func read(_ fd: FileDescriptor, at offset: Int64, count: Int) throws(Errno) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        var failure: Errno?
+        bytes.withUnsafeMutableBytes { destination in
+            while filled < count {
+                do throws(Errno) {
+                    let n = try FileDescriptor.typed {
+                        try fd.read(
+                            fromAbsoluteOffset: offset + Int64(filled),
+                            into: UnsafeMutableRawBufferPointer(rebasing: destination[filled...])
+                        )
+                    }
+                    if n == 0 { break }
+                    filled += n
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+        }
+        if let failure { throw failure }
+        bytes.removeLast(count - filled)
+        return bytes
+    }
+
     static func openReadOnly(_ path: String) throws(JournalError) -> FileDescriptor {
         do {
             return try FileDescriptor.typed { try FileDescriptor.open(path, .readOnly, options: [.closeOnExec]) }
