@@ -209,15 +209,13 @@ public final class JournalWriter {
         var records: [JournalRecord] = []
         records.reserveCapacity(entries.count)
         var next = link
-        for (index, entry) in entries.enumerated() {
-            let sequence = next.sequence + UInt64(index) + 1
-            let size = RecordCodec.payloadSize(of: entry.body, metadata: metadata[index])
-            guard size <= Frame.maxPayloadLength else {
-                throw JournalError(
-                    code: .invalidRecord, message: "record of \(size) bytes exceeds the maximum frame size",
-                    sequence: sequence
-                )
-            }
+        let payloadSizes = zip(entries, metadata).map { RecordCodec.payloadSize(of: $0.body, metadata: $1) }
+        if let index = payloadSizes.firstIndex(where: { $0 > Frame.maxPayloadLength }) {
+            throw JournalError(
+                code: .invalidRecord,
+                message: "record of \(payloadSizes[index]) bytes exceeds the maximum frame size",
+                sequence: next.sequence + UInt64(index) + 1
+            )
         }
 
         let original = current
@@ -235,7 +233,7 @@ public final class JournalWriter {
                 let record = JournalRecord(
                     sequence: next.sequence + 1, recordedAt: recordedAt, previousHash: next.hash, body: body
                 )
-                let payloadSize = RecordCodec.payloadSize(of: body, metadata: metadata[index])
+                let payloadSize = payloadSizes[index]
                 let frameSize = Int64(Frame.headerSize + payloadSize)
                 let filled = current.size + Int64(pending.count)
                 let reserve = Int64(current.sealable ? SegmentTrailer.size : 0)

@@ -24,14 +24,7 @@ public enum Frame {
 
     /// Appends the frame of `payload` to `buffer` (so a batch of records becomes one write).
     public static func append(payload: UnsafeRawBufferPointer, to buffer: inout [UInt8]) {
-        precondition(payload.count > 0 && payload.count <= maxPayloadLength, "frame payload length out of range")
-        // Grow geometrically: reserving just enough on every append would copy the whole batch each time (a
-        // batch of 512 records spent most of its time in memmove).
-        let needed = buffer.count + headerSize + payload.count
-        if buffer.capacity < needed { buffer.reserveCapacity(max(needed, 2 * buffer.capacity)) }
-        buffer.appendLittleEndian(UInt32(payload.count))
-        buffer.appendLittleEndian(CRC32C.checksum(payload))
-        buffer.append(contentsOf: payload)
+        append(payloadSize: payload.count, to: &buffer) { $0.append(contentsOf: payload) }
     }
 
     /// Appends a frame whose payload `writePayload` appends in place (exactly `payloadSize` bytes), so a batch is
