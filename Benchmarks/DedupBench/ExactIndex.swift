@@ -1,20 +1,23 @@
-/// Exact-duplicate memory: SHA-256 of the bytes → sequence number of the first document with them.
+import CopydeskCore
+
+/// The daemon's former exact-duplicate memory (SHA-256 → first sequence in a `Dictionary`), kept here only as the
+/// baseline `digest-memory` measures ``DigestIndex`` against; the daemon uses ``DigestIndex``.
 ///
 /// Keys are four machine words, not `[UInt8]`, so a million documents cost tens of megabytes rather than
 /// a heap array each.
-public struct ExactIndex: Sendable {
+struct ExactIndex: Sendable {
     private var firstSequence: [Key: UInt64] = [:]
 
-    public init() {}
+    init() {}
 
-    public var count: Int { firstSequence.count }
+    var count: Int { firstSequence.count }
 
-    public func lookup(_ digest: Digest) -> UInt64? {
+    func lookup(_ digest: Digest) -> UInt64? {
         firstSequence[Key(digest)]
     }
 
     /// Remembers `digest` unless it is already known (the first document stays the original).
-    public mutating func insert(_ digest: Digest, sequence: UInt64) {
+    mutating func insert(_ digest: Digest, sequence: UInt64) {
         Self.keep(&firstSequence[Key(digest), default: sequence])
     }
 
@@ -22,24 +25,24 @@ public struct ExactIndex: Sendable {
     /// value alone: one hash lookup instead of a lookup and an insert.
     private static func keep(_ value: inout UInt64) {}
 
-    public mutating func remove(_ digest: Digest) {
+    mutating func remove(_ digest: Digest) {
         firstSequence.removeValue(forKey: Key(digest))
     }
 
     /// Makes room for `count` entries at once, so loading a checkpoint of a million does not rehash as it grows.
-    public mutating func reserveCapacity(_ count: Int) {
+    mutating func reserveCapacity(_ count: Int) {
         firstSequence.reserveCapacity(count)
     }
 
     /// Remembers the digest in the 32 bytes at `digest` (as ``insert(_:sequence:)`` does), without making a
     /// ``Digest`` first: the index checkpoint loads a million entries this way.
-    public mutating func insert(digestBytes digest: UnsafeRawBufferPointer, sequence: UInt64) {
+    mutating func insert(digestBytes digest: UnsafeRawBufferPointer, sequence: UInt64) {
         precondition(digest.count == Digest.byteCount, "a SHA-256 digest is 32 bytes")
         Self.keep(&firstSequence[Key(digest), default: sequence])
     }
 
     /// Every entry, as the digest's 32 bytes and the first sequence number, in no particular order.
-    public func forEachEntry(_ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) rethrows {
+    func forEachEntry(_ body: (UnsafeRawBufferPointer, UInt64) throws -> Void) rethrows {
         for (key, sequence) in firstSequence {
             try withUnsafeBytes(of: key) { try body($0, sequence) }
         }

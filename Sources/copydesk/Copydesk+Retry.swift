@@ -59,7 +59,7 @@ extension Copydesk {
                 return RetryResult(name: name, moved: false, problem: "not in \(configuration.rejected)")
             }
             let reasonPath = source + ".reason"
-            let fields = (try? String(contentsOfFile: reasonPath, encoding: .utf8)).map(RejectedFile.fields) ?? [:]
+            let fields = (try? String(contentsOfFile: reasonPath, encoding: .utf8)).map(Decide.reasonFields) ?? [:]
             let delivered = fields["file"].flatMap { $0.isEmpty || $0.contains("/") ? nil : $0 } ?? name
             var folder = configuration.inbox
             if let channel = fields["channel"], !channel.isEmpty, !channel.contains("/"), channel != ".", channel != ".." {

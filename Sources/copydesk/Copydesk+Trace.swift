@@ -72,7 +72,7 @@ extension Copydesk {
             for entry in (try? files.contentsOfDirectory(atPath: configuration.rejected)) ?? [] where entry.hasSuffix(".reason") {
                 let path = configuration.rejected + "/" + entry
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-                let fields = RejectedFile.fields(text)
+                let fields = Decide.reasonFields(text)
                 guard fields["file"] == name else { continue }
                 let rejectedName = String(entry.dropLast(".reason".count))
                 let present = files.fileExists(atPath: configuration.rejected + "/" + rejectedName)
@@ -147,20 +147,6 @@ struct TraceStep: Codable {
         if let recordedAt, place == "journal" { text += " (durable \(recordedAt))" }
         if let path, place != "journal" { text += "\n" + String(repeating: " ", count: 41) + path }
         return text
-    }
-}
-
-/// The `key: value` lines of a `rejected/NAME.reason` file.
-enum RejectedFile {
-    static func fields(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if fields[key] == nil { fields[key] = value }
-        }
-        return fields
     }
 }
 

@@ -32,10 +32,14 @@ import Testing
         #expect(text.contains("reason: binary\n"))
         #expect(text.contains("record: 9\n"))
         #expect(text.contains("file: a.txt\n"))
+        // Read back as trace and retry read it.
+        let fields = Decide.reasonFields(text)
+        #expect(fields["reason"] == "binary" && fields["record"] == "9" && fields["file"] == "a.txt")
+        #expect(fields["message"] == rejected.reason.message)
     }
 
-    @Test func exactIndexKeepsTheFirstSequence() {
-        var index = ExactIndex()
+    @Test func digestIndexKeepsTheFirstSequence() {
+        var index = DigestIndex()
         let digest = SHA256.hash(Array("x".utf8))
         index.insert(digest, sequence: 3)
         index.insert(digest, sequence: 9)

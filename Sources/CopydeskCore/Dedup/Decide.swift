@@ -35,6 +35,21 @@ public enum Decide {
         }
     }
 
+    /// The `key: value` lines of a reason file read back (the first of a repeated key wins): what `copydesk trace`
+    /// and `copydesk retry` learn of a rejected file.
+    public static func reasonFields(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            func trimmed(_ part: Substring) -> String {
+                String(part.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+            }
+            let key = trimmed(line[..<colon])
+            if fields[key] == nil { fields[key] = trimmed(line[line.index(after: colon)...]) }
+        }
+        return fields
+    }
+
     /// The text of `rejected/NAME.reason`: `key: value` lines a person reads and a script greps.
     public static func reasonFileText(_ record: RejectedRecord, sequence: UInt64) -> String {
         var lines = [

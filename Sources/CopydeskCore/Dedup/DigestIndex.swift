@@ -1,5 +1,5 @@
 /// Digest → first sequence in an open-addressing table of 20-byte slots: the memory of the `normalized` match
-/// (and a compact alternative for ``ExactIndex``, whose `Dictionary` of 32-byte keys measured 126 bytes a
+/// (and the exact-duplicate memory: the `Dictionary` of 32-byte keys it replaced measured 126 bytes a
 /// document at a million, against 52 for a `Dictionary` of 128-bit keys and ~30 for this table; `DEDUP.md`).
 ///
 /// A slot keeps the first 96 bits of the SHA-256 (64 + 32): among a million documents the chance that two
