@@ -53,6 +53,8 @@ final class Committer: @unchecked Sendable {
     /// again after a rollover or once a minute, for the age limit.
     private var retentionRanAt = -Double.infinity
     private var retentionSegment: String?
+    /// The checkpoint limit retention last ran with: a newer checkpoint lets it remove more.
+    private var retentionKeeping: UInt64?
     static let retentionInterval = 60.0
 
     private struct State {
@@ -190,16 +192,28 @@ final class Committer: @unchecked Sendable {
         return .committed(count: records.count)
     }
 
-    /// Removes whole old segments when the policy says so, after a rollover or once a minute. A failure is logged
+    /// Gives retention its turn between commits (the pipeline calls this on every tick): a checkpoint written after
+    /// the last commit, or the age limit passing while no files arrive, must not wait for the next file.
+    func maintain() {
+        guard !isBusy else { return }  // the commit in flight runs it when it ends
+        queue.async { [self] in
+            if let writer { applyRetentionIfDue(writer) }
+        }
+    }
+
+    /// Removes whole old segments when the policy says so: after a rollover, when the index checkpoint covers
+    /// more, or once a minute. A failure is logged
     /// and tried again later: retention frees space, it never stops ingest.
     private func applyRetentionIfDue(_ writer: JournalWriter) {
         let (policy, keeping) = retention()
         guard !policy.keepsEverything else { return }
         let segment = writer.openSegmentPath
         let clock = monotonicSeconds()
-        guard segment != retentionSegment || clock - retentionRanAt >= Self.retentionInterval else { return }
+        guard segment != retentionSegment || keeping != retentionKeeping
+            || clock - retentionRanAt >= Self.retentionInterval else { return }
         retentionRanAt = clock
         retentionSegment = segment
+        retentionKeeping = keeping
         do {
             let report = try writer.applyRetention(policy, now: now(), keeping: keeping)
             if !report.removedSegments.isEmpty {

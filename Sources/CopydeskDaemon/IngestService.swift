@@ -372,6 +372,7 @@ final class Pipeline {
             try await ingest(pending)
             board.update { $0.queue = queue.count + (hold.map { $0.count } ?? 0) }
             maybeCheckpoint()
+            committer.maintain()
             publishStatus(force: true)
             reporter.watchdog()
         }
