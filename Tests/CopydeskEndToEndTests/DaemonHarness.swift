@@ -83,8 +83,13 @@ struct CommandResult {
 
 /// Runs the built `copydesk` CLI.
 func copydesk(_ arguments: [String]) throws -> CommandResult {
+    try run(Binaries.cli, arguments)
+}
+
+/// Runs `executable` to its end, capturing stdout and stderr.
+func run(_ executable: URL, _ arguments: [String]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = Binaries.cli
+    process.executableURL = executable
     process.arguments = arguments
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

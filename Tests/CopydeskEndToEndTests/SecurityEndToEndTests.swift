@@ -187,20 +187,8 @@ import Testing
         #expect(chmod(socketPath, 0o666) == 0)
 
         func status(_ identity: [String]) throws -> CommandResult {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: try #require(Self.setpriv))
-            process.arguments = identity + [Binaries.cli.path, "--root", root.path, "status", "--json"]
-            let out = Pipe(), err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            try process.run()
-            let stdout = out.fileHandleForReading.readDataToEndOfFile()
-            let stderr = err.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return CommandResult(
-                status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                stderr: String(decoding: stderr, as: UTF8.self)
-            )
+            try run(URL(fileURLWithPath: try #require(Self.setpriv)),
+                    identity + [Binaries.cli.path, "--root", root.path, "status", "--json"])
         }
 
         let stranger = try status(["--reuid=\(Self.nobody)", "--regid=\(Self.nobody)", "--clear-groups"])
