@@ -86,7 +86,8 @@ public final class JournalImport {
     private let logger: Logger
     private var lock: FileDescriptor?
     private var writer: JournalWriter?
-    private var pending: [(body: RecordBody, recordedAt: Timestamp)] = []
+    private var pending: [RecordBody] = []
+    private var pendingTimes: [Timestamp] = []
     private var pendingLinks: [(sequence: UInt64, previousHash: Digest)] = []
     private var pendingBytes = 0
     private var expected: UInt64?
@@ -165,7 +166,8 @@ public final class JournalImport {
             report.firstSequence = record.sequence
         }
         expected = record.sequence + 1
-        pending.append((record.body, record.recordedAt))
+        pending.append(record.body)
+        pendingTimes.append(record.recordedAt)
         pendingLinks.append((record.sequence, record.previousHash))
         if case .document(let document) = record.body { pendingBytes += document.raw.count }
         pendingBytes += 1024
@@ -184,7 +186,7 @@ public final class JournalImport {
 
     private func flush() throws(JournalError) {
         guard let writer, !pending.isEmpty else { return }
-        let written = try writer.append(pending)
+        let written = try writer.append(pending, recordedAt: pendingTimes)
         for (record, link) in zip(written, pendingLinks) {
             precondition(record.sequence == link.sequence, "the writer numbered an imported record differently")
             if record.previousHash != link.previousHash {
@@ -200,6 +202,7 @@ public final class JournalImport {
         report.records += UInt64(written.count)
         report.lastSequence = written.last?.sequence
         pending.removeAll(keepingCapacity: true)
+        pendingTimes.removeAll(keepingCapacity: true)
         pendingLinks.removeAll(keepingCapacity: true)
         pendingBytes = 0
     }

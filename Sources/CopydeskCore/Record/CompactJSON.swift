@@ -1,304 +1,427 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
-/// JSON for a record's metadata, byte for byte what `JSONEncoder` with `[.sortedKeys, .withoutEscapingSlashes]`
-/// writes on Linux — keys sorted by their UTF-8 bytes; `"`, `\` and control characters escaped (`\n`, `\u001f` …),
-/// nothing else; integers in decimal; absent optionals left out — at a fraction of its cost.
+/// JSON for a record's metadata, written field by field straight into bytes: byte for byte what `JSONEncoder`
+/// with `[.sortedKeys, .withoutEscapingSlashes]` writes on Linux — keys sorted by their UTF-8 bytes; `"`, `\` and
+/// control characters escaped (`\n`, `\u001f` …), nothing else; integers in decimal; absent optionals left out.
 ///
-/// Why: encoding the metadata with `JSONEncoder` took most of the CPU time of a journal append (about 25 µs of
-/// 35 µs per 3 KiB record), which capped a 512-record group commit far below what the disk does. The format does not
-/// change: the bytes are the same, and `RecordCodecTests` compares them with `JSONEncoder`'s for every record kind.
-///
-/// It is a general `Encoder`, so fields added to ``Article`` or ``Arrival`` later are encoded without touching this
-/// file. Coding paths are not tracked (they only name the place of an encoding error, and allocating one per value
-/// cost more than the rest). What it does not do exactly as `JSONEncoder` (floating-point numbers, `Date`, `Data`, `URL`, `Decimal`,
-/// which `JSONEncoder` special-cases) throws ``Unsupported``, and ``RecordCodec`` then uses `JSONEncoder` itself.
+/// Why by hand: the metadata is written for every record inside the group commit, and going through `Encoder`
+/// (even a lean one building a tree of nodes) cost about half of an append's CPU at 512 records per `fdatasync`:
+/// a container and a node per value, retain/release and metadata lookups on every field. The format does not
+/// change — records are still decoded with `JSONDecoder` — and `CompactJSONTests` compares the bytes with
+/// `JSONEncoder`'s for every record type, on values where every field is filled (checked by reflection, so a field
+/// added to a record type and not written here fails that test instead of vanishing from the journal).
 enum CompactJSON {
-    struct Unsupported: Error {
-        var type: String
-    }
-
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let root = Node()
-        try Self.encode(value, into: root, path: [])
-        var out: [UInt8] = []
-        out.reserveCapacity(root.estimatedSize)
-        root.write(into: &out)
-        return out
-    }
-
-    fileprivate static func encode<T: Encodable>(_ value: T, into node: Node, path: [any CodingKey]) throws {
-        // Strings (most values) straight in, without their own encode(to:) and a container; metatype checks, not
-        // casts, because this runs for every value.
-        if T.self == String.self {
-            node.setString(unsafeBitCast(value, to: String.self))
-            return
-        }
-        // Types JSONEncoder encodes its own way (by strategy), which this encoder does not imitate.
-        if T.self is any BinaryFloatingPoint.Type || T.self == Date.self || T.self == Data.self || T.self == URL.self
-            || T.self == Decimal.self {
-            throw Unsupported(type: String(describing: T.self))
-        }
-        try value.encode(to: NodeEncoder(node: node, codingPath: path))
-    }
-
-    fileprivate static func number<N: BinaryInteger & CustomStringConvertible>(_ value: N) -> [UInt8] {
-        Array(value.description.utf8)
+    static func encode<T: CompactJSONWritable>(_ value: T) -> [UInt8] {
+        var writer = CompactJSONWriter()
+        value.write(to: &writer)
+        return writer.bytes
     }
 }
 
-/// One JSON value being built: a scalar's bytes, an object's members or an array's elements. A class, because the
-/// containers an `Encoder` hands out must all write into the same value.
-private final class Node {
-    enum Shape { case empty, scalar, object, array }
+/// A record type that writes its own JSON; keys must be written in sorted (UTF-8 byte) order.
+protocol CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter)
+}
 
-    var shape = Shape.empty
-    var scalar: [UInt8] = []
-    var keys: [String] = []
-    var children: [Node] = []
+/// Appends JSON tokens to a byte buffer. Commas are placed by looking at the previous byte, so nested writers
+/// need no state of their own.
+struct CompactJSONWriter {
+    var bytes: [UInt8] = []
 
-    func setScalar(_ bytes: [UInt8]) {
-        shape = .scalar
-        scalar = bytes
+    init(capacity: Int = 1024) {
+        bytes.reserveCapacity(capacity)
     }
 
-    func setString(_ string: String) {
-        shape = .scalar
-        scalar = []
-        scalar.reserveCapacity(string.utf8.count + 2)
-        Node.appendQuoted(string, to: &scalar)
-    }
-
-    /// A new member `key`. A key encoded twice keeps its last value, as in `JSONEncoder`'s dictionary (settled
-    /// when writing, so adding stays cheap).
-    func member(_ key: String) -> Node {
-        shape = .object
-        let child = Node()
-        keys.append(key)
-        children.append(child)
-        return child
-    }
-
-    func element() -> Node {
-        shape = .array
-        let child = Node()
-        children.append(child)
-        return child
-    }
-
-    var estimatedSize: Int {
-        switch shape {
-        case .empty: 2
-        case .scalar: scalar.count
-        case .object: 2 + zip(keys, children).reduce(0) { $0 + $1.0.utf8.count + 4 + $1.1.estimatedSize }
-        case .array: 2 + children.reduce(0) { $0 + 1 + $1.estimatedSize }
+    @inline(__always)
+    private mutating func separate() {
+        if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") {
+            bytes.append(UInt8(ascii: ","))
         }
     }
 
-    func write(into out: inout [UInt8]) {
-        switch shape {
-        case .empty:
-            // A value that asked for no container at all: JSONEncoder writes an empty object.
-            out.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
-        case .scalar:
-            out.append(contentsOf: scalar)
-        case .object:
-            out.append(UInt8(ascii: "{"))
-            let order = keys.indices.sorted {
-                keys[$0] == keys[$1] ? $0 < $1 : keys[$0].utf8.lexicographicallyPrecedes(keys[$1].utf8)
-            }
-            var first = true
-            for (position, index) in order.enumerated() {
-                if position + 1 < order.count, keys[order[position + 1]] == keys[index] { continue }  // overwritten
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                Node.appendQuoted(keys[index], to: &out)
-                out.append(UInt8(ascii: ":"))
-                children[index].write(into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
-        case .array:
-            out.append(UInt8(ascii: "["))
-            for (position, child) in children.enumerated() {
-                if position > 0 { out.append(UInt8(ascii: ",")) }
-                child.write(into: &out)
-            }
-            out.append(UInt8(ascii: "]"))
+    /// Writes `value` as an object: `body` writes its members with the `field` methods.
+    mutating func object(_ body: (inout CompactJSONWriter) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        body(&self)
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// `"key":` after a comma when needed. Keys are plain ASCII identifiers, written as they are.
+    @inline(__always)
+    mutating func key(_ key: StaticString) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func field(_ key: StaticString, _ value: String) {
+        self.key(key)
+        string(value)
+    }
+
+    mutating func field(_ key: StaticString, _ value: String?) {
+        if let value { field(key, value) }
+    }
+
+    mutating func field<N: BinaryInteger>(_ key: StaticString, _ value: N) {
+        self.key(key)
+        integer(value)
+    }
+
+    mutating func field<N: BinaryInteger>(_ key: StaticString, _ value: N?) {
+        if let value { field(key, value) }
+    }
+
+    mutating func field(_ key: StaticString, _ value: Bool) {
+        self.key(key)
+        if value {
+            bytes.append(contentsOf: [UInt8(ascii: "t"), UInt8(ascii: "r"), UInt8(ascii: "u"), UInt8(ascii: "e")])
+        } else {
+            bytes.append(contentsOf: [
+                UInt8(ascii: "f"), UInt8(ascii: "a"), UInt8(ascii: "l"), UInt8(ascii: "s"), UInt8(ascii: "e"),
+            ])
         }
+    }
+
+    mutating func field<T: CompactJSONWritable>(_ key: StaticString, _ value: T) {
+        self.key(key)
+        value.write(to: &self)
+    }
+
+    mutating func field<T: CompactJSONWritable>(_ key: StaticString, _ value: T?) {
+        if let value { field(key, value) }
+    }
+
+    mutating func field<T: CompactJSONWritable>(_ key: StaticString, _ values: [T]) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        for value in values {
+            separate()
+            value.write(to: &self)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    mutating func field(_ key: StaticString, _ values: [String]) {
+        self.key(key)
+        bytes.append(UInt8(ascii: "["))
+        for value in values {
+            separate()
+            string(value)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    mutating func field(_ key: StaticString, _ values: [String]?) {
+        if let values { field(key, values) }
+    }
+
+    /// A string-to-string dictionary: its keys sorted by their UTF-8 bytes, as `.sortedKeys` does.
+    mutating func field(_ key: StaticString, _ dictionary: [String: String]?) {
+        guard let dictionary else { return }
+        self.key(key)
+        bytes.append(UInt8(ascii: "{"))
+        for name in dictionary.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            separate()
+            string(name)
+            bytes.append(UInt8(ascii: ":"))
+            string(dictionary[name]!)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// 64 lowercase hexadecimal digits in quotes, as ``Digest`` encodes itself, without making the `String`.
+    mutating func field(_ key: StaticString, _ digest: Digest?) {
+        guard let digest else { return }
+        self.key(key)
+        bytes.append(UInt8(ascii: "\""))
+        for byte in digest.bytes {
+            bytes.append(Self.hexDigits[Int(byte >> 4)])
+            bytes.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    mutating func integer<N: BinaryInteger>(_ value: N) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        // Digits of the magnitude, least significant first, then reversed in place: no String per number.
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let start = bytes.count
+        var rest = value.magnitude
+        while rest != 0 {
+            let (quotient, digit) = rest.quotientAndRemainder(dividingBy: 10)
+            bytes.append(UInt8(ascii: "0") + UInt8(digit))
+            rest = quotient
+        }
+        bytes[start...].reverse()
     }
 
     /// `"…"` with JSONEncoder's escapes: `\"`, `\\`, `\b \f \n \r \t`, `\u00XX` (lowercase hex) for the other
     /// control characters; everything else, `/` and non-ASCII included, as its UTF-8 bytes.
-    static func appendQuoted(_ string: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
+    mutating func string(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
         var copy = string
-        copy.withUTF8 { bytes in
+        copy.withUTF8 { utf8 in
             var mark = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if index > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[mark..<index])) }
+                if index > mark { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark..<index])) }
                 mark = index + 1
-                out.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "\\"))
                 switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
-                case 0x08: out.append(UInt8(ascii: "b"))
-                case 0x0C: out.append(UInt8(ascii: "f"))
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
                 default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    out.append(contentsOf: [
-                        UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                    bytes.append(contentsOf: [
+                        UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)],
                     ])
                 }
             }
-            if bytes.count > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[mark...])) }
+            if utf8.count > mark { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[mark...])) }
         }
-        out.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: "\""))
     }
 }
 
-private struct NodeEncoder: Encoder {
-    let node: Node
-    var codingPath: [any CodingKey]
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
+// MARK: - The record types, keys in UTF-8 byte order (uppercase before lowercase, a prefix before its extensions)
 
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        node.shape = .object
-        return KeyedEncodingContainer(KeyedContainer<Key>(node: node, codingPath: codingPath))
-    }
-
-    func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        node.shape = .array
-        return UnkeyedContainer(node: node, codingPath: codingPath)
-    }
-
-    func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleContainer(node: node, codingPath: codingPath)
+extension DocumentMetadata: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        record(raw: []).write(to: &json)
     }
 }
 
-private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let node: Node
-    var codingPath: [any CodingKey]
-
-    mutating func encodeNil(forKey key: Key) throws { node.member(key.stringValue).setScalar(Array("null".utf8)) }
-    mutating func encode(_ value: Bool, forKey key: Key) throws {
-        node.member(key.stringValue).setScalar(Array((value ? "true" : "false").utf8))
-    }
-    mutating func encode(_ value: String, forKey key: Key) throws { node.member(key.stringValue).setString(value) }
-    mutating func encode(_ value: Double, forKey key: Key) throws { throw CompactJSON.Unsupported(type: "Double") }
-    mutating func encode(_ value: Float, forKey key: Key) throws { throw CompactJSON.Unsupported(type: "Float") }
-    mutating func encode(_ value: Int, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: Int8, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: Int16, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: Int32, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: Int64, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: UInt, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: UInt8, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: UInt16, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: UInt32, forKey key: Key) throws { integer(value, key) }
-    mutating func encode(_ value: UInt64, forKey key: Key) throws { integer(value, key) }
-
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        try CompactJSON.encode(value, into: node.member(key.stringValue), path: codingPath)
-    }
-
-    private func integer<N: BinaryInteger & CustomStringConvertible>(_ value: N, _ key: Key) {
-        node.member(key.stringValue).setScalar(CompactJSON.number(value))
-    }
-
-    mutating func nestedContainer<NestedKey: CodingKey>(
-        keyedBy keyType: NestedKey.Type, forKey key: Key
-    ) -> KeyedEncodingContainer<NestedKey> {
-        let child = node.member(key.stringValue)
-        child.shape = .object
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath))
-    }
-
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        let child = node.member(key.stringValue)
-        child.shape = .array
-        return UnkeyedContainer(node: child, codingPath: codingPath)
-    }
-
-    mutating func superEncoder() -> any Encoder {
-        NodeEncoder(node: node.member("super"), codingPath: codingPath)
-    }
-
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
-        NodeEncoder(node: node.member(key.stringValue), codingPath: codingPath)
+/// A document's metadata (``DocumentMetadata``'s keys) written from the record itself: the journal writer calls this
+/// for every document, and copying the record into a ``DocumentMetadata`` first retained every field of it.
+extension DocumentRecord: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("arrival", arrival)
+            json.field("article", article)
+            json.field("charset", charset)
+            json.field("classification", classification)
+            json.field("format", format)
+            json.field("link", link)
+            json.field("story", story)
+        }
     }
 }
 
-private struct UnkeyedContainer: UnkeyedEncodingContainer {
-    let node: Node
-    var codingPath: [any CodingKey]
-    var count: Int { node.children.count }
-
-    mutating func encodeNil() throws { node.element().setScalar(Array("null".utf8)) }
-    mutating func encode(_ value: Bool) throws { node.element().setScalar(Array((value ? "true" : "false").utf8)) }
-    mutating func encode(_ value: String) throws { node.element().setString(value) }
-    mutating func encode(_ value: Double) throws { throw CompactJSON.Unsupported(type: "Double") }
-    mutating func encode(_ value: Float) throws { throw CompactJSON.Unsupported(type: "Float") }
-    mutating func encode(_ value: Int) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int8) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int16) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int32) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int64) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt8) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt16) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt32) throws { node.element().setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt64) throws { node.element().setScalar(CompactJSON.number(value)) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try CompactJSON.encode(value, into: node.element(), path: codingPath)
-    }
-
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        let child = node.element()
-        child.shape = .object
-        return KeyedEncodingContainer(KeyedContainer<NestedKey>(node: child, codingPath: codingPath))
-    }
-
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let child = node.element()
-        child.shape = .array
-        return UnkeyedContainer(node: child, codingPath: codingPath)
-    }
-
-    mutating func superEncoder() -> any Encoder {
-        NodeEncoder(node: node.element(), codingPath: codingPath)
+extension Arrival: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("channel", channel)
+            json.field("claim", claim)
+            json.field("file", file)
+            json.field("receivedAt", receivedAt.microseconds)
+            json.field("sha256", sha256)
+            json.field("size", size)
+        }
     }
 }
 
-private struct SingleContainer: SingleValueEncodingContainer {
-    let node: Node
-    var codingPath: [any CodingKey]
+extension Article: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("byline", byline)
+            json.field("created", created)
+            json.field("dateline", dateline)
+            json.field("datelineDate", datelineDate)
+            json.field("datelinePlace", datelinePlace)
+            json.field("editorNote", editorNote)
+            json.field("genre", genre)
+            json.field("headline", headline)
+            json.field("itemID", itemID)
+            json.field("keywords", keywords)
+            json.field("language", language)
+            json.field("metadata", metadata)
+            json.field("paragraphs", paragraphs)
+            json.field("priority", priority)
+            json.field("published", published)
+            json.field("slugline", slugline)
+            json.field("source", source)
+            json.field("subheadline", subheadline)
+            json.field("subjects", subjects)
+            json.field("summary", summary)
+            json.field("takeKey", takeKey)
+            json.field("urgency", urgency)
+            json.field("version", version)
+            json.field("versionCreated", versionCreated)
+        }
+    }
+}
 
-    mutating func encodeNil() throws { node.setScalar(Array("null".utf8)) }
-    mutating func encode(_ value: Bool) throws { node.setScalar(Array((value ? "true" : "false").utf8)) }
-    mutating func encode(_ value: String) throws { node.setString(value) }
-    mutating func encode(_ value: Double) throws { throw CompactJSON.Unsupported(type: "Double") }
-    mutating func encode(_ value: Float) throws { throw CompactJSON.Unsupported(type: "Float") }
-    mutating func encode(_ value: Int) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int8) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int16) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int32) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: Int64) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt8) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt16) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt32) throws { node.setScalar(CompactJSON.number(value)) }
-    mutating func encode(_ value: UInt64) throws { node.setScalar(CompactJSON.number(value)) }
+extension DedupLink: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("of", of)
+            json.field("reason", reason)
+            json.field("relation", relation.rawValue)
+            json.field("similarityPermille", similarityPermille)
+        }
+    }
+}
 
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try CompactJSON.encode(value, into: node, path: codingPath)
+extension DuplicateRecord: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("arrival", arrival)
+            json.field("duplicateOf", duplicateOf)
+            json.field("match", match)
+            json.field("similarityPermille", similarityPermille)
+        }
+    }
+}
+
+extension RejectedRecord: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("arrival", arrival)
+            json.field("reason", reason)
+            json.field("rejectedAs", rejectedAs)
+        }
+    }
+}
+
+extension RejectReason: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("code", code.rawValue)
+            json.field("message", message)
+        }
+    }
+}
+
+// Classification: scores and weights are stored as integers in thousandths (``Thousandths``), as their
+// `encode(to:)` does.
+
+extension Classification: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("entities", entities)
+            json.field("kind", kind)
+            json.field("language", language)
+            json.field("model", model)
+            json.field("source", source)
+            json.field("topics", topics)
+            json.field("urgency", urgency)
+            json.field("version", version)
+        }
+    }
+}
+
+extension Cue: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("field", field)
+            json.field("line", line)
+            json.field("text", text)
+            json.field("weight", Thousandths.stored(weight))
+        }
+    }
+}
+
+extension KindLabel: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("cues", cues)
+            json.field("detail", detail)
+            json.field("kind", kind.rawValue)
+            json.field("score", Thousandths.stored(score))
+        }
+    }
+}
+
+extension SourceLabel: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("cues", cues)
+            json.field("isAgency", isAgency)
+            json.field("name", name)
+            json.field("score", Thousandths.stored(score))
+        }
+    }
+}
+
+extension TopicLabel: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("code", code)
+            json.field("cues", cues)
+            json.field("label", label)
+            json.field("parent", parent)
+            json.field("score", Thousandths.stored(score))
+        }
+    }
+}
+
+extension LanguageLabel: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("code", code)
+            json.field("cues", cues)
+            json.field("score", Thousandths.stored(score))
+        }
+    }
+}
+
+extension Entity: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("count", count)
+            json.field("name", name)
+            json.field("type", type.rawValue)
+        }
+    }
+}
+
+extension UrgencyLabel: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("cues", cues)
+            json.field("level", level)
+            json.field("marker", marker)
+        }
+    }
+}
+
+extension ModelVerdict: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("alternatives", alternatives)
+            json.field("features", features)
+            json.field("label", label)
+            json.field("modelName", modelName)
+            json.field("score", Thousandths.stored(score))
+        }
+    }
+}
+
+extension ModelVerdict.Alternative: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("label", label)
+            json.field("score", Thousandths.stored(score))
+        }
+    }
+}
+
+extension ModelVerdict.Feature: CompactJSONWritable {
+    func write(to json: inout CompactJSONWriter) {
+        json.object { json in
+            json.field("text", text)
+            json.field("weight", Thousandths.stored(weight))
+        }
     }
 }
