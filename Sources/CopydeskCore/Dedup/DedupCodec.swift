@@ -378,9 +378,7 @@ extension StoryClusterer {
                 let term: UInt64 = try reader.get()
                 story.centroid[term] = try reader.getDouble()
             }
-            stories[id] = story
-            norms[id] = story.norm
-            for (term, weight) in story.centroid { addPosting(term, id, weight: weight) }
+            insert(story)
         }
     }
 }

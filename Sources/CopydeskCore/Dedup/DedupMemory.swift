@@ -107,8 +107,7 @@ public struct DedupMemory: Sendable {
     ) -> UInt64 {
         if let digest = document.arrival.sha256 { exact.insert(digest, sequence: sequence) }
         state.remember(fingerprint, sequence: sequence, verdict: verdict)
-        let text = document.article.headline + "\n\n" + document.article.bodyText
-        return state.assignStory(sequence: sequence, text: text, at: document.arrival.receivedAt).story
+        return state.assignStory(sequence: sequence, terms: fingerprint.terms, at: document.arrival.receivedAt).story
     }
 
     /// Bytes held by the indexes' arrays (the story clusterer's dictionaries and the version keys are not

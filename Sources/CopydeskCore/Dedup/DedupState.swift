@@ -85,9 +85,11 @@ public struct DedupState: Sendable {
         if let headline = headlineKey(key) { latest[1][headline] = sequence }
     }
 
-    /// Files a document into a story (the cleaned headline and body as one text, its arrival time).
-    public mutating func assignStory(sequence: UInt64, text: String, at time: Timestamp) -> StoryClusterer.Assignment {
-        stories.add(sequence: sequence, text: text, at: time)
+    /// Files a document into a story by its fingerprint's terms (its cleaned headline and body) and arrival time.
+    public mutating func assignStory(
+        sequence: UInt64, terms: StoryClusterer.Terms, at time: Timestamp
+    ) -> StoryClusterer.Assignment {
+        stories.add(sequence: sequence, terms: terms, at: time)
     }
 
     func lookupKey(_ sequence: UInt64) -> VersionInfo.Key? { recentKeys[1][sequence] ?? recentKeys[0][sequence] }
@@ -104,19 +106,27 @@ public struct DedupFingerprint: Sendable, Equatable {
     public var normalized: Digest
     public var signature: MinHashSignature
     public var version: VersionInfo
+    /// The words the story clusterer weighs (headline and body), counted here so the serial stage does not.
+    public var terms: StoryClusterer.Terms
 
-    public init(normalized: Digest, signature: MinHashSignature, version: VersionInfo) {
+    public init(
+        normalized: Digest, signature: MinHashSignature, version: VersionInfo,
+        terms: StoryClusterer.Terms = StoryClusterer.Terms()
+    ) {
         self.normalized = normalized
         self.signature = signature
         self.version = version
+        self.terms = terms
     }
 
     /// The fingerprint of a cleaned article: the signature covers headline and body, so a re-issued story
     /// with a new headline stays a near-duplicate of the first.
     public init(_ article: Article, hasher: MinHasher) {
         normalized = Normalize.digest(article)
-        signature = hasher.signature(of: article.headline + "\n\n" + article.bodyText)
+        let text = article.headline + "\n\n" + article.bodyText
+        signature = hasher.signature(of: text)
         version = VersionInfo(article)
+        terms = StoryClusterer.terms(of: text)
     }
 }
 

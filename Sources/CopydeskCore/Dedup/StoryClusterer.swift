@@ -69,19 +69,30 @@ public struct StoryClusterer: Sendable {
 
     public let configuration: Configuration
     let stopWords: Set<UInt64>
+    /// Whether `stopWords` is ``englishStopWords``, the list ``terms(of:)`` leaves out on any core.
+    let usesEnglishStopWords: Bool
     /// Decayed document frequency per term hash and when it was last brought up to date.
     var frequencies: [UInt64: Frequency] = [:]
     var documents = Frequency(count: 0, updated: .epoch)
     var stories: [UInt64: Story] = [:]
-    /// Each open story's centroid norm, apart from the story: scoring reads it for every candidate, and reading it
-    /// through `stories` would copy (retain) the whole story each time.
-    var norms: [UInt64: Double] = [:]
-    /// Term → the open stories whose centroid holds it, by story id, with the centroid's weight for the term (so
-    /// scoring never looks a story up per term).
+    /// Each open story has a slot, a small integer, so scoring sums its dot products in a plain array instead of a
+    /// dictionary keyed by story id (the clusterer's largest cost when it was one). Slot → story id (0: free) and
+    /// the story's centroid norm.
+    var slotStories: [UInt64] = []
+    var slotNorms: [Double] = []
+    var freeSlots: [Int32] = []
+    var slots: [UInt64: Int32] = [:]
+    /// Scoring's scratch: a dot product and a mark per slot (all zero between calls) and the slots it touched.
+    var scratch: [Double] = []
+    var marks: [Bool] = []
+    var touched: [Int32] = []
+    /// Term → the open stories whose centroid holds it, sorted by story id, with their slot and the centroid's
+    /// weight for the term (so scoring never looks a story up per term).
     var postings: [UInt64: [Posting]] = [:]
 
     struct Posting: Sendable, Equatable {
         var story: UInt64
+        var slot: Int32
         var weight: Double
     }
     var additions = 0
@@ -100,6 +111,7 @@ public struct StoryClusterer: Sendable {
     public init(configuration: Configuration = .default, stopWords: Set<UInt64> = StoryClusterer.englishStopWords) {
         self.configuration = configuration
         self.stopWords = stopWords
+        usesEnglishStopWords = stopWords == Self.englishStopWords
     }
 
     /// Open stories, oldest first.
@@ -107,71 +119,127 @@ public struct StoryClusterer: Sendable {
         stories.values.sorted { $0.id < $1.id }
     }
 
+    /// A document's words as the clusterer counts them: distinct term hashes (``Shingles`` words of three or more
+    /// bytes, stop words out), ascending, each with its count. Pure, so the daemon makes it on any core with the
+    /// rest of a document's fingerprint, and only the weighting and scoring run in the serial stage.
+    public struct Terms: Sendable, Equatable {
+        public internal(set) var hashes: [UInt64] = []
+        public internal(set) var counts: [UInt32] = []
+
+        public init() {}
+    }
+
+    /// The ``Terms`` of a text, without ``englishStopWords``.
+    public static func terms(of text: String) -> Terms {
+        terms(of: text, leavingOut: englishStopWords)
+    }
+
+    static func terms(of text: String, leavingOut stopWords: Set<UInt64>) -> Terms {
+        var counts: [UInt64: UInt32] = [:]
+        counts.reserveCapacity(256)
+        Shingles.forEachWord(text) { hash, length in
+            if length >= 3 && !stopWords.contains(hash) { counts[hash, default: 0] += 1 }
+        }
+        var terms = Terms()
+        terms.hashes = counts.keys.sorted()
+        terms.counts = terms.hashes.map { counts[$0]! }
+        return terms
+    }
+
     /// Files a document (its cleaned headline and body as one text) into a story and returns which.
     public mutating func add(sequence: UInt64, text: String, at time: Timestamp) -> Assignment {
+        add(sequence: sequence, terms: Self.terms(of: text, leavingOut: stopWords), at: time)
+    }
+
+    /// ``add(sequence:text:at:)`` for terms already counted (``terms(of:)``).
+    public mutating func add(sequence: UInt64, terms: Terms, at time: Timestamp) -> Assignment {
+        var terms = terms
+        if !usesEnglishStopWords {
+            // Counted without the English list; this clusterer (decoded from elsewhere) has its own.
+            let kept = terms.hashes.indices.filter { !stopWords.contains(terms.hashes[$0]) }
+            terms.hashes = kept.map { terms.hashes[$0] }
+            terms.counts = kept.map { terms.counts[$0] }
+        }
         close(before: time)
-        let vector = vector(for: text, at: time)
-        learn(vector.terms, at: time)
+        let weights = weigh(terms, at: time)
         var best: (story: UInt64, similarity: Double)?
-        if !vector.weights.isEmpty {
-            var dot: [UInt64: Double] = [:]
-            dot.reserveCapacity(256)
-            for (term, weight) in vector.weights {
-                guard let list = postings[term], list.count <= Self.maxPostings else { continue }
-                for posting in list { dot[posting.story, default: 0] += weight * posting.weight }
+        if !weights.isEmpty {
+            if scratch.count < slotStories.count {
+                scratch += repeatElement(0, count: slotStories.count - scratch.count)
+                marks += repeatElement(false, count: slotStories.count - marks.count)
             }
-            for (story, product) in dot {
-                guard let norm = norms[story], norm > 0 else { continue }
+            for (term, weight) in weights {
+                guard let list = postings[term], list.count <= Self.maxPostings else { continue }
+                for posting in list {
+                    let slot = Int(posting.slot)
+                    if !marks[slot] {
+                        marks[slot] = true
+                        touched.append(posting.slot)
+                    }
+                    scratch[slot] += weight * posting.weight
+                }
+            }
+            for slot in touched {
+                let index = Int(slot)
+                let product = scratch[index]
+                scratch[index] = 0
+                marks[index] = false
+                let norm = slotNorms[index]
+                guard norm > 0 else { continue }
+                let story = slotStories[index]
                 let cosine = product / norm
                 if cosine >= configuration.threshold,
                    best == nil || cosine > best!.similarity || (cosine == best!.similarity && story < best!.story) {
                     best = (story, cosine)
                 }
             }
+            touched.removeAll(keepingCapacity: true)
         }
         if let best {
-            join(best.story, sequence: sequence, weights: vector.weights, at: time)
+            join(best.story, sequence: sequence, weights: weights, at: time)
             return Assignment(story: best.story, similarity: best.similarity, isNewStory: false)
         }
-        open(sequence: sequence, weights: vector.weights, at: time)
+        open(sequence: sequence, weights: weights, at: time)
         return Assignment(story: sequence, similarity: 1, isNewStory: true)
     }
 
-    /// The document's terms (distinct, for the frequencies) and its kept, normalised TF-IDF weights.
-    func vector(for text: String, at time: Timestamp) -> (terms: [UInt64], weights: [(UInt64, Double)]) {
-        var counts: [UInt64: Int] = [:]
-        Shingles.forEachWord(text) { hash, length in
-            if length >= 3 && !stopWords.contains(hash) { counts[hash, default: 0] += 1 }
-        }
+    /// The document's kept, normalised TF-IDF weights, against the document frequencies before it; then counts it
+    /// in them (one dictionary access per term for both).
+    mutating func weigh(_ terms: Terms, at time: Timestamp) -> [(UInt64, Double)] {
         let total = decayed(documents, to: time) + 1
-        var weights: [(UInt64, Double)] = counts.map { term, count in
-            let df = frequencies[term].map { decayed($0, to: time) } ?? 0
+        documents = Frequency(count: total, updated: time)
+        let window = configuration.window
+        var weights: [(UInt64, Double)] = []
+        weights.reserveCapacity(terms.hashes.count)
+        for (index, term) in terms.hashes.enumerated() {
+            let df = Self.count(&frequencies[term, default: Frequency(count: 0, updated: time)], at: time, window: window)
             let idf = log(total / (df + 1)) + 1
-            return (term, (1 + log(Double(count))) * idf)
-        }
-        weights.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
-        if weights.count > configuration.keptTerms { weights.removeLast(weights.count - configuration.keptTerms) }
-        let norm = weights.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
-        if norm > 0 { weights = weights.map { ($0.0, $0.1 / norm) } }
-        return (counts.keys.sorted(), weights)
-    }
-
-    func decayed(_ frequency: Frequency, to time: Timestamp) -> Double {
-        let elapsed = Double(max(0, time.microseconds - frequency.updated.microseconds))
-        return frequency.count * exp2(-elapsed / Double(configuration.window))
-    }
-
-    mutating func learn(_ terms: [UInt64], at time: Timestamp) {
-        documents = Frequency(count: decayed(documents, to: time) + 1, updated: time)
-        for term in terms {
-            let current = frequencies[term].map { decayed($0, to: time) } ?? 0
-            frequencies[term] = Frequency(count: current + 1, updated: time)
+            weights.append((term, (1 + log(Double(terms.counts[index]))) * idf))
         }
         additions += 1
         // Prune the vocabulary now and then: a sweep costs the vocabulary's size, so do it rarely.
         if additions % 4096 == 0 {
             frequencies = frequencies.filter { decayed($0.value, to: time) >= 0.05 }
         }
+        weights.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        if weights.count > configuration.keptTerms { weights.removeLast(weights.count - configuration.keptTerms) }
+        let norm = weights.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
+        if norm > 0 { weights = weights.map { ($0.0, $0.1 / norm) } }
+        return weights
+    }
+
+    /// Returns a term's decayed frequency before this document and counts the document in it.
+    @inline(__always)
+    static func count(_ frequency: inout Frequency, at time: Timestamp, window: Int64) -> Double {
+        let elapsed = Double(max(0, time.microseconds - frequency.updated.microseconds))
+        let before = frequency.count * exp2(-elapsed / Double(window))
+        frequency = Frequency(count: before + 1, updated: time)
+        return before
+    }
+
+    func decayed(_ frequency: Frequency, to time: Timestamp) -> Double {
+        let elapsed = Double(max(0, time.microseconds - frequency.updated.microseconds))
+        return frequency.count * exp2(-elapsed / Double(configuration.window))
     }
 
     mutating func open(sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
@@ -184,33 +252,59 @@ public struct StoryClusterer: Sendable {
         var story = Story(id: sequence, members: [sequence], firstSeen: time, lastSeen: time, centroid: [:], norm: 0)
         for (term, weight) in weights { story.centroid[term] = weight }
         story.norm = (weights.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
-        stories[sequence] = story
-        norms[sequence] = story.norm
-        for (term, weight) in weights { addPosting(term, sequence, weight: weight) }
+        insert(story)
+    }
+
+    /// Puts a story (new, or decoded) in place: its slot, its norm there and its postings.
+    mutating func insert(_ story: Story) {
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+            slotStories[Int(slot)] = story.id
+            slotNorms[Int(slot)] = story.norm
+        } else {
+            slot = Int32(slotStories.count)
+            slotStories.append(story.id)
+            slotNorms.append(story.norm)
+        }
+        slots[story.id] = slot
+        stories[story.id] = story
+        for (term, weight) in story.centroid { addPosting(term, story.id, slot: slot, weight: weight) }
     }
 
     mutating func join(_ id: UInt64, sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
         // Taken out and put back, so the members and centroid are changed in place rather than copied.
-        guard var story = stories.removeValue(forKey: id) else { return }
-        let before = Set(story.centroid.keys)
-        for (term, weight) in weights { story.centroid[term, default: 0] += weight }
+        guard var story = stories.removeValue(forKey: id), let slot = slots[id] else { return }
+        var added: [UInt64] = []
+        for (term, weight) in weights {
+            if let current = story.centroid[term] {
+                story.centroid[term] = current + weight
+            } else {
+                story.centroid[term] = weight
+                added.append(term)
+            }
+        }
+        var dropped: [UInt64] = []
         if story.centroid.count > configuration.centroidTerms {
-            let kept = story.centroid.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .prefix(configuration.centroidTerms)
-            story.centroid = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            var ranked = story.centroid.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            dropped = ranked[configuration.centroidTerms...].map(\.key)
+            ranked.removeLast(ranked.count - configuration.centroidTerms)
+            story.centroid = Dictionary(uniqueKeysWithValues: ranked.map { ($0.key, $0.value) })
         }
         // Summed in key order: dictionary order changes from process to process, and so would the last bits.
         story.norm = story.centroid.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value * $1.value }.squareRoot()
         story.members.append(sequence)
         story.lastSeen = time
-        let after = Set(story.centroid.keys)
-        for term in before.subtracting(after) { removePosting(term, id) }
-        for term in after.subtracting(before) { addPosting(term, id, weight: story.centroid[term]!) }
-        for (term, _) in weights where before.contains(term) {
+        let fresh = Set(added)
+        for term in dropped where !fresh.contains(term) { removePosting(term, id) }
+        for term in added where story.centroid[term] != nil {
+            addPosting(term, id, slot: slot, weight: story.centroid[term]!)
+        }
+        for (term, _) in weights where !fresh.contains(term) {
             if let weight = story.centroid[term] { setPosting(term, id, weight: weight) }
         }
+        slotNorms[Int(slot)] = story.norm
         stories[id] = story
-        norms[id] = story.norm
     }
 
     /// Closes stories that received nothing within the window before `time`.
@@ -224,15 +318,17 @@ public struct StoryClusterer: Sendable {
     }
 
     mutating func remove(_ id: UInt64) {
-        guard let story = stories.removeValue(forKey: id) else { return }
-        norms[id] = nil
+        guard let story = stories.removeValue(forKey: id), let slot = slots.removeValue(forKey: id) else { return }
+        slotStories[Int(slot)] = 0
+        slotNorms[Int(slot)] = 0
+        freeSlots.append(slot)
         for term in story.centroid.keys { removePosting(term, id) }
     }
 
     /// Posting lists stay sorted by story id, so a decoded clusterer (which rebuilds them) sums dot products in
     /// the same order as the one that was encoded, to the last bit.
-    mutating func addPosting(_ term: UInt64, _ id: UInt64, weight: Double) {
-        Self.insertSorted(Posting(story: id, weight: weight), into: &postings[term, default: []])
+    mutating func addPosting(_ term: UInt64, _ id: UInt64, slot: Int32, weight: Double) {
+        Self.insertSorted(Posting(story: id, slot: slot, weight: weight), into: &postings[term, default: []])
     }
 
     /// In place (through the dictionary's modify accessor): copying a common term's list per insert was the
@@ -252,13 +348,24 @@ public struct StoryClusterer: Sendable {
     }
 
     mutating func setPosting(_ term: UInt64, _ id: UInt64, weight: Double) {
-        guard let i = postings[term].map({ Self.position(of: id, in: $0) }) else { return }
-        if i < postings[term]!.count, postings[term]![i].story == id { postings[term]![i].weight = weight }
+        guard postings[term] != nil else { return }
+        Self.set(weight, for: id, in: &postings[term]!)
+    }
+
+    static func set(_ weight: Double, for id: UInt64, in list: inout [Posting]) {
+        let i = position(of: id, in: list)
+        if i < list.count, list[i].story == id { list[i].weight = weight }
     }
 
     mutating func removePosting(_ term: UInt64, _ id: UInt64) {
-        postings[term]?.removeAll { $0.story == id }
-        if postings[term]?.isEmpty == true { postings[term] = nil }
+        guard postings[term] != nil else { return }
+        Self.remove(id, from: &postings[term]!)
+        if postings[term]!.isEmpty { postings[term] = nil }
+    }
+
+    static func remove(_ id: UInt64, from list: inout [Posting]) {
+        let i = position(of: id, in: list)
+        if i < list.count, list[i].story == id { list.remove(at: i) }
     }
 
     /// A small English stop-word list (function words and newswire filler such as "said"), hashed as
