@@ -319,7 +319,7 @@ extension StoryClusterer {
         writer.put(documents.updated.microseconds)
         writer.put(UInt64(additions))
         writer.put(lastSweep.microseconds)
-        let terms = frequencies.sorted { $0.key < $1.key }
+        let terms = frequencies.sorted()
         writer.put(UInt64(terms.count))
         for (term, frequency) in terms {
             writer.put(term)
@@ -360,7 +360,7 @@ extension StoryClusterer {
         additions = Int(clamping: try reader.get(UInt64.self))
         lastSweep = Timestamp(microseconds: try reader.get())
         let termCount = try reader.getCount(elementSize: 24)
-        frequencies.reserveCapacity(termCount)
+        frequencies = TermTable(minimumCapacity: termCount)
         for _ in 0..<termCount {
             let term: UInt64 = try reader.get()
             frequencies[term] = Frequency(

@@ -72,7 +72,7 @@ public struct StoryClusterer: Sendable {
     /// Whether `stopWords` is ``englishStopWords``, the list ``terms(of:)`` leaves out on any core.
     let usesEnglishStopWords: Bool
     /// Decayed document frequency per term hash and when it was last brought up to date.
-    var frequencies: [UInt64: Frequency] = [:]
+    var frequencies = TermTable<Frequency>()
     var documents = Frequency(count: 0, updated: .epoch)
     var stories: [UInt64: Story] = [:]
     /// Each open story has a slot, a small integer, so scoring sums its dot products in a plain array instead of a
@@ -212,14 +212,16 @@ public struct StoryClusterer: Sendable {
         var weights: [(UInt64, Double)] = []
         weights.reserveCapacity(terms.hashes.count)
         for (index, term) in terms.hashes.enumerated() {
-            let df = Self.count(&frequencies[term, default: Frequency(count: 0, updated: time)], at: time, window: window)
+            let df = frequencies.update(term, default: Frequency(count: 0, updated: time)) {
+                Self.count(&$0, at: time, window: window)
+            }
             let idf = log(total / (df + 1)) + 1
             weights.append((term, (1 + log(Double(terms.counts[index]))) * idf))
         }
         additions += 1
         // Prune the vocabulary now and then: a sweep costs the vocabulary's size, so do it rarely.
         if additions % 4096 == 0 {
-            frequencies = frequencies.filter { decayed($0.value, to: time) >= 0.05 }
+            frequencies = frequencies.filter { decayed($0, to: time) >= 0.05 }
         }
         weights.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
         if weights.count > configuration.keptTerms { weights.removeLast(weights.count - configuration.keptTerms) }

@@ -1,0 +1,39 @@
+@testable import CopydeskCore
+import Testing
+
+/// The clusterer's frequency table must behave as the `Dictionary` it replaced.
+@Suite struct TermTableTests {
+    @Test func randomUpdatesMatchADictionary() {
+        var generator = SeededGenerator(seed: 42)
+        var table = TermTable<Int>()
+        var reference: [UInt64: Int] = [:]
+        // Small key range so keys repeat; 0 and UInt64.max included; enough keys to grow the table several times.
+        let keys: [UInt64] = [0, UInt64.max, 1] + (0..<3000).map { _ in generator.next() % 5000 }
+        for key in keys {
+            let before = table.update(key, default: 0) { value -> Int in
+                defer { value += 1 }
+                return value
+            }
+            #expect(before == reference[key, default: 0])
+            reference[key, default: 0] += 1
+        }
+        #expect(table.count == reference.count)
+        for (key, value) in reference { #expect(table[key] == value) }
+        #expect(table[123_456_789] == nil)
+        #expect(table.sorted().map(\.key) == reference.keys.sorted())
+
+        let kept = table.filter { $0 >= 2 }
+        #expect(kept.count == reference.values.filter { $0 >= 2 }.count)
+        for (key, value) in reference { #expect(kept[key] == (value >= 2 ? value : nil)) }
+    }
+
+    @Test func equalityIgnoresInsertionOrder() {
+        var a = TermTable<Int>()
+        var b = TermTable<Int>()
+        for key in UInt64(0)..<100 { a[key] = Int(key) }
+        for key in (UInt64(0)..<100).reversed() { b[key] = Int(key) }
+        #expect(a == b)
+        b[7] = -1
+        #expect(a != b)
+    }
+}
