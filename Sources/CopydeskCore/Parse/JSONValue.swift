@@ -322,8 +322,7 @@ extension String {
                     index += length
                 }
             }
-            if clean && !previousSpace { return self }
-            if clean && bytes.isEmpty { return self }
+            if clean && (!previousSpace || bytes.isEmpty) { return self }
             var out: [UInt8] = []
             out.reserveCapacity(bytes.count)
             var pendingSpace = false
