@@ -12,6 +12,10 @@ struct ParseWorstCaseTests {
     /// Far above the few seconds the linear versions take in a debug build on a loaded machine.
     static let wallBound: Duration = .seconds(30)
 
+    static func mailInput(_ bytes: [UInt8]) -> ParserInput {
+        ParserInput(bytes: bytes, text: "", charset: "utf-8", fileName: "m.eml")
+    }
+
     static func timed<T>(_ body: () -> T) -> (T, Duration) {
         let clock = ContinuousClock()
         let start = clock.now
@@ -29,7 +33,7 @@ struct ParseWorstCaseTests {
         #expect(scanned <= 2 * subject.utf8.count, "searched \(scanned) bytes of a \(subject.utf8.count)-byte value")
 
         let mail = Array("From: a@b.example\nSubject: \(subject)\n\nThe text.\n".utf8)
-        let (result, elapsed) = Self.timed { EmailParser().parse(ParserInput(bytes: mail, text: "", charset: "utf-8", fileName: "m.eml")) }
+        let (result, elapsed) = Self.timed { EmailParser().parse(Self.mailInput(mail)) }
         let article = try #require(result.success)
         #expect(article.headline == subject)
         #expect(elapsed < Self.wallBound)
@@ -53,7 +57,7 @@ struct ParseWorstCaseTests {
         let first = "A first line of more than forty characters, unfinished"
         let mail = Array(
             ("From: a@b.example\nSubject: S\n\n\(first)\n" + String(repeating: "word\n", count: lines)).utf8)
-        let (result, elapsed) = Self.timed { EmailParser().parse(ParserInput(bytes: mail, text: "", charset: "utf-8", fileName: "m.eml")) }
+        let (result, elapsed) = Self.timed { EmailParser().parse(Self.mailInput(mail)) }
         let article = try #require(result.success)
         #expect(article.paragraphs.count == 1)
         #expect(article.paragraphs.first?.utf8.count == first.utf8.count + lines * 5)

@@ -234,7 +234,8 @@ public struct ANPA1312Parser: ArticleParser {
             let line = bytes[start..<end]
             lines.append(
                 line.contains(0x0D)
-                    ? String(decoding: line.filter { $0 != 0x0D }, as: UTF8.self) : String(decoding: line, as: UTF8.self))
+                    ? String(decoding: line.filter { $0 != 0x0D }, as: UTF8.self)
+                    : String(decoding: line, as: UTF8.self))
             guard end < bytes.endIndex else { return lines }
             start = end + 1
         }

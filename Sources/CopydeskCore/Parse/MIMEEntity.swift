@@ -324,8 +324,8 @@ struct MIMEEntity {
             closeAt = nil
             var search = start
             while search < text.endIndex {
-                if text[search] == "?", text.index(after: search) < text.endIndex, text[text.index(after: search)] == "="
-                {
+                let next = text.index(after: search)
+                if text[search] == "?", next < text.endIndex, text[next] == "=" {
                     closeAt = search
                     break
                 }
