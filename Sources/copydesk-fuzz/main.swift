@@ -1,12 +1,16 @@
 // copydesk-fuzz: runs every registered parser, and Parse.prepare, on mutated agency files.
 //
-//   copydesk-fuzz [--executions N] [--format F]... [--seed S] [--corpus DIR] [--crashes DIR]
+//   copydesk-fuzz [--executions N] [--format F]... [--seed S] [--corpus DIR] [--crashes DIR] [--results FILE]
 //
 // Seeds are the fixtures of ../shared/corpora/wire-formats (or --corpus) for each parser's format, and all of them
 // for Parse.prepare. Inputs come from FuzzMutator (deterministic from --seed). Each execution checks FuzzInvariant;
 // an input that breaks it is saved to the crashes folder. A trap (the way Swift crashes) is caught by a signal
 // handler that writes the input being run before the process dies, so every crash leaves its reproducer behind.
 // Prints a table of executions, documents, rejections, invariant failures, crashes and speed per target.
+// --replay FILE (repeatable) runs each selected target once on each file instead, printing its CPU time and outcome:
+// to reproduce a saved input, or to time inputs built to grow (Benchmarks/FUZZ.md, worst cases).
+// --results writes every execution's input hash and result (article JSON or reason), one line each: a diff of two
+// such files from one --seed shows whether a change to a parser changed any result on the mutated inputs.
 import CopydeskCore
 import CopydeskTestSupport
 import Foundation
@@ -22,6 +26,8 @@ struct Options {
     var corpus = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         .deletingLastPathComponent().appendingPathComponent("shared/corpora/wire-formats")
     var crashes = URL(fileURLWithPath: ".build/fuzz-crashes")
+    var results: String?
+    var replay: [String] = []
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.makeIterator()
@@ -36,8 +42,12 @@ struct Options {
             case "--seed": seed = UInt64(try value()) ?? seed
             case "--corpus": corpus = URL(fileURLWithPath: try value())
             case "--crashes": crashes = URL(fileURLWithPath: try value())
+            case "--results": results = try value()
+            case "--replay": replay.append(try value())
             case "-h", "--help":
-                print("copydesk-fuzz [--executions N] [--format F]... [--seed S] [--corpus DIR] [--crashes DIR]")
+                print(
+                    "copydesk-fuzz [--executions N] [--format F]... [--seed S] [--corpus DIR] [--crashes DIR]"
+                        + " [--results FILE] [--replay FILE]...")
                 exit(0)
             default: throw UsageError("unknown argument \(argument)")
             }
@@ -161,6 +171,11 @@ func run(
     let clock = ContinuousClock()
     let started = clock.now
     let report = max(options.executions / 10, 1)
+    // Created (emptied) by main, so that every target's lines follow one another.
+    let results = options.results.flatMap { FileHandle(forWritingAtPath: $0) }
+    _ = try? results?.seekToEnd()
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
     for execution in 0..<options.executions {
         let input = execution < seeds.count ? seeds[execution] : mutator.next()
         input.withUnsafeBufferPointer { buffer in
@@ -175,6 +190,15 @@ func run(
         switch result {
         case .success: tally.documents += 1
         case .failure: tally.rejections += 1
+        }
+        if let results {
+            let outcome: String
+            switch result {
+            case .success(let article):
+                outcome = (try? encoder.encode(article)).map { String(decoding: $0, as: UTF8.self) } ?? "?"
+            case .failure(let reason): outcome = "rejected \(reason.code) \(reason.message)"
+            }
+            results.write(Data("\(target) #\(execution) \(input.count) \(fnv1a(input)) \(outcome)\n".utf8))
         }
         if let violation = FuzzInvariant.violation(result) {
             tally.failures += 1
@@ -194,8 +218,10 @@ func run(
 }
 
 /// A stable hash of the target's name, so each target gets its own input stream for one --seed.
-func fnv1a(_ text: String) -> UInt64 {
-    text.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+func fnv1a(_ text: String) -> UInt64 { fnv1a(text.utf8) }
+
+func fnv1a(_ bytes: some Sequence<UInt8>) -> UInt64 {
+    bytes.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
 }
 
 extension Duration {
@@ -228,7 +254,8 @@ func main() -> Int32 {
         }
         targets.append((format.rawValue, seeds, { parser.parse(FuzzInvariant.parserInput($0, fileName: "fuzz")) }))
     }
-    let everything = seedFolders.values.flatMap { $0 }.uniqued().flatMap {
+    // Sorted: a dictionary's order changes from process to process, and with it the input stream of one --seed.
+    let everything = seedFolders.values.flatMap { $0 }.uniqued().sorted().flatMap {
         files(in: options.corpus.appendingPathComponent($0))
     }
     if !everything.isEmpty {
@@ -245,7 +272,37 @@ func main() -> Int32 {
         return 2
     }
 
+    if !options.replay.isEmpty {
+        // Thread CPU time: the machines this runs on are shared, and wall time would measure the neighbours.
+        func cpuSeconds() -> Double {
+            var time = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+            return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+        }
+        for path in options.replay {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                print("\(path): unreadable")
+                continue
+            }
+            for target in targets {
+                let started = cpuSeconds()
+                let result = target.body(Array(data))
+                let elapsed = cpuSeconds() - started
+                let outcome: String
+                switch result {
+                case .success(let article): outcome = "article, \(article.paragraphs.count) paragraphs"
+                case .failure(let reason): outcome = "rejected: \(reason.message)"
+                }
+                let violation = FuzzInvariant.violation(result).map { "; INVARIANT: \($0)" } ?? ""
+                print(
+                    "\(target.name) \(path) \(data.count) bytes: \(String(format: "%.1f", elapsed * 1000)) ms CPU, "
+                        + outcome + violation)
+            }
+        }
+        return 0
+    }
     print("copydesk-fuzz: \(options.executions) executions per target, seed \(options.seed)")
+    if let path = options.results { _ = FileManager.default.createFile(atPath: path, contents: nil) }
     var rows: [(String, Int, Tally)] = []
     for target in targets {
         let tally = run(target: target.name, seeds: target.seeds, options: options, body: target.body)

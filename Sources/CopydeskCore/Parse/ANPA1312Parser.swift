@@ -24,13 +24,15 @@ public struct ANPA1312Parser: ArticleParser {
     static let priorities: [Character: Int] = ["f": 1, "b": 2, "u": 3, "r": 4, "d": 5, "w": 6, "a": 6]
 
     public func parse(_ input: ParserInput) -> Result<Article, RejectReason> {
-        let scalars = Array(input.text.unicodeScalars)
-        guard let soh = scalars.firstIndex(of: "\u{01}") else {
+        // The framing codes are ASCII, so they are found, and lines split, on the UTF-8 bytes: building the
+        // text scalar by scalar cost most of the time of this reader.
+        let bytes = Array(input.text.utf8)
+        guard let soh = bytes.firstIndex(of: Self.soh) else {
             return .failure(RejectReason(.unparsable, "ANPA-1312 without SOH"))
         }
-        let stx = scalars[soh...].firstIndex(of: "\u{02}")
-        let headerEnd = stx ?? scalars.endIndex
-        let header = Self.lines(scalars[(soh + 1)..<headerEnd])
+        let stx = bytes[soh...].firstIndex(of: Self.stx)
+        let headerEnd = stx ?? bytes.endIndex
+        let header = Self.lines(bytes[(soh + 1)..<headerEnd])
         var metadata: [String: String] = [:]
         var article = Article(headline: "", paragraphs: [])
 
@@ -47,14 +49,13 @@ public struct ANPA1312Parser: ArticleParser {
 
         // Text between STX and ETX; the trailer after ETX.
         guard let stx else { return .failure(RejectReason(.unparsable, "ANPA-1312 without STX (no text)")) }
-        let etx = scalars[stx...].firstIndex(of: "\u{03}") ?? scalars.endIndex
-        if etx < scalars.endIndex {
-            let trailerEnd =
-                scalars[etx...].firstIndex { $0 == "\n" || $0 == "\u{0C}" || $0 == "\u{04}" } ?? scalars.endIndex
-            let trailer = String(String.UnicodeScalarView(scalars[(etx + 1)..<trailerEnd])).trimmingSpaces
+        let etx = bytes[stx...].firstIndex(of: Self.etx) ?? bytes.endIndex
+        if etx < bytes.endIndex {
+            let trailerEnd = bytes[etx...].firstIndex { $0 == 0x0A || $0 == 0x0C || $0 == 0x04 } ?? bytes.endIndex
+            let trailer = String(decoding: bytes[(etx + 1)..<trailerEnd], as: UTF8.self).trimmingSpaces
             readTrailer(trailer, into: &article, metadata: &metadata)
         }
-        readText(Self.lines(scalars[(stx + 1)..<etx]), keyword: keyword, into: &article, metadata: &metadata)
+        readText(Self.lines(bytes[(stx + 1)..<etx]), keyword: keyword, into: &article, metadata: &metadata)
 
         if article.headline.isEmpty {
             // A bulletin (APNewsAlert) has no headline line: its one sentence, without the dateline, is it.
@@ -71,6 +72,10 @@ public struct ANPA1312Parser: ArticleParser {
         if !metadata.isEmpty { article.metadata = metadata }
         return .success(article.withoutControlCharacters())
     }
+
+    private static let soh: UInt8 = 0x01
+    private static let stx: UInt8 = 0x02
+    private static let etx: UInt8 = 0x03
 
     /// `r a DC3 DC1 BC-US--Ethanol-LosingGra 1stLd-Writethru   11-13 1693`; returns the keyword.
     private func readPriorityLine(_ line: String, into article: inout Article, metadata: inout [String: String])
@@ -137,12 +142,13 @@ public struct ANPA1312Parser: ArticleParser {
         var continuing = false
         let keywordStem = keyword.flatMap { $0.components(separatedByString: "--").first.map { $0 + "--" } }
         for raw in lines {
-            let isTable = raw.unicodeScalars.first == "\u{08}"
-            let isIndented = raw.first == "\t"
+            // BS and tab are controls, each a character of its own whatever follows.
+            let isTable = raw.utf8.first == 0x08
+            let isIndented = raw.utf8.first == 0x09
             let line = Self.visible(raw)
             let isCaret = line.hasPrefix("^")
             let content = Self.stripMarks(isCaret ? String(line.dropFirst()) : line)
-            if content.isEmpty || content.allSatisfy({ "_-=*".contains($0) || $0 == " " }) {
+            if content.isEmpty || Self.isRule(content) {
                 continuing = false
                 continue
             }
@@ -197,8 +203,10 @@ public struct ANPA1312Parser: ArticleParser {
             }
             // Text: a tab starts a paragraph, a table row is one, an unindented line continues the last one.
             if phase != .text { phase = .text }
-            if continuing && !isIndented && !isTable && !isCaret, let last = paragraphs.popLast() {
-                paragraphs.append(last + " " + content)
+            if continuing && !isIndented && !isTable && !isCaret, !paragraphs.isEmpty {
+                // In place: `last + " " + content` copied the whole paragraph for each of its lines.
+                paragraphs[paragraphs.count - 1] += " "
+                paragraphs[paragraphs.count - 1] += content
             } else {
                 paragraphs.append(content)
             }
@@ -217,6 +225,22 @@ public struct ANPA1312Parser: ArticleParser {
         return String(paragraph.dropFirst(dateline.printed.count)).trimmingSpaces
     }
 
+    /// Lines of a byte range of UTF-8, split at LF (CR dropped).
+    static func lines(_ bytes: ArraySlice<UInt8>) -> [String] {
+        var lines: [String] = []
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: 0x0A) ?? bytes.endIndex
+            let line = bytes[start..<end]
+            lines.append(
+                line.contains(0x0D)
+                    ? String(decoding: line.filter { $0 != 0x0D }, as: UTF8.self)
+                    : String(decoding: line, as: UTF8.self))
+            guard end < bytes.endIndex else { return lines }
+            start = end + 1
+        }
+    }
+
     /// Lines of a scalar range, split at LF (CR dropped).
     static func lines(_ scalars: ArraySlice<Unicode.Scalar>) -> [String] {
         scalars.split(separator: "\n", omittingEmptySubsequences: false).map { line in
@@ -227,15 +251,23 @@ public struct ANPA1312Parser: ArticleParser {
     /// The line with ANPA's in-line controls made text: DLE (a fixed space marker) dropped, other controls
     /// (tab, BS, US, RS column separators) as spaces; leading spaces trimmed.
     static func visible(_ line: String) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in line.unicodeScalars {
-            switch scalar.value {
+        // The controls are single bytes in UTF-8 and no other scalar's bytes include them.
+        var out: [UInt8] = []
+        out.reserveCapacity(line.utf8.count)
+        for byte in line.utf8 {
+            switch byte {
             case 0x10: continue
-            case 0x00..<0x20, 0x7F: out.append(" ")
-            default: out.append(scalar)
+            case 0x00..<0x20, 0x7F: out.append(0x20)
+            default: out.append(byte)
             }
         }
-        return String(out).trimmingSpaces
+        return String(decoding: out, as: UTF8.self).trimmingSpaces
+    }
+
+    /// A line of only `_ - = *` and spaces: a rule between parts of the text. (All ASCII, so the bytes
+    /// answer for the characters.)
+    static func isRule(_ line: String) -> Bool {
+        line.utf8.allSatisfy { $0 == 0x5F || $0 == 0x2D || $0 == 0x3D || $0 == 0x2A || $0 == 0x20 }
     }
 
     /// Without the end-of-line quad marks `<` and `=` and surrounding spaces, whitespace collapsed.

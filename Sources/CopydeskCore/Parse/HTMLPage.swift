@@ -67,6 +67,11 @@ struct HTMLPage {
         _ = initialized
         var page = HTMLPage()
         var bytes = Array(html.utf8)
+        if let trimmed = bytes.withUnsafeBufferPointer({
+            AttributeScan.trimmed($0, limit: MarkupLimits.standard.maxAttributes, html: true)
+        }) {
+            bytes = trimmed
+        }
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else { return page }
         bytes.append(0)
         let document = bytes.withUnsafeBufferPointer { buffer in

@@ -43,6 +43,8 @@ public struct IPTC7901Parser: ArticleParser {
 
         // Before the title: the keyword line and any other top lines.
         var index = 0
+        // Joined once at the end: joining each line onto the metadata value was quadratic in their number.
+        var topLines: [String] = []
         while index < lines.count {
             let line = lines[index].trimmingSpaces
             if line.isEmpty {
@@ -55,12 +57,13 @@ public struct IPTC7901Parser: ArticleParser {
                 continue
             }
             if stx != nil {
-                metadata["topLine"] = [metadata["topLine"], line].compactMap { $0 }.joined(separator: " ")
+                topLines.append(line)
                 index += 1
                 continue
             }
             break
         }
+        if !topLines.isEmpty { metadata["topLine"] = topLines.joined(separator: " ") }
         // The title block runs to the first blank line: take key lines, the headline, the byline.
         var rest: [String] = stx == nil ? Array(lines[index...]) : []
         if let stx { rest = Self.lines(scalars[(stx + 1)..<textEnd]) }

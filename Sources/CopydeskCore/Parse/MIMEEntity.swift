@@ -267,12 +267,20 @@ struct MIMEEntity {
     /// written rather than guessed at; raw non-ASCII characters inside a Q word (a common mailer bug) are
     /// kept as the characters they are.
     static func decodeEncodedWords(_ value: String) -> String {
+        var scanned = 0
+        return decodeEncodedWords(value, scanned: &scanned)
+    }
+
+    /// ``decodeEncodedWords(_:)``, adding to `scanned` the bytes its searches for `?` and `?=` went over (a
+    /// test's measure of its work, which must stay linear in the value).
+    static func decodeEncodedWords(_ value: String, scanned: inout Int) -> String {
         var result = ""
         var rest = Substring(value)
         var lastWasEncoded = false
+        var lookahead = Lookahead()
         while let start = rest.encodedWordStart() {
             let before = rest[..<start.lowerBound]
-            guard let word = parseEncodedWord(rest[start.lowerBound...]) else {
+            guard let word = parseEncodedWord(rest[start.lowerBound...], &lookahead) else {
                 result += before + "=?"
                 rest = rest[start.upperBound...]
                 lastWasEncoded = false
@@ -284,13 +292,56 @@ struct MIMEEntity {
             rest = rest[word.end...]
             lastWasEncoded = true
         }
+        scanned += lookahead.scanned
         return result + rest
     }
 
-    private static func parseEncodedWord(_ text: Substring) -> (text: String, end: Substring.Index)? {
+    /// The next `?` and the next `?=` of a header value, remembered from word to word. Searched afresh for each
+    /// `=?`, they made a value of many unterminated words quadratic: each search ran to the end of the value
+    /// (scripts/fuzz: seconds for a 256 KiB subject). Starts only move forward, so an answer holds for every
+    /// later start up to it.
+    struct Lookahead {
+        private var questionFrom: Substring.Index?
+        private var questionAt: Substring.Index?
+        private var closeFrom: Substring.Index?
+        private var closeAt: Substring.Index?
+        /// Bytes the searches went over.
+        private(set) var scanned = 0
+
+        /// `text[start...].firstIndex(of: "?")`.
+        mutating func question(in text: Substring, from start: Substring.Index) -> Substring.Index? {
+            if let from = questionFrom, from <= start, questionAt.map({ start <= $0 }) ?? true { return questionAt }
+            questionFrom = start
+            questionAt = text[start...].firstIndex(of: "?")
+            scanned += text.utf8.distance(from: start, to: questionAt ?? text.endIndex)
+            return questionAt
+        }
+
+        /// The first `?` from `start` on that a `=` follows.
+        mutating func close(in text: Substring, from start: Substring.Index) -> Substring.Index? {
+            if let from = closeFrom, from <= start, closeAt.map({ start <= $0 }) ?? true { return closeAt }
+            closeFrom = start
+            closeAt = nil
+            var search = start
+            while search < text.endIndex {
+                let next = text.index(after: search)
+                if text[search] == "?", next < text.endIndex, text[next] == "=" {
+                    closeAt = search
+                    break
+                }
+                search = text.index(after: search)
+            }
+            scanned += text.utf8.distance(from: start, to: closeAt ?? text.endIndex)
+            return closeAt
+        }
+    }
+
+    private static func parseEncodedWord(_ text: Substring, _ lookahead: inout Lookahead)
+        -> (text: String, end: Substring.Index)?
+    {
         // =?charset?E?payload?=
         let afterStart = text.index(text.startIndex, offsetBy: 2)
-        guard let charsetEnd = text[afterStart...].firstIndex(of: "?") else { return nil }
+        guard let charsetEnd = lookahead.question(in: text, from: afterStart) else { return nil }
         let charset = text[afterStart..<charsetEnd]
         let encodingIndex = text.index(after: charsetEnd)
         guard encodingIndex < text.endIndex else { return nil }
@@ -300,16 +351,7 @@ struct MIMEEntity {
             return nil
         }
         let payloadFrom = text.index(after: payloadStart)
-        var search = payloadFrom
-        var payloadEnd: Substring.Index?
-        while search < text.endIndex {
-            if text[search] == "?", text.index(after: search) < text.endIndex, text[text.index(after: search)] == "=" {
-                payloadEnd = search
-                break
-            }
-            search = text.index(after: search)
-        }
-        guard let payloadEnd else { return nil }
+        guard let payloadEnd = lookahead.close(in: text, from: payloadFrom) else { return nil }
         let end = text.index(payloadEnd, offsetBy: 2)
         let raw = String(text[..<end])
         let payload = text[payloadFrom..<payloadEnd]

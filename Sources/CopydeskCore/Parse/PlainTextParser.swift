@@ -54,10 +54,15 @@ public struct PlainTextParser: ArticleParser {
     static func joiningBrokenSentences(_ paragraphs: [String]) -> [String] {
         var joined: [String] = []
         for paragraph in paragraphs {
-            if let previous = joined.last, !endsSentence(previous[...]),
-                TextScan.hasCharacters(previous[...], atLeast: 40), paragraph.first?.isLowercase == true
-            {
-                joined[joined.count - 1] = previous + " " + paragraph
+            let joins =
+                joined.last.map { previous in
+                    !endsSentence(previous[...]) && TextScan.hasCharacters(previous[...], atLeast: 40)
+                } ?? false
+            if joins, paragraph.first?.isLowercase == true {
+                // Appended in place (no copy of `previous` alive): `previous + " " + paragraph` copied the growing
+                // paragraph once per line joined, quadratic on a long run of lowercase lines.
+                joined[joined.count - 1] += " "
+                joined[joined.count - 1] += paragraph
             } else {
                 joined.append(paragraph)
             }

@@ -13,6 +13,9 @@ public struct MarkupLimits: Sendable, Equatable {
     public var maxTextBytes = 32 << 20
     /// Total elements; a 16 MiB file of `<a/>` would otherwise be four million of them.
     public var maxElements = 200_000
+    /// Attributes of one element: XML with more is refused, HTML loses the rest (libxml2's time is quadratic in
+    /// them; see ``AttributeScan``).
+    public var maxAttributes = 256
     /// Internal entity declarations in the DTD subset.
     public var maxEntityDeclarations = 256
     /// Replacement text of one internal entity.
@@ -70,6 +73,9 @@ public enum MarkupReader {
             return .failure(
                 RejectReason(.unparsable, "XML of \(utf8.count) bytes is over the \(limits.maxInputBytes)-byte limit"))
         }
+        if !AttributeScan.excess(utf8, limit: limits.maxAttributes).isEmpty {
+            return .failure(RejectReason(.unparsable, "an element with more than \(limits.maxAttributes) attributes"))
+        }
         guard let context = xmlNewParserCtxt() else {
             return .failure(RejectReason(.unparsable, "XML parser could not start (out of memory)"))
         }
@@ -101,32 +107,41 @@ public enum MarkupReader {
     > {
         guard initialized else { return .failure(RejectReason(.unparsable, "HTML parser unavailable")) }
         var text = text
-        return text.withUTF8 { utf8 in
-            if utf8.count > limits.maxInputBytes {
-                return .failure(
-                    RejectReason(
-                        .unparsable, "HTML of \(utf8.count) bytes is over the \(limits.maxInputBytes)-byte limit"))
+        return text.withUTF8 { whole in
+            if let trimmed = AttributeScan.trimmed(whole, limit: limits.maxAttributes, html: true) {
+                return trimmed.withUnsafeBufferPointer { parseHTML(utf8: $0, limits: limits) }
             }
-            guard let context = htmlNewParserCtxt() else {
-                return .failure(RejectReason(.unparsable, "HTML parser could not start (out of memory)"))
-            }
-            defer { htmlFreeParserCtxt(context) }
-            let builder = TreeBuilder(limits: limits, context: context, html: true)
-            installHTMLCallbacks(context.pointee.sax)
-            context.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
-            let options = Int32(
-                HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
-                    | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
-            )
-            let document = withExtendedLifetime(builder) {
-                utf8.withMemoryRebound(to: CChar.self) { chars in
-                    htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
-                }
-            }
-            if let document { xmlFreeDoc(document) }
-            if let failure = builder.failure { return .failure(RejectReason(.unparsable, failure)) }
-            return .success(builder.root() ?? MarkupElement(name: "html"))
+            return parseHTML(utf8: whole, limits: limits)
         }
+    }
+
+    private static func parseHTML(utf8: UnsafeBufferPointer<UInt8>, limits: MarkupLimits) -> Result<
+        MarkupElement, RejectReason
+    > {
+        if utf8.count > limits.maxInputBytes {
+            return .failure(
+                RejectReason(
+                    .unparsable, "HTML of \(utf8.count) bytes is over the \(limits.maxInputBytes)-byte limit"))
+        }
+        guard let context = htmlNewParserCtxt() else {
+            return .failure(RejectReason(.unparsable, "HTML parser could not start (out of memory)"))
+        }
+        defer { htmlFreeParserCtxt(context) }
+        let builder = TreeBuilder(limits: limits, context: context, html: true)
+        installHTMLCallbacks(context.pointee.sax)
+        context.pointee._private = Unmanaged.passUnretained(builder).toOpaque()
+        let options = Int32(
+            HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOERROR.rawValue
+                | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
+        )
+        let document = withExtendedLifetime(builder) {
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                htmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), nil, "UTF-8", options)
+            }
+        }
+        if let document { xmlFreeDoc(document) }
+        if let failure = builder.failure { return .failure(RejectReason(.unparsable, failure)) }
+        return .success(builder.root() ?? MarkupElement(name: "html"))
     }
 
     /// libxml2's last error as a sentence with its position.
