@@ -36,4 +36,18 @@ import Testing
         b[7] = -1
         #expect(a != b)
     }
+
+    /// The clusterer's terms, counted in the parallel stage, are what a plain dictionary count gives.
+    @Test func storyTermsAreAPlainCountWithoutStopWords() {
+        let text = "The NATO summit: NATO leaders met; the summit ended. Été été ÉTÉ a an said Brussels brussels"
+        let terms = StoryClusterer.terms(of: text)
+        var reference: [UInt64: UInt32] = [:]
+        Shingles.forEachWord(text) { hash, length in
+            if length >= 3 && !StoryClusterer.englishStopWords.contains(hash) { reference[hash, default: 0] += 1 }
+        }
+        #expect(terms.hashes == reference.keys.sorted())
+        #expect(terms.counts == terms.hashes.map { reference[$0]! })
+        #expect(terms.counts.filter { $0 >= 2 }.count >= 3, "nato, summit, brussels (case-folded) count twice")
+        #expect(!terms.hashes.contains(Shingles.hashWord("said")))
+    }
 }

@@ -135,14 +135,18 @@ public struct StoryClusterer: Sendable {
     }
 
     static func terms(of text: String, leavingOut stopWords: Set<UInt64>) -> Terms {
-        var counts: [UInt64: UInt32] = [:]
-        counts.reserveCapacity(256)
+        // Counted first and the stop words taken out of the distinct terms after: half as many set lookups.
+        var counts = TermTable<UInt32>(minimumCapacity: 512)
         Shingles.forEachWord(text) { hash, length in
-            if length >= 3 && !stopWords.contains(hash) { counts[hash, default: 0] += 1 }
+            if length >= 3 { counts.update(hash, default: 0) { $0 += 1 } }
         }
         var terms = Terms()
-        terms.hashes = counts.keys.sorted()
-        terms.counts = terms.hashes.map { counts[$0]! }
+        terms.hashes.reserveCapacity(counts.count)
+        terms.counts.reserveCapacity(counts.count)
+        for (hash, count) in counts.sorted() where !stopWords.contains(hash) {
+            terms.hashes.append(hash)
+            terms.counts.append(count)
+        }
         return terms
     }
 
