@@ -719,15 +719,28 @@ final class Pipeline {
             metadata["article.format"] = "\(document.format)"
             metadata.merge(classificationMetadata(document)) { $1 }
             if let channel = record.body.arrival.channel { metadata["copydesk.channel"] = "\(channel)" }
-            logger.info("stored", metadata: metadata)
+            logger.info("stored \(subject(record)): \(headline(document.article.headline))", metadata: metadata)
         case .duplicate(let duplicate):
             metadata["duplicate.of"] = "\(duplicate.duplicateOf)"
-            logger.notice("duplicate of \(duplicate.duplicateOf)", metadata: metadata)
+            logger.notice("duplicate \(subject(record)) of #\(duplicate.duplicateOf)", metadata: metadata)
         case .rejected(let rejected):
             metadata["reject.reason"] = "\(rejected.reason.code)"
             metadata["reject.as"] = "\(rejected.rejectedAs)"
-            logger.warning("rejected: \(rejected.reason.message)", metadata: metadata)
+            logger.warning("rejected \(subject(record)): \(rejected.reason.message)", metadata: metadata)
         }
+    }
+
+    /// `#12 xinhua/a.xml`: what `journalctl` shows by default is the message alone, so it names the record and
+    /// the file; the fields (`COPYDESK_SEQ`, `COPYDESK_FILE`, …) carry the same for queries.
+    static func subject(_ record: JournalRecord) -> String {
+        let arrival = record.body.arrival
+        return "#\(record.sequence) " + (arrival.channel.map { $0 + "/" } ?? "") + arrival.file
+    }
+
+    /// The headline quoted and cut to a log line's worth.
+    static func headline(_ text: String) -> String {
+        let limit = 100
+        return "\"" + (text.count > limit ? text.prefix(limit - 1) + "…" : text) + "\""
     }
 }
 
