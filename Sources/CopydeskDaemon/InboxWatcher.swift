@@ -63,10 +63,11 @@ final class InboxWatcher: Sendable {
         source.cancel()
     }
 
+    /// `IN_DONT_FOLLOW`: a channel folder swapped for a symbolic link between listing and watching must not make
+    /// the daemon watch (and report files from) wherever the link points.
     private func watchChannel(_ channel: String) throws(Errno) {
-        let wd = try valueOrErrno {
-            inotify_add_watch(fd, inbox + "/" + channel, Self.fileMask | UInt32(IN_ONLYDIR) | UInt32(IN_DELETE_SELF))
-        }
+        let mask = Self.fileMask | UInt32(IN_ONLYDIR) | UInt32(IN_DELETE_SELF) | UInt32(IN_DONT_FOLLOW)
+        let wd = try valueOrErrno { inotify_add_watch(fd, inbox + "/" + channel, mask) }
         state.withLock { $0.channelsByWatch[wd] = .some(channel) }
     }
 
