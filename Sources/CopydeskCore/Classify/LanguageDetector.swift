@@ -164,12 +164,11 @@ public struct LanguageDetector: Sendable {
     /// The article's language, from its headline and body; the file's declared language is a cue and the answer
     /// only when there is too little text.
     public func detect(_ article: Article) -> LanguageLabel {
-        var sample = article.headline
-        for paragraph in article.paragraphs {
-            if sample.utf8.count > Self.sampleLetters * 2 { break }
-            sample += "\n" + paragraph
+        // The headline and the first paragraphs while shorter than twice ``sampleLetters`` bytes (ArticleText).
+        let text = ArticleText(article)
+        return text.bytes.withUnsafeBufferPointer {
+            detect(UnsafeBufferPointer(rebasing: $0[..<text.languageSampleEnd]), declared: article.language)
         }
-        return detect(sample, declared: article.language)
     }
 
     enum Script: String, CaseIterable {
@@ -219,11 +218,16 @@ public struct LanguageDetector: Sendable {
 
     /// `text`'s language. `declared` (ISO 639-1 or BCP 47) is believed only when the text is too short to tell.
     public func detect(_ text: String, declared: String? = nil) -> LanguageLabel {
+        var text = text
+        return text.withUTF8 { detect($0, declared: declared) }
+    }
+
+    /// ``detect(_:declared:)`` of UTF-8 text (read in place: the classifier's shared buffer).
+    func detect(_ bytes: UnsafeBufferPointer<UInt8>, declared: String? = nil) -> LanguageLabel {
         var tally = [Int](repeating: 0, count: Script.allCases.count)
         var letters = 0
         // UTF-8 bytes, ASCII by a byte test and the rest decoded: the same count as walking the scalars, faster.
-        var bytes = text
-        bytes.withUTF8 { bytes in
+        do {
             var index = 0
             while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
                 let byte = bytes[index]
@@ -258,13 +262,13 @@ public struct LanguageDetector: Sendable {
             if letters == 0 { return LanguageLabel(code: "und", score: 0, cues: cues) }
             cues.append(Cue("too little text", field: "text", weight: 0))
             // Short, but still try: a script alone can be enough.
-            return detectScript(text, counts: counts, letters: letters, cues: cues, short: true)
+            return detectScript(bytes, counts: counts, letters: letters, cues: cues, short: true)
         }
-        return detectScript(text, counts: counts, letters: letters, cues: cues, short: false)
+        return detectScript(bytes, counts: counts, letters: letters, cues: cues, short: false)
     }
 
     private func detectScript(
-        _ text: String, counts: [Script: Int], letters: Int, cues: [Cue], short: Bool
+        _ text: UnsafeBufferPointer<UInt8>, counts: [Script: Int], letters: Int, cues: [Cue], short: Bool
     ) -> LanguageLabel {
         var cues = cues
         // Han and kana together are "CJK"; Japanese writes kana in every sentence, Chinese never.
@@ -295,7 +299,11 @@ public struct LanguageDetector: Sendable {
         case .hangul: return LanguageLabel(code: "ko", score: share * scale, cues: cues)
         case .arabic:
             // Persian and Urdu write پ چ ژ گ, which Arabic does not have.
-            let persian = text.unicodeScalars.filter { [0x67E, 0x686, 0x698, 0x6AF].contains($0.value) }.count
+            var persian = 0
+            Self.forEachScalar(text) { value in
+                if [0x67E, 0x686, 0x698, 0x6AF].contains(value) { persian += 1 }
+                return true
+            }
             if persian * 100 >= count {
                 cues.append(Cue("Persian letters (پ چ ژ گ) ×\(persian)", field: "text", weight: 0))
                 return LanguageLabel(code: "fa", score: share * scale * 0.8, cues: cues)
@@ -314,7 +322,27 @@ public struct LanguageDetector: Sendable {
     }
 
     /// Scores the words of `script` in `text` under each of the group's languages.
-    private func score(_ text: String, group: Group, script: Script, share: Double, cues: [Cue]) -> LanguageLabel {
+    /// Calls `body` with each scalar value of valid UTF-8 `text` (what `String.unicodeScalars` gives) until it
+    /// returns false.
+    @inline(__always)
+    static func forEachScalar(_ text: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Bool) {
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            if byte < 0x80 {
+                if !body(UInt32(byte)) { return }
+                index += 1
+                continue
+            }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if let scalar = TextBytes.decodeScalar(text, at: index), !body(scalar.value) { return }
+            index += length
+        }
+    }
+
+    private func score(
+        _ text: UnsafeBufferPointer<UInt8>, group: Group, script: Script, share: Double, cues: [Cue]
+    ) -> LanguageLabel {
         var cues = cues
         let languageCount = group.languages.count
         guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
@@ -377,9 +405,9 @@ public struct LanguageDetector: Sendable {
             }
             return Int(second) - Int(best) > 150
         }
-        for scalar in text.unicodeScalars {
-            if seen >= Self.scoredLetters { break }
-            let value = TextBytes.lowerValue(scalar.value)
+        Self.forEachScalar(text) { scalar in
+            if seen >= Self.scoredLetters { return false }
+            let value = TextBytes.lowerValue(scalar)
             if Self.script(of: value) == script {
                 word.append(value)
                 seen += 1
@@ -390,8 +418,9 @@ public struct LanguageDetector: Sendable {
                 }
             } else if !word.isEmpty {
                 flush()
-                if wordCount % 8 == 0 && decided() { break }
+                if wordCount % 8 == 0 && decided() { return false }
             }
+            return true
         }
         flush()
         var costs = (0..<languageCount).map { Double(totals[$0 / 16][$0 % 16]) }
