@@ -53,6 +53,65 @@ public struct LanguageDetector: Sendable {
         var unknownGramVector = SIMD16<Int32>()
         var unknownLetterVector = SIMD16<Int32>()
         var unknownWordVector = SIMD16<Int32>()
+        /// For each profile word, everything scoring it adds — its word cost and the costs of all its 1-, 2- and
+        /// 3-grams — summed once at load: a known word (most of a text's words are common ones) costs one lookup
+        /// instead of one per n-gram. The sums are the same integers the per-gram additions make. Keyed like
+        /// `words`; `wordTotalScalars` confirms the word (a key collision falls back to scoring it gram by gram).
+        var wordTotals = KeyTable()
+        var wordTotalVectors: [SIMD16<UInt16>] = []
+        var wordTotalScalars: [[UInt32]] = []
+
+        /// What scoring `word` (lowercased scalar values of the group's script) adds, and how many n-grams it
+        /// counts: the one definition of a word's score, used at load for ``wordTotals`` and for other words.
+        func wordScore(_ word: [UInt32], into totals: inout [SIMD16<Int32>]) -> Int {
+            var counted = 0
+            @inline(__always) func add(_ row: Int32?, _ vectors: [SIMD16<UInt16>], _ unknown: SIMD16<Int32>) {
+                if let row {
+                    let base = Int(row) * chunks
+                    for chunk in 0..<chunks { totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: vectors[base + chunk]) }
+                } else {
+                    for chunk in 0..<chunks { totals[chunk] &+= unknown }
+                }
+            }
+            add(words[LanguageDetector.wordKey(values: word)], wordVectors, unknownWordVector)
+            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word). A letter no profile
+            // has costs an unknown gram here (rows of known letters carry the unknown-letter cost themselves).
+            var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
+            var beforePrevious: UInt64 = 0
+            for index in 0...word.count {
+                let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
+                if index < word.count {
+                    add(grams[current], gramVectors, unknownLetterVector)
+                }
+                add(grams[previous << 21 | current], gramVectors, unknownGramVector)
+                counted += index < word.count ? 2 : 1
+                if index > 0 || beforePrevious != 0 {
+                    add(grams[beforePrevious << 42 | previous << 21 | current], gramVectors, unknownGramVector)
+                    counted += 1
+                }
+                beforePrevious = previous
+                previous = current
+            }
+            return counted
+        }
+
+        /// Fills ``wordTotals`` from the profile words (after ``vectorize()``). Words whose sum would not fit in
+        /// 16 bits per language are left to the gram-by-gram path.
+        mutating func precomputeWords(_ profileWords: [[UInt32]]) {
+            var seen = KeyTable()
+            for word in profileWords where !word.isEmpty {
+                let key = LanguageDetector.wordKey(values: word)
+                if seen[key] != nil { continue }
+                seen.insert(key, 0)
+                var totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: chunks)
+                _ = wordScore(word, into: &totals)
+                guard totals.allSatisfy({ ($0 .>= 0) == SIMDMask(repeating: true) && ($0 .<= 0xFFFF) == SIMDMask(repeating: true) })
+                else { continue }
+                wordTotals.insert(key, Int32(wordTotalScalars.count))
+                wordTotalScalars.append(word)
+                for chunk in totals { wordTotalVectors.append(SIMD16<UInt16>(truncatingIfNeeded: chunk)) }
+            }
+        }
 
         /// Builds the vectors from the byte tables (called once the tables are complete).
         mutating func vectorize() {
@@ -155,6 +214,17 @@ public struct LanguageDetector: Sendable {
             result.unknownWord = result.unknownWord.map { _ in unknownWord }
             result.unknownLetter = result.unknownGram.map { $0 + 15 }
             result.vectorize()
+            // Profile words as the scorer sees them: lowercased scalars of the group's script only (a word with
+            // anything else in it is never formed by the scorer and need not be summed).
+            var profileWords: [[UInt32]] = []
+            let script: Script = languages.contains(where: { cyrillicCodes.contains($0) }) ? .cyrillic : .latin
+            for language in languages {
+                for (word, _) in words[language] ?? [] {
+                    let values = word.unicodeScalars.map { TextBytes.lowerValue($0.value) }
+                    if values.allSatisfy({ Self.script(of: $0) == script }) { profileWords.append(values) }
+                }
+            }
+            result.precomputeWords(profileWords)
             return result
         }
         latin = group(order.filter { !cyrillicCodes.contains($0) })
@@ -355,36 +425,18 @@ public struct LanguageDetector: Sendable {
         var word: [UInt32] = []
         word.reserveCapacity(32)
         var seen = 0
-        @inline(__always) func add(_ row: Int32?, _ vectors: [SIMD16<UInt16>], _ unknown: SIMD16<Int32>) {
-            if let row {
-                let base = Int(row) * chunks
-                for chunk in 0..<chunks { totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: vectors[base + chunk]) }
-            } else {
-                for chunk in 0..<chunks { totals[chunk] &+= unknown }
-            }
-        }
         func flush() {
             guard !word.isEmpty else { return }
             wordCount += 1
-            add(group.words[Self.wordKey(values: word)], group.wordVectors, group.unknownWordVector)
-            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word). A letter no profile
-            // has costs an unknown gram here (rows of known letters carry the unknown-letter cost themselves).
-            var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
-            var beforePrevious: UInt64 = 0
-            for index in 0...word.count {
-                let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
-                if index < word.count {
-                    add(group.grams[current], group.gramVectors, group.unknownLetterVector)
+            let key = Self.wordKey(values: word)
+            if let row = group.wordTotals[key], group.wordTotalScalars[Int(row)] == word {
+                let base = Int(row) * chunks
+                for chunk in 0..<chunks {
+                    totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: group.wordTotalVectors[base + chunk])
                 }
-                add(group.grams[previous << 21 | current], group.gramVectors, group.unknownGramVector)
-                grams += index < word.count ? 2 : 1
-                if index > 0 || beforePrevious != 0 {
-                    add(group.grams[beforePrevious << 42 | previous << 21 | current], group.gramVectors,
-                        group.unknownGramVector)
-                    grams += 1
-                }
-                beforePrevious = previous
-                previous = current
+                grams += 3 * word.count + 1
+            } else {
+                grams += group.wordScore(word, into: &totals)
             }
             word.removeAll(keepingCapacity: true)
         }
