@@ -92,5 +92,13 @@ struct ClassifyPhraseMatcherTests {
         let expected = Self.naive(phrases, text)
         #expect(expected.count > 200)
         #expect(Self.automaton(matcher, text) == expected)
+        // With line breaks (a byte no phrase has) the scan cuts the text in two and runs the halves together.
+        var broken = text
+        for position in stride(from: broken.count - 1_000, to: 0, by: -1_000) { broken.insert(0x0A, at: position) }
+        #expect(Self.automaton(matcher, broken) == Self.naive(phrases, broken))
+        // Short texts and texts with the only break at either end take the single scan; same answers.
+        for sample in [Array(text.prefix(100)), [0x0A] + text, text + [0x0A]] {
+            #expect(Self.automaton(matcher, sample) == Self.naive(phrases, sample))
+        }
     }
 }
