@@ -269,12 +269,27 @@ public struct EntityExtractor: Sendable {
         personNames.subtract(counts.keys)
         // Where each capitalised word occurs (by key; the text is compared where it is used), so names are
         // counted without rescanning the text per name.
-        var positions: [UInt64: [Int]] = [:]
+        // (key, token index) sorted, searched by key: a `Dictionary` of arrays hashed every capitalised word and
+        // allocated an array per distinct one.
+        var positions: [(key: UInt64, index: Int)] = []
         if !personNames.isEmpty || !organisations.isEmpty {
-            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].key, default: []].append(index) }
+            for index in tokens.indices where tokens[index].capitalised { positions.append((tokens[index].key, index)) }
+            positions.sort { ($0.key, $0.index) < ($1.key, $1.index) }
         }
         func occurrences(of word: String) -> [Int] {
-            (positions[Self.key(word.utf8)] ?? []).filter { text.equals(tokens[$0], word.utf8) }
+            let key = Self.key(word.utf8)
+            var low = 0
+            var high = positions.count
+            while low < high {
+                let middle = (low + high) / 2
+                if positions[middle].key < key { low = middle + 1 } else { high = middle }
+            }
+            var found: [Int] = []
+            while low < positions.count && positions[low].key == key {
+                if text.equals(tokens[positions[low].index], word.utf8) { found.append(positions[low].index) }
+                low += 1
+            }
+            return found
         }
         for name in personNames {
             let parts = name.split(separator: " ").map(String.init)
