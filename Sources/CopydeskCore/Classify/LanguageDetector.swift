@@ -297,27 +297,28 @@ public struct LanguageDetector: Sendable {
         var tally = [Int](repeating: 0, count: Script.allCases.count)
         var letters = 0
         // UTF-8 bytes, ASCII by a byte test and the rest decoded: the same count as walking the scalars, faster.
-        do {
-            var index = 0
-            while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
-                let byte = bytes[index]
-                if byte < 0x80 {
-                    let folded = byte | 0x20
-                    if folded >= 0x61 && folded <= 0x7A {
-                        tally[0] += 1
-                        letters += 1
-                    }
-                    index += 1
-                    continue
-                }
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-                if let scalar = TextBytes.decodeScalar(bytes, at: index), let script = Self.script(of: scalar.value) {
-                    tally[script.index] += 1
+        // ASCII letters go to a local counter (an array element's update checked the array's uniqueness each time).
+        var asciiLetters = 0
+        var index = 0
+        while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
+            let byte = bytes[index]
+            if byte < 0x80 {
+                let folded = byte | 0x20
+                if folded >= 0x61 && folded <= 0x7A {
+                    asciiLetters += 1
                     letters += 1
                 }
-                index += length
+                index += 1
+                continue
             }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if let scalar = TextBytes.decodeScalar(bytes, at: index), let script = Self.script(of: scalar.value) {
+                tally[script.index] += 1
+                letters += 1
+            }
+            index += length
         }
+        tally[Script.latin.index] += asciiLetters
         var counts: [Script: Int] = [:]
         for script in Script.allCases where tally[script.index] > 0 { counts[script] = tally[script.index] }
         let declaredCode = declared.map { String($0.lowercased().prefix { $0.isLetter }) }.flatMap {

@@ -346,12 +346,14 @@ public struct TextModel: Sendable {
         // whose bucket has no idf add nothing to the norm or the scores and are dropped here, before sorting.
         var scratch: [UInt32] = []
         scratch.reserveCapacity(words.count * (bigrams ? 2 : 1))
-        for (position, word) in words.enumerated() {
-            let row = index.row(of: featurizer.unigram(word.hash))
-            if row >= 0 { scratch.append(UInt32(row)) }
-            if bigrams && position > 0 {
-                let pair = index.row(of: featurizer.bigram(words[position - 1].hash, word.hash))
-                if pair >= 0 { scratch.append(UInt32(pair)) }
+        index.withLookup { row in
+            for (position, word) in words.enumerated() {
+                let one = row(featurizer.unigram(word.hash))
+                if one >= 0 { scratch.append(UInt32(one)) }
+                if bigrams && position > 0 {
+                    let pair = row(featurizer.bigram(words[position - 1].hash, word.hash))
+                    if pair >= 0 { scratch.append(UInt32(pair)) }
+                }
             }
         }
         let counts = featurizer.counts(sorting: &scratch, bits: index.rowBits)
@@ -693,6 +695,30 @@ struct BucketIndex: Sendable {
         self.rows = rows
         self.buckets = buckets
         self.rowBits = rowBits
+    }
+
+    /// Calls `body` with a function giving ``row(of:)``, the slots' buffer taken once for all lookups (one
+    /// `withUnsafeBufferPointer` per word kept the lookup from being inlined into the caller's loop).
+    @inline(__always)
+    func withLookup<Result>(_ body: ((UInt32) -> Int) -> Result) -> Result {
+        let rowBits = UInt64(rowBits)
+        let rowMask: UInt64 = (1 << rowBits) - 1
+        let shift = shift
+        if !slots32.isEmpty {
+            return slots32.withUnsafeBufferPointer { slots in
+                let mask = slots.count - 1
+                return body { bucket in
+                    var slot = Int((bucket &* 0x9E37_79B1) >> shift)
+                    while true {
+                        let entry = slots[slot]
+                        if entry == UInt32.max { return -1 }
+                        if UInt64(entry) >> rowBits == UInt64(bucket) { return Int(UInt64(entry) & rowMask) }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
+        }
+        return body { row(of: $0) }
     }
 
     /// The row of `bucket`, or -1 when the bucket cannot weigh in.
