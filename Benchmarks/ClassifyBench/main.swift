@@ -10,6 +10,7 @@ import Foundation
 //   timing DIR [--n 2000] [--model FILE]           per-document time: parse, classify and its parts
 //   train DIR --out FILE [--algorithm …]           train on DIR/label/* and write the model file
 //   classify FILE… [--channel NAME] [--model FILE] print the classification as JSON
+//   repeat DIR [--n 2000] [--model FILE] [--times 10]  classify in a loop, for `perf record`
 //   default-rules                                  print the built-in rules (deploy/rules.conf)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -287,6 +288,21 @@ case "timing":
         articles.count, Double(bytes) / Double(max(raw.count, 1)), parseCPU * 1e6 / Double(max(articles.count, 1)),
         full, rulesOnly, language, entities, model ?? 0, predictOnly ?? 0, wall
     ))
+
+case "repeat":
+    // A loop for `perf record`: parses once, then classifies every document `--times` times (no timing of its own).
+    guard arguments.count >= 2 else { fail("usage: bench-classify repeat DIR [--n 2000] [--model FILE] [--times 10]") }
+    let limit = Int(option("--n") ?? "2000") ?? 2000
+    let times = Int(option("--times") ?? "10") ?? 10
+    let files = ((try? FileManager.default.contentsOfDirectory(atPath: arguments[1])) ?? [])
+        .filter { $0.hasSuffix(".txt") }.sorted().prefix(limit)
+    let articles = files.compactMap { prepare(arguments[1] + "/" + $0) }
+    let classifier = Classifier(model: loadModel())
+    var kinds = 0
+    for _ in 0..<times {
+        for article in articles where classifier.classify(article, channel: nil).kind.kind != .other { kinds += 1 }
+    }
+    print("classified \(articles.count) documents \(times) times (\(kinds) with a kind)")
 
 case "train":
     guard arguments.count >= 2, let out = option("--out") else {

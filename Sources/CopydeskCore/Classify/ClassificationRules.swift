@@ -381,12 +381,57 @@ public struct CompiledRegex: @unchecked Sendable {
     /// ASCII characters every match contains (escaped literals outside groups and classes, such as the `\(` of
     /// a dateline): a paragraph without one cannot match, and checking bytes is far cheaper than the engine.
     let requiredBytes: [UInt8]
+    /// For `^WORD\b…` and `^(WORD|OTHER)\b…` (the urgency markers): the words a match starts with. A paragraph
+    /// starting with none of them cannot match; "But" and "BRUSSELS" no longer run the engine for `^BULLETIN\b`.
+    let literalPrefixes: [[UInt8]]?
 
     init(source: String, regex: Regex<AnyRegexOutput>) {
         self.source = source
         self.regex = regex
         self.firstCharacters = Self.firstCharacters(of: source)
         self.requiredBytes = Self.requiredBytes(of: source)
+        self.literalPrefixes = Self.literalPrefixes(of: source)
+    }
+
+    static func literalPrefixes(of source: String) -> [[UInt8]]? {
+        let bytes = Array(source.utf8)
+        func isWordByte(_ byte: UInt8) -> Bool {
+            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+        }
+        guard bytes.count > 3, bytes[0] == UInt8(ascii: "^") else { return nil }
+        var index = 1
+        var words: [[UInt8]] = []
+        if bytes[index] == UInt8(ascii: "(") {
+            index += 1
+            var word: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                if isWordByte(byte) {
+                    word.append(byte)
+                } else if byte == UInt8(ascii: "|") || byte == UInt8(ascii: ")") {
+                    guard !word.isEmpty else { return nil }
+                    words.append(word)
+                    word = []
+                    if byte == UInt8(ascii: ")") { break }
+                } else {
+                    return nil
+                }
+                index += 1
+            }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ")") else { return nil }
+            index += 1
+        } else {
+            let start = index
+            while index < bytes.count && isWordByte(bytes[index]) { index += 1 }
+            guard index > start else { return nil }
+            words.append(Array(bytes[start..<index]))
+        }
+        // Only a word boundary may follow: anything else (a quantifier making the last letter optional, more
+        // letters in a class) and the words are not certain.
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "b") else {
+            return nil
+        }
+        return words
     }
 
     static func requiredBytes(of source: String) -> [UInt8] {
@@ -425,6 +470,7 @@ public struct CompiledRegex: @unchecked Sendable {
     /// Whether `text` contains a match. A pattern starting with `^` is tried at the start only: Swift's
     /// `firstMatch` would try every position of a 3 KiB paragraph, which costs far more than the match.
     func matches(_ text: String) -> Bool {
+        if let literalPrefixes, !literalPrefixes.contains(where: { text.utf8.starts(with: $0) }) { return false }
         if let firstCharacters {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }

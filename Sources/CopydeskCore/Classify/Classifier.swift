@@ -31,10 +31,15 @@ public struct Classifier: Sendable {
         let evidence = RuleEvidence(rules: rules, view: view)
         let source = decideSource(article, channel: channel, evidence: evidence)
         let kind = decideKind(evidence, source: source)
-        let verdict = model.map { $0.verdict(for: Self.modelText(article)) }
+        let text = ArticleText(article)
+        let (verdict, language, people) = text.bytes.withUnsafeBufferPointer { bytes in
+            (
+                model.map { $0.verdict(bytes: bytes) },
+                languages.detect(UnsafeBufferPointer(rebasing: bytes[..<text.languageSampleEnd]), declared: article.language),
+                entities.extract(bytes, headlineEnd: text.headlineEnd, bodyStart: min(text.headlineEnd + 2, bytes.count))
+            )
+        }
         let topics = decideTopics(evidence, verdict: verdict)
-        let language = languages.detect(article)
-        let people = entities.extract(article)
         let urgency = decideUrgency(article, evidence: evidence)
         return Classification(
             kind: kind, source: source, topics: topics, language: language, entities: people, urgency: urgency,

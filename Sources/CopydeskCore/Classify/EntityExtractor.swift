@@ -174,22 +174,30 @@ public struct EntityExtractor: Sendable {
     /// The entities of `article`'s headline and body. Headlines are often in Title Case, so only known names are
     /// taken from them; titles and name endings are read in the body.
     public func extract(_ article: Article) -> [Entity] {
-        extract(article.paragraphs.joined(separator: "\n"), headline: article.headline)
+        let text = ArticleText(article)
+        return text.bytes.withUnsafeBufferPointer {
+            extract($0, headlineEnd: text.headlineEnd, bodyStart: min(text.headlineEnd + 2, $0.count))
+        }
     }
 
     public func extract(_ text: String, headline: String = "") -> [Entity] {
         var bytes = Array(headline.utf8)
         let headlineEnd = bytes.count
         bytes.append(contentsOf: text.utf8)
-        return bytes.withUnsafeBufferPointer { buffer in
-            var builder = TokenBuilder()
-            Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
-            // The headline's last word ends a name: the body is another paragraph.
-            if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
-            let headlineCount = builder.tokens.count
-            Self.tokenize(buffer, headlineEnd..<buffer.count, into: &builder)
-            return extract(Text(bytes: buffer), tokens: builder.tokens, headlineCount: headlineCount)
-        }
+        return bytes.withUnsafeBufferPointer { extract($0, headlineEnd: headlineEnd, bodyStart: headlineEnd) }
+    }
+
+    /// The entities of a UTF-8 buffer holding the headline (`..<headlineEnd`) and the body (`bodyStart...`);
+    /// paragraphs may be separated by one line break or several.
+    func extract(_ buffer: UnsafeBufferPointer<UInt8>, headlineEnd: Int, bodyStart: Int) -> [Entity] {
+        var builder = TokenBuilder()
+        builder.tokens.reserveCapacity(buffer.count / 5)
+        Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
+        // The headline's last word ends a name: the body is another paragraph.
+        if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
+        let headlineCount = builder.tokens.count
+        Self.tokenize(buffer, bodyStart..<buffer.count, into: &builder)
+        return extract(Text(bytes: buffer), tokens: builder.tokens, headlineCount: headlineCount)
     }
 
     private func extract(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity] {
@@ -261,12 +269,27 @@ public struct EntityExtractor: Sendable {
         personNames.subtract(counts.keys)
         // Where each capitalised word occurs (by key; the text is compared where it is used), so names are
         // counted without rescanning the text per name.
-        var positions: [UInt64: [Int]] = [:]
+        // (key, token index) sorted, searched by key: a `Dictionary` of arrays hashed every capitalised word and
+        // allocated an array per distinct one.
+        var positions: [(key: UInt64, index: Int)] = []
         if !personNames.isEmpty || !organisations.isEmpty {
-            for index in tokens.indices where tokens[index].capitalised { positions[tokens[index].key, default: []].append(index) }
+            for index in tokens.indices where tokens[index].capitalised { positions.append((tokens[index].key, index)) }
+            positions.sort { ($0.key, $0.index) < ($1.key, $1.index) }
         }
         func occurrences(of word: String) -> [Int] {
-            (positions[Self.key(word.utf8)] ?? []).filter { text.equals(tokens[$0], word.utf8) }
+            let key = Self.key(word.utf8)
+            var low = 0
+            var high = positions.count
+            while low < high {
+                let middle = (low + high) / 2
+                if positions[middle].key < key { low = middle + 1 } else { high = middle }
+            }
+            var found: [Int] = []
+            while low < positions.count && positions[low].key == key {
+                if text.equals(tokens[positions[low].index], word.utf8) { found.append(positions[low].index) }
+                low += 1
+            }
+            return found
         }
         for name in personNames {
             let parts = name.split(separator: " ").map(String.init)
@@ -318,7 +341,7 @@ public struct EntityExtractor: Sendable {
             var breakAfter = breaking
             if bytes[last - 1] == 0x2E {  // "."
                 let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
-                if inner.contains(0x2E) || EntityExtractor.abbreviations.contains(String(decoding: inner, as: UTF8.self)) {
+                if inner.contains(0x2E) || EntityExtractor.isAbbreviation(inner) {
                     breakAfter = breaking
                 } else {
                     last -= 1
@@ -396,4 +419,15 @@ public struct EntityExtractor: Sendable {
     }
 
     static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]
+    /// ``abbreviations`` as bytes: asked at every full stop, where making a `String` and hashing it cost more than
+    /// the comparison.
+    private static let abbreviationBytes: [[UInt8]] = abbreviations.sorted().map { Array($0.utf8) }
+
+    static func isAbbreviation(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard word.count >= 2, word.count <= 4 else { return false }
+        for candidate in abbreviationBytes where candidate.count == word.count && candidate.elementsEqual(word) {
+            return true
+        }
+        return false
+    }
 }

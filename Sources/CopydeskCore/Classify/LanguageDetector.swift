@@ -53,6 +53,65 @@ public struct LanguageDetector: Sendable {
         var unknownGramVector = SIMD16<Int32>()
         var unknownLetterVector = SIMD16<Int32>()
         var unknownWordVector = SIMD16<Int32>()
+        /// For each profile word, everything scoring it adds — its word cost and the costs of all its 1-, 2- and
+        /// 3-grams — summed once at load: a known word (most of a text's words are common ones) costs one lookup
+        /// instead of one per n-gram. The sums are the same integers the per-gram additions make. Keyed like
+        /// `words`; `wordTotalScalars` confirms the word (a key collision falls back to scoring it gram by gram).
+        var wordTotals = KeyTable()
+        var wordTotalVectors: [SIMD16<UInt16>] = []
+        var wordTotalScalars: [[UInt32]] = []
+
+        /// What scoring `word` (lowercased scalar values of the group's script) adds, and how many n-grams it
+        /// counts: the one definition of a word's score, used at load for ``wordTotals`` and for other words.
+        func wordScore(_ word: [UInt32], into totals: inout [SIMD16<Int32>]) -> Int {
+            var counted = 0
+            @inline(__always) func add(_ row: Int32?, _ vectors: [SIMD16<UInt16>], _ unknown: SIMD16<Int32>) {
+                if let row {
+                    let base = Int(row) * chunks
+                    for chunk in 0..<chunks { totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: vectors[base + chunk]) }
+                } else {
+                    for chunk in 0..<chunks { totals[chunk] &+= unknown }
+                }
+            }
+            add(words[LanguageDetector.wordKey(values: word)], wordVectors, unknownWordVector)
+            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word). A letter no profile
+            // has costs an unknown gram here (rows of known letters carry the unknown-letter cost themselves).
+            var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
+            var beforePrevious: UInt64 = 0
+            for index in 0...word.count {
+                let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
+                if index < word.count {
+                    add(grams[current], gramVectors, unknownLetterVector)
+                }
+                add(grams[previous << 21 | current], gramVectors, unknownGramVector)
+                counted += index < word.count ? 2 : 1
+                if index > 0 || beforePrevious != 0 {
+                    add(grams[beforePrevious << 42 | previous << 21 | current], gramVectors, unknownGramVector)
+                    counted += 1
+                }
+                beforePrevious = previous
+                previous = current
+            }
+            return counted
+        }
+
+        /// Fills ``wordTotals`` from the profile words (after ``vectorize()``). Words whose sum would not fit in
+        /// 16 bits per language are left to the gram-by-gram path.
+        mutating func precomputeWords(_ profileWords: [[UInt32]]) {
+            var seen = KeyTable()
+            for word in profileWords where !word.isEmpty {
+                let key = LanguageDetector.wordKey(values: word)
+                if seen[key] != nil { continue }
+                seen.insert(key, 0)
+                var totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: chunks)
+                _ = wordScore(word, into: &totals)
+                guard totals.allSatisfy({ ($0 .>= 0) == SIMDMask(repeating: true) && ($0 .<= 0xFFFF) == SIMDMask(repeating: true) })
+                else { continue }
+                wordTotals.insert(key, Int32(wordTotalScalars.count))
+                wordTotalScalars.append(word)
+                for chunk in totals { wordTotalVectors.append(SIMD16<UInt16>(truncatingIfNeeded: chunk)) }
+            }
+        }
 
         /// Builds the vectors from the byte tables (called once the tables are complete).
         mutating func vectorize() {
@@ -155,6 +214,17 @@ public struct LanguageDetector: Sendable {
             result.unknownWord = result.unknownWord.map { _ in unknownWord }
             result.unknownLetter = result.unknownGram.map { $0 + 15 }
             result.vectorize()
+            // Profile words as the scorer sees them: lowercased scalars of the group's script only (a word with
+            // anything else in it is never formed by the scorer and need not be summed).
+            var profileWords: [[UInt32]] = []
+            let script: Script = languages.contains(where: { cyrillicCodes.contains($0) }) ? .cyrillic : .latin
+            for language in languages {
+                for (word, _) in words[language] ?? [] {
+                    let values = word.unicodeScalars.map { TextBytes.lowerValue($0.value) }
+                    if values.allSatisfy({ Self.script(of: $0) == script }) { profileWords.append(values) }
+                }
+            }
+            result.precomputeWords(profileWords)
             return result
         }
         latin = group(order.filter { !cyrillicCodes.contains($0) })
@@ -164,12 +234,11 @@ public struct LanguageDetector: Sendable {
     /// The article's language, from its headline and body; the file's declared language is a cue and the answer
     /// only when there is too little text.
     public func detect(_ article: Article) -> LanguageLabel {
-        var sample = article.headline
-        for paragraph in article.paragraphs {
-            if sample.utf8.count > Self.sampleLetters * 2 { break }
-            sample += "\n" + paragraph
+        // The headline and the first paragraphs while shorter than twice ``sampleLetters`` bytes (ArticleText).
+        let text = ArticleText(article)
+        return text.bytes.withUnsafeBufferPointer {
+            detect(UnsafeBufferPointer(rebasing: $0[..<text.languageSampleEnd]), declared: article.language)
         }
-        return detect(sample, declared: article.language)
     }
 
     enum Script: String, CaseIterable {
@@ -219,31 +288,37 @@ public struct LanguageDetector: Sendable {
 
     /// `text`'s language. `declared` (ISO 639-1 or BCP 47) is believed only when the text is too short to tell.
     public func detect(_ text: String, declared: String? = nil) -> LanguageLabel {
+        var text = text
+        return text.withUTF8 { detect($0, declared: declared) }
+    }
+
+    /// ``detect(_:declared:)`` of UTF-8 text (read in place: the classifier's shared buffer).
+    func detect(_ bytes: UnsafeBufferPointer<UInt8>, declared: String? = nil) -> LanguageLabel {
         var tally = [Int](repeating: 0, count: Script.allCases.count)
         var letters = 0
         // UTF-8 bytes, ASCII by a byte test and the rest decoded: the same count as walking the scalars, faster.
-        var bytes = text
-        bytes.withUTF8 { bytes in
-            var index = 0
-            while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
-                let byte = bytes[index]
-                if byte < 0x80 {
-                    let folded = byte | 0x20
-                    if folded >= 0x61 && folded <= 0x7A {
-                        tally[0] += 1
-                        letters += 1
-                    }
-                    index += 1
-                    continue
-                }
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-                if let scalar = TextBytes.decodeScalar(bytes, at: index), let script = Self.script(of: scalar.value) {
-                    tally[script.index] += 1
+        // ASCII letters go to a local counter (an array element's update checked the array's uniqueness each time).
+        var asciiLetters = 0
+        var index = 0
+        while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
+            let byte = bytes[index]
+            if byte < 0x80 {
+                let folded = byte | 0x20
+                if folded >= 0x61 && folded <= 0x7A {
+                    asciiLetters += 1
                     letters += 1
                 }
-                index += length
+                index += 1
+                continue
             }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if let scalar = TextBytes.decodeScalar(bytes, at: index), let script = Self.script(of: scalar.value) {
+                tally[script.index] += 1
+                letters += 1
+            }
+            index += length
         }
+        tally[Script.latin.index] += asciiLetters
         var counts: [Script: Int] = [:]
         for script in Script.allCases where tally[script.index] > 0 { counts[script] = tally[script.index] }
         let declaredCode = declared.map { String($0.lowercased().prefix { $0.isLetter }) }.flatMap {
@@ -258,13 +333,13 @@ public struct LanguageDetector: Sendable {
             if letters == 0 { return LanguageLabel(code: "und", score: 0, cues: cues) }
             cues.append(Cue("too little text", field: "text", weight: 0))
             // Short, but still try: a script alone can be enough.
-            return detectScript(text, counts: counts, letters: letters, cues: cues, short: true)
+            return detectScript(bytes, counts: counts, letters: letters, cues: cues, short: true)
         }
-        return detectScript(text, counts: counts, letters: letters, cues: cues, short: false)
+        return detectScript(bytes, counts: counts, letters: letters, cues: cues, short: false)
     }
 
     private func detectScript(
-        _ text: String, counts: [Script: Int], letters: Int, cues: [Cue], short: Bool
+        _ text: UnsafeBufferPointer<UInt8>, counts: [Script: Int], letters: Int, cues: [Cue], short: Bool
     ) -> LanguageLabel {
         var cues = cues
         // Han and kana together are "CJK"; Japanese writes kana in every sentence, Chinese never.
@@ -295,7 +370,11 @@ public struct LanguageDetector: Sendable {
         case .hangul: return LanguageLabel(code: "ko", score: share * scale, cues: cues)
         case .arabic:
             // Persian and Urdu write پ چ ژ گ, which Arabic does not have.
-            let persian = text.unicodeScalars.filter { [0x67E, 0x686, 0x698, 0x6AF].contains($0.value) }.count
+            var persian = 0
+            Self.forEachScalar(text) { value in
+                if [0x67E, 0x686, 0x698, 0x6AF].contains(value) { persian += 1 }
+                return true
+            }
             if persian * 100 >= count {
                 cues.append(Cue("Persian letters (پ چ ژ گ) ×\(persian)", field: "text", weight: 0))
                 return LanguageLabel(code: "fa", score: share * scale * 0.8, cues: cues)
@@ -314,7 +393,27 @@ public struct LanguageDetector: Sendable {
     }
 
     /// Scores the words of `script` in `text` under each of the group's languages.
-    private func score(_ text: String, group: Group, script: Script, share: Double, cues: [Cue]) -> LanguageLabel {
+    /// Calls `body` with each scalar value of valid UTF-8 `text` (what `String.unicodeScalars` gives) until it
+    /// returns false.
+    @inline(__always)
+    static func forEachScalar(_ text: UnsafeBufferPointer<UInt8>, _ body: (UInt32) -> Bool) {
+        var index = 0
+        while index < text.count {
+            let byte = text[index]
+            if byte < 0x80 {
+                if !body(UInt32(byte)) { return }
+                index += 1
+                continue
+            }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if let scalar = TextBytes.decodeScalar(text, at: index), !body(scalar.value) { return }
+            index += length
+        }
+    }
+
+    private func score(
+        _ text: UnsafeBufferPointer<UInt8>, group: Group, script: Script, share: Double, cues: [Cue]
+    ) -> LanguageLabel {
         var cues = cues
         let languageCount = group.languages.count
         guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
@@ -327,36 +426,18 @@ public struct LanguageDetector: Sendable {
         var word: [UInt32] = []
         word.reserveCapacity(32)
         var seen = 0
-        @inline(__always) func add(_ row: Int32?, _ vectors: [SIMD16<UInt16>], _ unknown: SIMD16<Int32>) {
-            if let row {
-                let base = Int(row) * chunks
-                for chunk in 0..<chunks { totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: vectors[base + chunk]) }
-            } else {
-                for chunk in 0..<chunks { totals[chunk] &+= unknown }
-            }
-        }
         func flush() {
             guard !word.isEmpty else { return }
             wordCount += 1
-            add(group.words[Self.wordKey(values: word)], group.wordVectors, group.unknownWordVector)
-            // " word " → its 1-, 2- and 3-grams, keys built by shifting (no arrays per word). A letter no profile
-            // has costs an unknown gram here (rows of known letters carry the unknown-letter cost themselves).
-            var previous: UInt64 = UInt64(Unicode.Scalar(" ").value)
-            var beforePrevious: UInt64 = 0
-            for index in 0...word.count {
-                let current = index < word.count ? UInt64(word[index]) : UInt64(Unicode.Scalar(" ").value)
-                if index < word.count {
-                    add(group.grams[current], group.gramVectors, group.unknownLetterVector)
+            let key = Self.wordKey(values: word)
+            if let row = group.wordTotals[key], group.wordTotalScalars[Int(row)] == word {
+                let base = Int(row) * chunks
+                for chunk in 0..<chunks {
+                    totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: group.wordTotalVectors[base + chunk])
                 }
-                add(group.grams[previous << 21 | current], group.gramVectors, group.unknownGramVector)
-                grams += index < word.count ? 2 : 1
-                if index > 0 || beforePrevious != 0 {
-                    add(group.grams[beforePrevious << 42 | previous << 21 | current], group.gramVectors,
-                        group.unknownGramVector)
-                    grams += 1
-                }
-                beforePrevious = previous
-                previous = current
+                grams += 3 * word.count + 1
+            } else {
+                grams += group.wordScore(word, into: &totals)
             }
             word.removeAll(keepingCapacity: true)
         }
@@ -377,9 +458,9 @@ public struct LanguageDetector: Sendable {
             }
             return Int(second) - Int(best) > 150
         }
-        for scalar in text.unicodeScalars {
-            if seen >= Self.scoredLetters { break }
-            let value = TextBytes.lowerValue(scalar.value)
+        Self.forEachScalar(text) { scalar in
+            if seen >= Self.scoredLetters { return false }
+            let value = TextBytes.lowerValue(scalar)
             if Self.script(of: value) == script {
                 word.append(value)
                 seen += 1
@@ -390,8 +471,9 @@ public struct LanguageDetector: Sendable {
                 }
             } else if !word.isEmpty {
                 flush()
-                if wordCount % 8 == 0 && decided() { break }
+                if wordCount % 8 == 0 && decided() { return false }
             }
+            return true
         }
         flush()
         var costs = (0..<languageCount).map { Double(totals[$0 / 16][$0 % 16]) }

@@ -69,6 +69,31 @@ public struct TextModel: Sendable {
     /// NB only: the smoothing the weights were derived with.
     let naiveBayesAlpha: Double
 
+    /// The rows of `table` a prediction can use (buckets with a non-zero idf), found by bucket id: see
+    /// ``BucketIndex``.
+    let index: BucketIndex
+
+    init(
+        name: String, algorithm: Algorithm, labels: [String], bucketBits: Int, bigrams: Bool, documentCount: Int,
+        topFeatures: [[ModelVerdict.Feature]], minDocumentFrequency: Int, documentFrequency: [UInt32], table: [Float],
+        bias: [Float], featureSums: [[Float]], naiveBayesAlpha: Double
+    ) {
+        self.name = name
+        self.algorithm = algorithm
+        self.labels = labels
+        self.bucketBits = bucketBits
+        self.bigrams = bigrams
+        self.documentCount = documentCount
+        self.topFeatures = topFeatures
+        self.minDocumentFrequency = minDocumentFrequency
+        self.documentFrequency = documentFrequency
+        self.table = table
+        self.bias = bias
+        self.featureSums = featureSums
+        self.naiveBayesAlpha = naiveBayesAlpha
+        self.index = BucketIndex(table: table, stride: labels.count + 1)
+    }
+
     var mask: UInt32 { UInt32((1 << bucketBits) - 1) }
     var rowWidth: Int { labels.count + 1 }
 
@@ -254,18 +279,26 @@ public struct TextModel: Sendable {
     /// One pass over the text's distinct buckets computes the TF-IDF value, its norm and every label's dot
     /// product together; the normalisation is applied once at the end.
     public func scores(_ text: String) -> [Double] {
+        let featurizer = Featurizer(bucketBits: bucketBits, bigrams: bigrams)
         var scratch: [UInt32] = []
-        let counts = Featurizer(bucketBits: bucketBits, bigrams: bigrams).counts(text, scratch: &scratch)
+        featurizer.buckets(text, into: &scratch)
+        // Rows of the compact index instead of buckets (same order, see ``BucketIndex``); idf-0 buckets skipped.
+        var rows: [UInt32] = []
+        rows.reserveCapacity(scratch.count)
+        for bucket in scratch {
+            let row = index.row(of: bucket)
+            if row >= 0 { rows.append(UInt32(row)) }
+        }
+        let counts = featurizer.counts(sorting: &rows, bits: index.rowBits)
         let labelCount = labels.count
         var sums = [Double](repeating: 0, count: labelCount)
         var norm = 0.0
-        table.withUnsafeBufferPointer { table in
+        index.rows.withUnsafeBufferPointer { table in
             let stride = labelCount + 1
-            for index in counts.buckets.indices {
-                let base = Int(counts.buckets[index]) * stride
+            for position in counts.buckets.indices {
+                let base = Int(counts.buckets[position]) * stride
                 let idf = table[base]
-                if idf == 0 { continue }
-                let value = Double(Featurizer.sublinear(counts.counts[index]) * idf)
+                let value = Double(Featurizer.sublinear(counts.counts[position]) * idf)
                 norm += value * value
                 for label in 0..<labelCount { sums[label] += Double(table[base + 1 + label]) * value }
             }
@@ -297,26 +330,38 @@ public struct TextModel: Sendable {
     /// weights, one cache line) is read once for all labels, where the label-by-label loop went through the
     /// document's buckets in the 6 MiB table once per label and missed the cache each time.
     public func verdict(for text: String, features count: Int = 6) -> ModelVerdict {
+        var text = text
+        return text.withUTF8 { verdict(bytes: $0, features: count) }
+    }
+
+    /// ``verdict(for:features:)`` of a UTF-8 text.
+    func verdict(bytes: UnsafeBufferPointer<UInt8>, features count: Int = 6) -> ModelVerdict {
         let featurizer = Featurizer(bucketBits: bucketBits, bigrams: bigrams)
         // The words once, with where they are: the buckets come from them, and so do the names of the top
         // features (re-reading the text for those cost as much as the prediction).
         var words: [(hash: UInt64, start: Int, end: Int)] = []
-        let bytes = Array(text.utf8)
-        bytes.withUnsafeBufferPointer { bytes in
-            featurizer.forEachWord(bytes) { hash, start, end in words.append((hash, start, end)) }
-        }
+        words.reserveCapacity(bytes.count / 5)
+        featurizer.forEachWord(bytes) { hash, start, end in words.append((hash, start, end)) }
+        // Each word's row in the compact index (rows are in bucket order, so sorting rows sorts buckets); words
+        // whose bucket has no idf add nothing to the norm or the scores and are dropped here, before sorting.
         var scratch: [UInt32] = []
         scratch.reserveCapacity(words.count * (bigrams ? 2 : 1))
-        for (index, word) in words.enumerated() {
-            scratch.append(featurizer.unigram(word.hash))
-            if bigrams && index > 0 { scratch.append(featurizer.bigram(words[index - 1].hash, word.hash)) }
+        index.withLookup { row in
+            for (position, word) in words.enumerated() {
+                let one = row(featurizer.unigram(word.hash))
+                if one >= 0 { scratch.append(UInt32(one)) }
+                if bigrams && position > 0 {
+                    let pair = row(featurizer.bigram(words[position - 1].hash, word.hash))
+                    if pair >= 0 { scratch.append(UInt32(pair)) }
+                }
+            }
         }
-        let counts = featurizer.counts(sorting: &scratch)
+        let counts = featurizer.counts(sorting: &scratch, bits: index.rowBits)
         let labelCount = labels.count
         let stride = rowWidth
         var values = [Float](repeating: 0, count: counts.buckets.count)
         var scores = bias.map(Double.init)
-        table.withUnsafeBufferPointer { table in
+        index.rows.withUnsafeBufferPointer { table in
             var norm: Float = 0
             for index in counts.buckets.indices {
                 let value = Featurizer.sublinear(counts.counts[index]) * table[Int(counts.buckets[index]) * stride]
@@ -341,12 +386,14 @@ public struct TextModel: Sendable {
         // gave), kept in a short sorted list instead of sorting every bucket of the document.
         var top: [(bucket: UInt32, weight: Double)] = []
         top.reserveCapacity(count + 1)
-        for (bucket, value) in zip(counts.buckets, values) {
-            var weight = Double(self.weight(winner, Int(bucket)))
+        for (row, value) in zip(counts.buckets, values) {
+            let bucket = index.buckets[Int(row)]
+            let base = Int(row) * stride + 1
+            var weight = Double(index.rows[base + winner])
             if algorithm == .naiveBayes {
                 // What separates the winner from the rest, not what every label shares.
                 var others = 0.0
-                for other in labels.indices where other != winner { others += Double(self.weight(other, Int(bucket))) }
+                for other in labels.indices where other != winner { others += Double(index.rows[base + other]) }
                 weight -= labels.count > 1 ? others / Double(labels.count - 1) : 0
             }
             let contribution = weight * Double(value)
@@ -478,7 +525,12 @@ struct Featurizer {
 
     /// Distinct buckets (ascending) and their counts, from a document's buckets (sorted in place).
     func counts(sorting scratch: inout [UInt32]) -> SparseCounts {
-        Self.radixSort(&scratch, bits: bucketBits)
+        counts(sorting: &scratch, bits: bucketBits)
+    }
+
+    /// The same for values below `1 << bits`.
+    func counts(sorting scratch: inout [UInt32], bits: Int) -> SparseCounts {
+        Self.radixSort(&scratch, bits: bits)
         var result = SparseCounts(buckets: [], counts: [])
         result.buckets.reserveCapacity(scratch.count)
         result.counts.reserveCapacity(scratch.count)
@@ -588,5 +640,114 @@ struct SplitMix64: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+/// The rows of a model's table that can weigh in a prediction — buckets with a non-zero idf, a few per cent of
+/// them — copied into a dense table in bucket order, and found through an open-addressing table of bucket ids.
+///
+/// Why: the full table (2^18 buckets × (labels + 1) floats, 6 MiB for five labels) missed the cache on nearly every
+/// word of a document; the used rows and the slots that find them fit in a core's L2 cache. A bucket with a zero
+/// idf has a zero TF-IDF value, so leaving it out changes no score.
+struct BucketIndex: Sendable {
+    /// Per slot: bucket id << `rowBits` | row, or `empty` (ids and rows share 32 bits when they fit, halving the
+    /// slots' footprint; otherwise 64).
+    private let slots32: [UInt32]
+    private let slots64: [UInt64]
+    private let shift: UInt32
+    /// `rows.count / stride` rows of `stride` floats (idf, then each label's weight), buckets ascending.
+    let rows: [Float]
+    /// Row → bucket id.
+    let buckets: [UInt32]
+    /// Rows are below `1 << rowBits` (what a radix sort of row numbers needs to look at).
+    let rowBits: Int
+
+    init(table: [Float], stride: Int) {
+        var rows: [Float] = []
+        var buckets: [UInt32] = []
+        let bucketCount = stride > 0 ? table.count / stride : 0
+        for bucket in 0..<bucketCount where table[bucket * stride] != 0 {
+            buckets.append(UInt32(bucket))
+            rows += table[(bucket * stride)..<((bucket + 1) * stride)]
+        }
+        var slotBits = 4
+        while (1 << slotBits) < buckets.count * 2 { slotBits += 1 }
+        var rowBits = 1
+        while (1 << rowBits) < buckets.count { rowBits += 1 }
+        var bucketBits = 1
+        while (1 << bucketBits) < bucketCount { bucketBits += 1 }
+        let shift = UInt32(32 - slotBits)
+        var slots = [UInt64](repeating: UInt64.max, count: 1 << slotBits)
+        for (row, bucket) in buckets.enumerated() {
+            var slot = Int((bucket &* 0x9E37_79B1) >> shift)
+            while slots[slot] != UInt64.max { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = UInt64(bucket) << UInt64(rowBits) | UInt64(row)
+        }
+        // All ones is never an entry: a bucket id below 2^bucketBits and a row below 2^rowBits leave a zero bit.
+        if bucketBits + rowBits <= 32 {
+            slots32 = slots.map { $0 == UInt64.max ? UInt32.max : UInt32($0) }
+            slots64 = []
+        } else {
+            slots32 = []
+            slots64 = slots
+        }
+        self.shift = shift
+        self.rows = rows
+        self.buckets = buckets
+        self.rowBits = rowBits
+    }
+
+    /// Calls `body` with a function giving ``row(of:)``, the slots' buffer taken once for all lookups (one
+    /// `withUnsafeBufferPointer` per word kept the lookup from being inlined into the caller's loop).
+    @inline(__always)
+    func withLookup<Result>(_ body: ((UInt32) -> Int) -> Result) -> Result {
+        let rowBits = UInt64(rowBits)
+        let rowMask: UInt64 = (1 << rowBits) - 1
+        let shift = shift
+        if !slots32.isEmpty {
+            return slots32.withUnsafeBufferPointer { slots in
+                let mask = slots.count - 1
+                return body { bucket in
+                    var slot = Int((bucket &* 0x9E37_79B1) >> shift)
+                    while true {
+                        let entry = slots[slot]
+                        if entry == UInt32.max { return -1 }
+                        if UInt64(entry) >> rowBits == UInt64(bucket) { return Int(UInt64(entry) & rowMask) }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
+        }
+        return body { row(of: $0) }
+    }
+
+    /// The row of `bucket`, or -1 when the bucket cannot weigh in.
+    @inline(__always)
+    func row(of bucket: UInt32) -> Int {
+        let start = Int((bucket &* 0x9E37_79B1) >> shift)
+        let rowMask: UInt64 = (1 << UInt64(rowBits)) - 1
+        if !slots32.isEmpty {
+            return slots32.withUnsafeBufferPointer { slots in
+                var slot = start
+                let mask = slots.count - 1
+                while true {
+                    let entry = slots[slot]
+                    if entry == UInt32.max { return -1 }
+                    if UInt64(entry) >> UInt64(rowBits) == UInt64(bucket) { return Int(UInt64(entry) & rowMask) }
+                    slot = (slot + 1) & mask
+                }
+            }
+        }
+        return slots64.withUnsafeBufferPointer { slots in
+            var slot = start
+            let mask = slots.count - 1
+            while slots.count > 0 {
+                let entry = slots[slot]
+                if entry == UInt64.max { return -1 }
+                if entry >> UInt64(rowBits) == UInt64(bucket) { return Int(entry & rowMask) }
+                slot = (slot + 1) & mask
+            }
+            return -1
+        }
     }
 }
