@@ -49,33 +49,15 @@ public struct Cue: Codable, Sendable, Equatable, CustomStringConvertible {
     /// Where it was found: `headline`, `lead`, `tail`, `body`, `byline`, `dateline`, `source`, `channel`, `meta`,
     /// or `text`/`metadata` for built-in checks.
     public var field: String
-    public var weight: Double
+    @Thousandths public var weight: Double
     /// The rules-file line of the rule, when a rule produced the cue.
     public var line: Int?
 
     public init(_ text: String, field: String, weight: Double, line: Int? = nil) {
         self.text = text
         self.field = field
-        self.weight = Thousandths.round(weight)
+        self.weight = weight
         self.line = line
-    }
-
-    private enum CodingKeys: String, CodingKey { case text, field, weight, line }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        text = try container.decode(String.self, forKey: .text)
-        field = try container.decode(String.self, forKey: .field)
-        weight = try container.decodeThousandths(forKey: .weight)
-        line = try container.decodeIfPresent(Int.self, forKey: .line)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(text, forKey: .text)
-        try container.encode(field, forKey: .field)
-        try container.encodeThousandths(weight, forKey: .weight)
-        try container.encodeIfPresent(line, forKey: .line)
     }
 
     public var description: String {
@@ -106,32 +88,14 @@ public struct KindLabel: Codable, Sendable, Equatable {
     /// A finer kind within it: `press-conference`, `speech`, `interview`, `doorstep` for transcripts.
     public var detail: String?
     /// 0…1: how far the evidence for this kind outweighs the rest.
-    public var score: Double
+    @Thousandths public var score: Double
     public var cues: [Cue]
 
     public init(kind: DocumentKind, detail: String? = nil, score: Double, cues: [Cue]) {
         self.kind = kind
         self.detail = detail
-        self.score = Thousandths.round(score)
+        self.score = score
         self.cues = cues
-    }
-
-    private enum CodingKeys: String, CodingKey { case kind, detail, score, cues }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try container.decode(DocumentKind.self, forKey: .kind)
-        detail = try container.decodeIfPresent(String.self, forKey: .detail)
-        score = try container.decodeThousandths(forKey: .score)
-        cues = try container.decode([Cue].self, forKey: .cues)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(kind, forKey: .kind)
-        try container.encodeIfPresent(detail, forKey: .detail)
-        try container.encodeThousandths(score, forKey: .score)
-        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -140,32 +104,14 @@ public struct SourceLabel: Codable, Sendable, Equatable {
     public var name: String
     /// True for news agencies (their stories are agency stories), false for issuing organisations.
     public var isAgency: Bool
-    public var score: Double
+    @Thousandths public var score: Double
     public var cues: [Cue]
 
     public init(name: String, isAgency: Bool, score: Double, cues: [Cue]) {
         self.name = name
         self.isAgency = isAgency
-        self.score = Thousandths.round(score)
+        self.score = score
         self.cues = cues
-    }
-
-    private enum CodingKeys: String, CodingKey { case name, isAgency, score, cues }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        name = try container.decode(String.self, forKey: .name)
-        isAgency = try container.decode(Bool.self, forKey: .isAgency)
-        score = try container.decodeThousandths(forKey: .score)
-        cues = try container.decode([Cue].self, forKey: .cues)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(name, forKey: .name)
-        try container.encode(isAgency, forKey: .isAgency)
-        try container.encodeThousandths(score, forKey: .score)
-        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -176,64 +122,28 @@ public struct TopicLabel: Codable, Sendable, Equatable {
     public var label: String
     /// The QCode of the broader topic, nil for the 17 top-level topics.
     public var parent: String?
-    public var score: Double
+    @Thousandths public var score: Double
     public var cues: [Cue]
 
     public init(code: String, label: String, parent: String?, score: Double, cues: [Cue]) {
         self.code = code
         self.label = label
         self.parent = parent
-        self.score = Thousandths.round(score)
+        self.score = score
         self.cues = cues
-    }
-
-    private enum CodingKeys: String, CodingKey { case code, label, parent, score, cues }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        code = try container.decode(String.self, forKey: .code)
-        label = try container.decode(String.self, forKey: .label)
-        parent = try container.decodeIfPresent(String.self, forKey: .parent)
-        score = try container.decodeThousandths(forKey: .score)
-        cues = try container.decode([Cue].self, forKey: .cues)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(code, forKey: .code)
-        try container.encode(label, forKey: .label)
-        try container.encodeIfPresent(parent, forKey: .parent)
-        try container.encodeThousandths(score, forKey: .score)
-        try container.encode(cues, forKey: .cues)
     }
 }
 
 public struct LanguageLabel: Codable, Sendable, Equatable {
     /// ISO 639-1 (`en`), or `und` when there is too little text to tell.
     public var code: String
-    public var score: Double
+    @Thousandths public var score: Double
     public var cues: [Cue]
 
     public init(code: String, score: Double, cues: [Cue]) {
         self.code = code
-        self.score = Thousandths.round(score)
+        self.score = score
         self.cues = cues
-    }
-
-    private enum CodingKeys: String, CodingKey { case code, score, cues }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        code = try container.decode(String.self, forKey: .code)
-        score = try container.decodeThousandths(forKey: .score)
-        cues = try container.decode([Cue].self, forKey: .cues)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(code, forKey: .code)
-        try container.encodeThousandths(score, forKey: .score)
-        try container.encode(cues, forKey: .cues)
     }
 }
 
@@ -275,112 +185,70 @@ public struct UrgencyLabel: Codable, Sendable, Equatable {
 public struct ModelVerdict: Codable, Sendable, Equatable {
     public struct Alternative: Codable, Sendable, Equatable {
         public var label: String
-        public var score: Double
+        @Thousandths public var score: Double
 
         public init(label: String, score: Double) {
             self.label = label
-            self.score = Thousandths.round(score)
+            self.score = score
         }
 
-        private enum CodingKeys: String, CodingKey { case label, score }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            label = try container.decode(String.self, forKey: .label)
-            score = try container.decodeThousandths(forKey: .score)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(label, forKey: .label)
-            try container.encodeThousandths(score, forKey: .score)
-        }
     }
 
     public struct Feature: Codable, Sendable, Equatable {
         /// A word or a word pair (`european union`).
         public var text: String
         /// What it added to the winning label's score.
-        public var weight: Double
+        @Thousandths public var weight: Double
 
         public init(text: String, weight: Double) {
             self.text = text
-            self.weight = Thousandths.round(weight)
+            self.weight = weight
         }
 
-        private enum CodingKeys: String, CodingKey { case text, weight }
-
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            text = try container.decode(String.self, forKey: .text)
-            weight = try container.decodeThousandths(forKey: .weight)
-        }
-
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(text, forKey: .text)
-            try container.encodeThousandths(weight, forKey: .weight)
-        }
     }
 
     /// The model's name as trained (`copydesk train` writes it; usually the training folder's name).
     public var modelName: String
     public var label: String
     /// 0…1 (softmax over the labels' scores).
-    public var score: Double
+    @Thousandths public var score: Double
     public var alternatives: [Alternative]
     public var features: [Feature]
 
     public init(modelName: String, label: String, score: Double, alternatives: [Alternative], features: [Feature]) {
         self.modelName = modelName
         self.label = label
-        self.score = Thousandths.round(score)
+        self.score = score
         self.alternatives = alternatives
         self.features = features
-    }
-
-    private enum CodingKeys: String, CodingKey { case modelName, label, score, alternatives, features }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        modelName = try container.decode(String.self, forKey: .modelName)
-        label = try container.decode(String.self, forKey: .label)
-        score = try container.decodeThousandths(forKey: .score)
-        alternatives = try container.decode([Alternative].self, forKey: .alternatives)
-        features = try container.decode([Feature].self, forKey: .features)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(modelName, forKey: .modelName)
-        try container.encode(label, forKey: .label)
-        try container.encodeThousandths(score, forKey: .score)
-        try container.encode(alternatives, forKey: .alternatives)
-        try container.encode(features, forKey: .features)
     }
 }
 
 // MARK: - Stored form
 
-/// Scores and weights are stored as integers in thousandths (`"score": 873` is 0.873): the journal's metadata
-/// encoder (``CompactJSON``) writes integers byte for byte as `JSONEncoder` does but not floating-point numbers,
-/// and three decimals is all a score says. Values are rounded to thousandths when a label is made, so a record
-/// reads back equal to what was written.
-enum Thousandths {
+/// A score or weight as records hold it: rounded to thousandths when a label is made (so a record reads back
+/// equal to what was written) and stored as an integer count of them (`"score": 873` is 0.873). Integers, because
+/// three decimals is all a score says and the journal's metadata writer (``CompactJSON``) writes integers byte for
+/// byte as `JSONEncoder` does; one wrapper, so each label keeps its synthesized `Codable`.
+@propertyWrapper
+public struct Thousandths: Codable, Sendable, Equatable {
+    public var wrappedValue: Double
+
+    public init(wrappedValue: Double) {
+        self.wrappedValue = Self.round(wrappedValue)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        wrappedValue = Self.value(try decoder.singleValueContainer().decode(Int.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(Self.stored(wrappedValue))
+    }
+
     @inline(__always)
     static func round(_ value: Double) -> Double { value.isFinite ? (value * 1000).rounded() / 1000 : 0 }
     static func stored(_ value: Double) -> Int { value.isFinite ? Int((value * 1000).rounded()) : 0 }
     static func value(_ stored: Int) -> Double { Double(stored) / 1000 }
-}
-
-extension KeyedEncodingContainer {
-    mutating func encodeThousandths(_ value: Double, forKey key: Key) throws {
-        try encode(Thousandths.stored(value), forKey: key)
-    }
-}
-
-extension KeyedDecodingContainer {
-    func decodeThousandths(forKey key: Key) throws -> Double {
-        Thousandths.value(try decode(Int.self, forKey: key))
-    }
 }
