@@ -32,8 +32,7 @@ extension Copydesk {
 
         func run() async throws {
             let reader = try openJournal(try location.configuration())
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = RecordCodec.encoder()
             func emit(_ record: JournalRecord) throws {
                 let view = RecordView(record)
                 if json {

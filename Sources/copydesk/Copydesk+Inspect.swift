@@ -54,8 +54,7 @@ extension Copydesk {
                 throw ExitCode(78)
             }
             var rejected = 0
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let encoder = RecordCodec.encoder()
             for (index, file) in files.enumerated() {
                 let view = Self.inspect(file, limit: limit, classifier: classifier, channel: channel)
                 if view.verdict == "rejected" { rejected += 1 }

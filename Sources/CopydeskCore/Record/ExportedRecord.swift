@@ -134,11 +134,7 @@ public struct ExportedRecord: Codable, Sendable, Equatable {
         }
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    private static let encoder = RecordCodec.encoder()
 }
 
 /// Why an export line cannot become a record again.

@@ -142,9 +142,10 @@ public enum RecordCodec {
         return UnsafeRawBufferPointer(rebasing: payload[offset..<offset + length])
     }
 
-    /// The format the metadata is defined by: `JSONEncoder` with these options. ``CompactJSON`` writes the same
-    /// bytes faster; tests hold the two together.
-    static func encoder() -> JSONEncoder {
+    /// The JSON of records wherever they leave Copydesk (exports, `--json` lines) and the format the metadata is
+    /// defined by: sorted keys, slashes as they are. ``CompactJSON`` writes the metadata's bytes faster; tests hold
+    /// the two together.
+    public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
