@@ -27,16 +27,6 @@ import Testing
         for (key, value) in reference { #expect(kept[key] == (value >= 2 ? value : nil)) }
     }
 
-    @Test func equalityIgnoresInsertionOrder() {
-        var a = TermTable<Int>()
-        var b = TermTable<Int>()
-        for key in UInt64(0)..<100 { a[key] = Int(key) }
-        for key in (UInt64(0)..<100).reversed() { b[key] = Int(key) }
-        #expect(a == b)
-        b[7] = -1
-        #expect(a != b)
-    }
-
     /// The clusterer's terms, counted in the parallel stage, are what a plain dictionary count gives.
     @Test func storyTermsAreAPlainCountWithoutStopWords() {
         let text = "The NATO summit: NATO leaders met; the summit ended. Été été ÉTÉ a an said Brussels brussels"

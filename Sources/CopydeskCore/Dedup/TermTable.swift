@@ -98,13 +98,3 @@ struct TermTable<Value>: Sendable where Value: Sendable {
         self = larger
     }
 }
-
-extension TermTable: Equatable where Value: Equatable {
-    /// The same entries, whatever order they were inserted in.
-    static func == (lhs: TermTable, rhs: TermTable) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        var same = true
-        lhs.forEach { key, value in if rhs[key] != value { same = false } }
-        return same
-    }
-}
