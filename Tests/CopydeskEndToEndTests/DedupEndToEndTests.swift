@@ -91,19 +91,10 @@ import Testing
     /// A Reuters story (Reuters-21578, the Bahia cocoa review) and its update and correction, as plain text files.
     static func updateChain() -> [Data] {
         let headline = "Bahia cocoa review"
-        let body = [
-            "SALVADOR, Feb 26 (Reuters) - Showers continued throughout the week in the Bahia cocoa zone, alleviating "
-                + "the drought since early January and improving prospects for the coming temporao, although normal "
-                + "humidity levels have not been restored, Comissaria Smith said in its weekly review.",
-            "The dry period means the temporao will be late this year. Arrivals for the week ended February 22 were "
-                + "155,221 bags of 60 kilos making a cumulative total for the season of 5.93 mln against 5.81 at the "
-                + "same stage last year.",
-            "Again it seems that cocoa delivered earlier on consignment was included in the arrivals figures. "
-                + "Comissaria Smith said there is still some doubt as to how much old crop cocoa is still available "
-                + "as harvesting has practically come to an end.",
-            "With total Bahia crop estimates around 6.4 mln bags and sales standing at almost 6.2 mln there are a few "
-                + "hundred thousand bags still in the hands of farmers, middlemen, exporters and processors.",
-        ]
+        var body = TextFixtures.bahiaCocoa
+        body[0] = "SALVADOR, Feb 26 (Reuters) - " + body[0]
+        body.append("With total Bahia crop estimates around 6.4 mln bags and sales standing at almost 6.2 mln there are a "
+            + "few hundred thousand bags still in the hands of farmers, middlemen, exporters and processors.")
         let original = [headline] + body
         let update = ["UPDATE 1-" + headline] + body
             + ["Bahia exporters said shipments would resume next week after the rains, with the first cargo due in "
