@@ -307,8 +307,8 @@ public final class JournalWriter {
     /// Below this many records a batch's metadata is encoded on the calling thread alone.
     static let parallelEncodingThreshold = 32
 
-    /// The JSON metadata of each entry, in order; spread over every core for a large batch (it is most of the CPU
-    /// of an append and independent of the chain, which must then be built one record at a time).
+    /// The JSON metadata of each entry, in order; spread over every core for a large batch, since it does not
+    /// depend on the chain, which must then be built one record at a time.
     static func encodeMetadata(_ bodies: [RecordBody], firstSequence: UInt64) throws(JournalError) -> [[UInt8]] {
         func failure(_ error: RecordCodecError, at index: Int) -> JournalError {
             JournalError(
