@@ -359,19 +359,10 @@ public struct TextModel: Sendable {
         let counts = featurizer.counts(sorting: &scratch, bits: index.rowBits)
         let labelCount = labels.count
         let stride = rowWidth
-        var values = [Float](repeating: 0, count: counts.buckets.count)
+        // Each row starts with its bucket's idf: the row table is the idf table at stride `rowWidth`.
+        let values = featurizer.vector(counts, idf: index.rows, stride: stride).values
         var scores = bias.map(Double.init)
         index.rows.withUnsafeBufferPointer { table in
-            var norm: Float = 0
-            for index in counts.buckets.indices {
-                let value = Featurizer.sublinear(counts.counts[index]) * table[Int(counts.buckets[index]) * stride]
-                values[index] = value
-                norm += value * value
-            }
-            if norm > 0 {
-                let scale = 1 / norm.squareRoot()
-                for index in values.indices { values[index] *= scale }
-            }
             for index in counts.buckets.indices where values[index] != 0 {
                 let base = Int(counts.buckets[index]) * stride + 1
                 let value = Double(values[index])
