@@ -17,13 +17,7 @@ extension Pipeline {
         let workNames = try spool.workFiles()
         let inWork = Set(workNames)
         let last = committer.last
-        var reader: JournalReader?
-        func openReader() throws(JournalError) -> JournalReader {
-            if let reader { return reader }
-            let opened = try JournalReader.open(directory: configuration.journal)
-            reader = opened
-            return opened
-        }
+        let openReader = lazyReader()
 
         var counts = StatusSnapshot.Counts()
         var lastArrival: Timestamp?
@@ -131,13 +125,7 @@ extension Pipeline {
     func restoreDedup() throws {
         let started = monotonicSeconds()
         let last = committer.last
-        var reader: JournalReader?
-        func openReader() throws(JournalError) -> JournalReader {
-            if let reader { return reader }
-            let opened = try JournalReader.open(directory: configuration.journal)
-            reader = opened
-            return opened
-        }
+        let openReader = lazyReader()
         var from: UInt64 = 1
         if let checkpoint = loadCheckpoint(matching: last, reader: openReader) {
             dedup = checkpoint.dedup
@@ -157,6 +145,18 @@ extension Pipeline {
         logger.info("dedup memory rebuilt from the journal", metadata: [
             "rebuild.from": "\(from)", "rebuild.ms": "\(Int((monotonicSeconds() - started) * 1000))",
         ])
+    }
+
+    /// A reader of the journal opened on first use: a start from a checkpoint that covers every record reads none.
+    private func lazyReader() -> () throws(JournalError) -> JournalReader {
+        let directory = configuration.journal
+        var reader: JournalReader?
+        return { () throws(JournalError) -> JournalReader in
+            if let reader { return reader }
+            let opened = try JournalReader.open(directory: directory)
+            reader = opened
+            return opened
+        }
     }
 
     /// The checkpoint in the journal directory if it is whole, of this format and describes this journal: its
