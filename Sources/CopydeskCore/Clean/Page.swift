@@ -389,6 +389,8 @@ extension Clean {
         /// `text` trimmed, if it is one to four capitalised words of letters, at most 40 characters.
         private static func tagIfNames(_ text: String) -> String? {
             let tag = text.trimmingSpaces
+            // Most candidates are the rest of a long line: the length rules them out before any splitting.
+            guard !TextScan.hasCharacters(tag[...], atLeast: 41) else { return nil }
             let words = tag.split(separator: " ")
             guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
                 words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
