@@ -6,7 +6,18 @@ extension Clean {
     /// the Clean stage's time.
     final class Line {
         let text: String
-        let words: [Substring]
+        /// Made when first asked for: most lines are paragraphs, which only need the count and the masks, and a
+        /// `Substring` per word (each holding the text) was a tenth of the Clean stage.
+        lazy var words: [Substring] = wordRanges.map { ranges in
+            let utf8 = text.utf8
+            return ranges.map { range in
+                Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                    utf8.startIndex, offsetBy: range.upperBound)])
+            }
+        } ?? text.split(whereSeparator: \.isWhitespace)
+        /// The words as UTF-8 offsets into `text`; nil where they were split `Character` by `Character`.
+        private let wordRanges: [Range<Int>]?
+        let wordCount: Int
         /// The words lowercased, without surrounding punctuation: what is looked up in word lists. Made when
         /// first asked for: only short lines need them (the function-word counts use ``stopwordMasks``).
         lazy var keys: [String] = words.map(Self.key)
@@ -33,8 +44,8 @@ extension Clean {
             // One pass over the bytes for the words, their function-word masks, letters, separators and
             // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
             let measured = Self.measure(text) ?? Self.measureByCharacters(text)
-            let words = measured.words
-            self.words = words
+            wordRanges = measured.ranges
+            wordCount = measured.wordCount
             stopwordMasks = measured.masks
             letterWords = measured.letterWords
             scriptCounts = measured.scriptCounts
@@ -42,7 +53,7 @@ extension Clean {
             hasSpacedSeparator = measured.spacedSeparator ?? Page.hasSpacedSeparator(text)
             endsSentence =
                 PlainTextParser.endsSentence(text[...]) && text.last != ":"
-                || text.hasSuffix(":") && words.count >= 3
+                || text.hasSuffix(":") && measured.wordCount >= 3
             separators = separatorCount
             segments =
                 separatorCount < 2
@@ -54,8 +65,8 @@ extension Clean {
         }
 
         typealias Measured = (
-            words: [Substring], masks: [UInt16], letterWords: Int, separators: Int, scriptCounts: [Int],
-            spacedSeparator: Bool?
+            ranges: [Range<Int>]?, wordCount: Int, masks: [UInt16], letterWords: Int, separators: Int,
+            scriptCounts: [Int], spacedSeparator: Bool?
         )
 
         /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
@@ -108,13 +119,11 @@ extension Clean {
                     masks.append(end - start <= 8 ? Vocabulary.asciiStopwordMask(bytes, start..<end) : 0)
                 }
                 let utf8 = text.utf8
-                let words = ranges.map { range in
-                    Substring(
+                for number in nonASCIIWords {
+                    let range = ranges[number]
+                    let word = Substring(
                         utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
                             utf8.startIndex, offsetBy: range.upperBound)])
-                }
-                for number in nonASCIIWords {
-                    let word = words[number]
                     masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
                     if word.contains(where: \.isLetter) { letterWords += 1 }
                     // A separator mark is one scalar: one character, and longer words need no counting.
@@ -123,7 +132,7 @@ extension Clean {
                         scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
                     }
                 }
-                return (words, masks, letterWords, separators, scriptCounts, spacedSeparator)
+                return (ranges, ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
         }
 
@@ -132,7 +141,7 @@ extension Clean {
             let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
             let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
-            return (words, masks, letterWords, separators, Script.letterCounts(in: text), nil)
+            return (nil, words.count, masks, letterWords, separators, Script.letterCounts(in: text), nil)
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
@@ -191,7 +200,6 @@ extension Clean {
         /// Marks sites put between menu items and link lists.
         static let separatorMarks: Set<Character> = ["•", "·", "|", "›", "»", "▪", "◦", "■", "►"]
 
-        var wordCount: Int { words.count }
 
         /// 3–25 words, some letters, not ending in a full stop: what headlines, titles and subheads look like.
         var isHeadlineShaped: Bool {
@@ -381,6 +389,8 @@ extension Clean {
         /// `text` trimmed, if it is one to four capitalised words of letters, at most 40 characters.
         private static func tagIfNames(_ text: String) -> String? {
             let tag = text.trimmingSpaces
+            // Most candidates are the rest of a long line: the length rules them out before any splitting.
+            guard !TextScan.hasCharacters(tag[...], atLeast: 41) else { return nil }
             let words = tag.split(separator: " ")
             guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
                 words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })

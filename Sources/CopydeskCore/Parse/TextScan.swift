@@ -173,6 +173,8 @@ enum TextScan {
     /// (`text.split(whereSeparator: \.isWhitespace).joined(separator: " ")`).
     static func collapse(_ text: Substring) -> String {
         let result: String? = withUTF8(text) { bytes in
+            // Most paragraphs already are: one pass, no word list.
+            if isCollapsed(bytes) { return String(decoding: bytes, as: UTF8.self) }
             guard let ranges = wordRanges(bytes) else { return nil }
             guard !ranges.isEmpty else { return "" }
             let length = ranges.reduce(ranges.count - 1) { $0 + $1.count }
@@ -192,6 +194,50 @@ enum TextScan {
             }
         }
         return result ?? text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    /// Whether `bytes` need no collapsing: one space between words, none at the ends, and words of printable
+    /// ASCII or of scalars that are never whitespace and cannot join a space before them. Errs towards false,
+    /// which only sends the text the long way.
+    static func isCollapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        guard count > 0, bytes[0] != 0x20, bytes[count - 1] != 0x20 else { return false }
+        var index = 0
+        var afterSpace = false
+        while index < count {
+            let byte = bytes[index]
+            if byte > 0x20 && byte < 0x7F {
+                afterSpace = false
+                index += 1
+                continue
+            }
+            if byte == 0x20 {
+                if afterSpace { return false }
+                afterSpace = true
+                index += 1
+                continue
+            }
+            switch byte {
+            case 0xC3...0xCB, 0xCE...0xD1:
+                // U+00C0–U+02FF and U+0380–U+047F: letters and modifiers, no whitespace, no marks.
+                guard index + 1 < count else { return false }
+                index += 2
+            case 0xCC...0xCD, 0xD2...0xD7:
+                // U+0300–U+036F and U+0480–U+05FF hold combining marks: fine inside a word, not after a space.
+                if afterSpace || index + 1 >= count { return false }
+                index += 2
+            case 0xE2:
+                // U+2010–U+2027 and U+2030–U+203F: dashes, quotes, bullets, ellipsis, primes, guillemets.
+                guard index + 2 < count, bytes[index + 1] == 0x80,
+                    (0x90...0xA7).contains(bytes[index + 2]) || (0xB0...0xBF).contains(bytes[index + 2])
+                else { return false }
+                index += 3
+            default:
+                return false
+            }
+            afterSpace = false
+        }
+        return true
     }
 
     /// Whether every `Character` of `text` is whitespace.
