@@ -11,7 +11,10 @@ import SystemPackage
 /// leave (a torn tail of the last segment, a segment file whose header was never completed) and refuses anything
 /// else, so damage is reported rather than written over.
 ///
-/// Not `Sendable`: one owner (the ingest service) appends; readers open their own ``JournalReader``.
+/// An append can also be taken in two halves, so that two batches are in flight: ``encoder`` encodes the next batch
+/// on any thread while ``commit(_:)`` writes and syncs the one before on the owner's (JournalWriter+Pipeline.swift).
+///
+/// Not `Sendable`: one owner (the ingest service's committer) appends; readers open their own ``JournalReader``.
 public final class JournalWriter {
     /// What ``open(directory:options:logger:)`` repaired.
     public let recovery: RecoveryReport
