@@ -179,12 +179,13 @@ public final class IngestService: Service {
 ///
 /// Three stages run side by side, so the disk and both cores stay busy under a burst:
 /// 1. this task claims, reads and decides files, one batch at a time (serial, against one index);
-/// 2. the ``Committer`` appends the previous batch and `fdatasync`s it on its own thread;
+/// 2. the ``Committer`` encodes each batch and, on another thread, appends it and `fdatasync`s it: up to two batches
+///    in flight, the next encoded while the previous one is on the disk;
 /// 3. the ``Finisher`` lets go of the files of durable batches (unlink, or move to `done/` / `rejected/`).
 ///
-/// A batch is handed to the disk when it holds `batch_max` records, when its first file has waited `batch_delay`
-/// and the disk is free, or at once when no other file is waiting; while one batch is on the disk the next one
-/// fills, so files arriving together share one `fdatasync`.
+/// A batch is handed to the committer when it holds `batch_max` records, when its first file has waited
+/// `batch_delay` and the committer has room, or at once when no other file is waiting; while batches are on their
+/// way to the disk the next one fills, so files arriving together share one `fdatasync`.
 final class Pipeline {
     enum Pending {
         case inbox(InboxEntry)
@@ -437,7 +438,7 @@ final class Pipeline {
             try stage(claimed[next], prepared, spool: spool, current: current, claimedAt: claimTimes[next])
             next += 1
             if staging.count >= current.batchMax
-                || (!staging.isEmpty && !committer.isBusy
+                || (!staging.isEmpty && committer.canSubmit
                     && monotonicSeconds() - staging.openedAt >= current.batchDelay) {
                 try await flush()
                 board.update { $0.queue = items.count - position + claimed.count - next + queue.count }
@@ -550,11 +551,15 @@ final class Pipeline {
         nextSequence += 1
     }
 
-    /// Waits for the batch on the disk, then hands it the staged one.
+    /// Hands the staged batch to the committer, which encodes it while the batch before is on the disk; waits for
+    /// an outcome only while ``Committer/depth`` batches are in flight.
     private func flush() async throws {
-        if let outcome = await committer.outcome() { try handle(outcome) }
+        while let outcome = committer.finishedOutcome() { try handle(outcome) }
+        while hold == nil, !committer.canSubmit, let outcome = await committer.outcome() { try handle(outcome) }
         if hold != nil {
-            // The batch before failed: this one's sequence numbers were predicted past it. Hold it too.
+            // A batch before failed: the later ones' sequence numbers were predicted past it, so the committer
+            // fails them too. Take them into the hold first, then this one, so the files keep their order.
+            while let outcome = await committer.outcome() { try handle(outcome) }
             holdStaged()
             return
         }
@@ -566,7 +571,7 @@ final class Pipeline {
 
     /// Waits until nothing is on the disk.
     private func settle() async throws {
-        if let outcome = await committer.outcome() { try handle(outcome) }
+        while let outcome = await committer.outcome() { try handle(outcome) }
         if hold != nil { holdStaged() }
     }
 
@@ -582,7 +587,12 @@ final class Pipeline {
                 throw DaemonError("cannot append to the journal: \(error)")
             }
             unstage(batch)
-            enterHold(error, files: batch.files)
+            if hold != nil {
+                // A batch that was in flight behind the one that failed: held with it, after its files.
+                hold!.held += batch.files
+            } else {
+                enterHold(error, files: batch.files)
+            }
         }
     }
 

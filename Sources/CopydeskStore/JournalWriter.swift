@@ -11,7 +11,10 @@ import SystemPackage
 /// leave (a torn tail of the last segment, a segment file whose header was never completed) and refuses anything
 /// else, so damage is reported rather than written over.
 ///
-/// Not `Sendable`: one owner (the ingest service) appends; readers open their own ``JournalReader``.
+/// An append can also be taken in two halves, so that two batches are in flight: ``encoder`` encodes the next batch
+/// on any thread while ``commit(_:)`` writes and syncs the one before on the owner's (JournalWriter+Pipeline.swift).
+///
+/// Not `Sendable`: one owner (the ingest service's committer) appends; readers open their own ``JournalReader``.
 public final class JournalWriter {
     /// What ``open(directory:options:logger:)`` repaired.
     public let recovery: RecoveryReport
@@ -24,14 +27,14 @@ public final class JournalWriter {
     public var lastHash: Digest { link.hash }
 
     let directory: String
-    private let options: JournalOptions
+    let options: JournalOptions
     let logger: Logger
     private var lock: FileDescriptor?
-    private var segment: OpenSegment?
+    var segment: OpenSegment?
     /// The chain after the last record written: the next record's sequence and `previousHash` come from here.
-    private var link: ChainLink
+    var link: ChainLink
     /// When the last record was written: a trailer carries it.
-    private var lastRecordedAt: Timestamp
+    var lastRecordedAt: Timestamp
     /// The batch buffer, kept between appends.
     private var scratch: [UInt8] = []
     /// Set when a failed append could not be undone; the writer refuses further appends.
@@ -44,7 +47,7 @@ public final class JournalWriter {
     var openSegment: SegmentFile? { segment.map { SegmentFile(firstSequence: $0.firstSequence, path: $0.path) } }
 
     /// The segment being appended to.
-    private struct OpenSegment {
+    struct OpenSegment {
         var fd: FileDescriptor
         var path: String
         var firstSequence: UInt64
@@ -362,7 +365,7 @@ public final class JournalWriter {
     // MARK: - Appending
 
     /// Writes `bytes` (`count` frames) at the end of `segment` and makes them durable.
-    private func write(_ bytes: [UInt8], count: UInt64, to segment: inout OpenSegment) throws(JournalError) {
+    func write(_ bytes: some Collection<UInt8>, count: UInt64, to segment: inout OpenSegment) throws(JournalError) {
         guard !bytes.isEmpty else { return }
         do {
             _ = try FileDescriptor.typed { try segment.fd.writeAll(toAbsoluteOffset: segment.size, bytes) }
@@ -389,7 +392,7 @@ public final class JournalWriter {
     }
 
     /// Undoes a failed batch: removes the segments it created and cuts the original back to its old size.
-    private func rollBack(to original: OpenSegment, removing created: [OpenSegment], after failure: JournalError) {
+    func rollBack(to original: OpenSegment, removing created: [OpenSegment], after failure: JournalError) {
         do throws(Errno) {
             for fresh in created.reversed() {
                 try? fresh.fd.close()
@@ -732,7 +735,7 @@ public final class JournalWriter {
 
     /// Creates a segment atomically: header written and synced under a temporary name, then renamed, then the
     /// directory synced, so no reader ever sees a half-written header.
-    private static func createSegment(
+    static func createSegment(
         directory: String, firstSequence: UInt64, chainHash: Digest
     ) throws(JournalError) -> OpenSegment {
         let path = directory + "/" + SegmentHeader.fileName(firstSequence: firstSequence)

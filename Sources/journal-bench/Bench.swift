@@ -8,7 +8,7 @@ import Logging
 /// something next to the disk's own limit measured in the same run (`Benchmarks/journal-append`).
 ///
 /// ```
-/// copydesk-bench append DIR --record-size 3072 --batch 64 --seconds 8
+/// copydesk-bench append DIR --record-size 3072 --batch 64 --seconds 8 [--serial]
 /// copydesk-bench generate DIR --records 1000000 --corpus DOCDIR [--batch 2048]
 /// ```
 @main
@@ -19,6 +19,11 @@ enum Bench {
         let command = arguments.removeFirst()
         let directory = arguments.removeFirst()
         var options: [String: String] = [:]
+        // `--serial` alone is a flag; every other option takes a value.
+        if let flag = arguments.firstIndex(of: "--serial") {
+            options["serial"] = "1"
+            arguments.remove(at: flag)
+        }
         while arguments.count >= 2, arguments[0].hasPrefix("--") {
             options[String(arguments[0].dropFirst(2))] = arguments[1]
             arguments.removeFirst(2)
@@ -31,7 +36,7 @@ enum Bench {
         case "append":
             try append(
                 directory: directory, recordSize: Int(number("record-size", 3072)), batch: Int(number("batch", 64)),
-                seconds: number("seconds", 8)
+                seconds: number("seconds", 8), serial: options["serial"] == "1"
             )
         case "generate":
             guard let corpus = options["corpus"] else { usage() }
@@ -48,7 +53,7 @@ enum Bench {
 
     static func usage() -> Never {
         FileHandle.standardError.write(Data("""
-            usage: copydesk-bench append DIR [--record-size 3072] [--batch 64] [--seconds 8]
+            usage: copydesk-bench append DIR [--record-size 3072] [--batch 64] [--seconds 8] [--serial]
                    copydesk-bench stages DOCDIR [--count 2000]
                    copydesk-bench generate DIR --corpus DOCDIR [--records 1000000] [--batch 2048] [--distinct 1]
 
@@ -56,10 +61,15 @@ enum Bench {
         exit(2)
     }
 
-    /// Appends document records whose frames are `recordSize` bytes, `batch` per `JournalWriter.append` (one
-    /// `fdatasync` each), for `seconds`, into a fresh journal in DIR. Encoding, CRC, chain hash, write and sync are
-    /// all timed, as the daemon pays them; building the record values is not.
-    static func append(directory: String, recordSize: Int, batch: Int, seconds: Double) throws {
+    /// Appends document records whose frames are `recordSize` bytes, `batch` per commit (one `fdatasync` each), for
+    /// `seconds`, into a fresh journal in DIR. Encoding, CRC, chain hash, write and sync are all timed, as the daemon
+    /// pays them; building the record values is not.
+    ///
+    /// As the daemon's committer does, batch N+1 is encoded (``JournalEncoder``) on this thread while batch N is
+    /// written and synced (``JournalWriter/commit(_:)``) on another; `serial` uses `JournalWriter.append` instead,
+    /// which encodes, writes and syncs each batch in turn. A commit's latency runs from the start of its encoding to
+    /// its fdatasync's return.
+    static func append(directory: String, recordSize: Int, batch: Int, seconds: Double, serial: Bool) throws {
         try? FileManager.default.removeItem(atPath: directory)
         let writer = try JournalWriter.open(directory: directory, logger: Logger(label: "bench"))
         defer {
@@ -74,34 +84,55 @@ enum Bench {
         )).count
         let rawSize = max(0, recordSize - overhead)
         let pool = (0..<max(batch, 64)).map { document(number: $0, rawSize: rawSize) }
-        var latencies: [Double] = []
-        var records = 0
-        var bytes = 0
-        let start = Date()
         var next = 0
-        let cpuStart = processCPUSeconds()
-        while Date().timeIntervalSince(start) < seconds {
+        func nextBodies() -> [RecordBody] {
             var bodies: [RecordBody] = []
             bodies.reserveCapacity(batch)
             for _ in 0..<batch {
                 bodies.append(pool[next % pool.count])
                 next += 1
             }
-            let t0 = Date()
-            _ = try writer.append(bodies, recordedAt: Timestamp(microseconds: 1_767_225_600_000_000))
-            latencies.append(Date().timeIntervalSince(t0))
-            records += batch
+            return bodies
+        }
+        let time = Timestamp(microseconds: 1_767_225_600_000_000)
+        var latencies: [Double] = []
+        var records = 0
+        let start = Date()
+        let cpuStart = processCPUSeconds()
+        if serial {
+            while Date().timeIntervalSince(start) < seconds {
+                let bodies = nextBodies()
+                let t0 = Date()
+                _ = try writer.append(bodies, recordedAt: time)
+                latencies.append(Date().timeIntervalSince(t0))
+                records += batch
+            }
+        } else {
+            let disk = DiskThread(writer)
+            let encoder = writer.encoder
+            var tail = writer.tail
+            while Date().timeIntervalSince(start) < seconds, disk.failure == nil {
+                let bodies = nextBodies()
+                let t0 = Date()
+                let encoded = try encoder.encode(bodies, recordedAt: time, after: tail, reusing: disk.spareBuffer())
+                tail = encoded.end
+                disk.submit(encoded, startedAt: t0)
+            }
+            disk.drain()
+            if let failure = disk.failure { throw failure }
+            latencies = disk.latencies
+            records = disk.records
         }
         let elapsed = Date().timeIntervalSince(start)
         let cpu = processCPUSeconds() - cpuStart
-        bytes = records * (overhead + rawSize)
+        let bytes = records * (overhead + rawSize)
         latencies.sort()
         func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(p * Double(latencies.count - 1) + 0.5))] }
         print(String(
-            format: "RESULT copydesk_append rec=%d batch=%d n=%d secs=%.2f recs_per_s=%.0f MB_per_s=%.2f commits_per_s=%.0f p50_commit_ms=%.3f p99_commit_ms=%.3f cpu_us_per_rec=%.1f",
+            format: "RESULT copydesk_append rec=%d batch=%d n=%d secs=%.2f recs_per_s=%.0f MB_per_s=%.2f commits_per_s=%.0f p50_commit_ms=%.3f p99_commit_ms=%.3f cpu_us_per_rec=%.1f mode=%@",
             overhead + rawSize, batch, records, elapsed, Double(records) / elapsed, Double(bytes) / elapsed / 1e6,
             Double(latencies.count) / elapsed, percentile(0.5) * 1000, percentile(0.99) * 1000,
-            cpu / Double(records) * 1e6
+            cpu / Double(records) * 1e6, serial ? "serial" : "pipelined"
         ))
     }
 
@@ -218,6 +249,57 @@ enum Bench {
             format: "RESULT copydesk_generate records=%d secs=%.1f", written, Date().timeIntervalSince(start)
         ))
     }
+}
+
+/// Commits encoded batches on its own thread, in order, one at a time; at most one more waits behind the one being
+/// committed, so with the batch being encoded two are in flight, as in the daemon's committer.
+final class DiskThread: @unchecked Sendable {
+    // @unchecked: `writer` is used only on `queue`; the rest is behind `lock`.
+    private let writer: JournalWriter
+    private let queue = DispatchQueue(label: "bench.disk")
+    private let slots = DispatchSemaphore(value: 2)
+    private let lock = NSLock()
+    /// Batches handed over and not yet taken by the disk thread: kept here rather than captured by the block that
+    /// commits them, so that once committed the disk thread holds the only reference to the buffer and can recycle it.
+    private var waiting: [(batch: EncodedBatch, startedAt: Date)] = []
+    private var spare: [[UInt8]] = []
+    private(set) var latencies: [Double] = []
+    private(set) var records = 0
+    private var error: (any Error)?
+
+    init(_ writer: JournalWriter) { self.writer = writer }
+
+    var failure: (any Error)? { lock.withLock { error } }
+
+    func spareBuffer() -> [UInt8] { lock.withLock { spare.popLast() ?? [] } }
+
+    func submit(_ batch: EncodedBatch, startedAt: Date) {
+        slots.wait()
+        lock.withLock { waiting.append((batch, startedAt)) }
+        queue.async { [self] in
+            defer { slots.signal() }
+            var batch: EncodedBatch
+            let startedAt: Date
+            (batch, startedAt) = lock.withLock { waiting.removeFirst() }
+            // After a failure the later batches start past the journal's end: commit would refuse them.
+            guard failure == nil else { return }
+            do {
+                let written = try writer.commit(batch)
+                let latency = Date().timeIntervalSince(startedAt)
+                let buffer = batch.takeBuffer()
+                lock.withLock {
+                    latencies.append(latency)
+                    records += written.count
+                    spare.append(buffer)
+                }
+            } catch {
+                lock.withLock { self.error = error }
+            }
+        }
+    }
+
+    /// Waits until every submitted batch is committed or dropped.
+    func drain() { queue.sync {} }
 }
 
 /// User + system CPU time of this process, seconds.
