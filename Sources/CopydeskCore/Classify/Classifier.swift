@@ -114,26 +114,35 @@ public struct Classifier: Sendable {
 
     // MARK: Topics
 
+    /// A topic cue before its text is made: most candidates' cues are dropped (a topic under the threshold, or
+    /// past the eight shown), and formatting every one of them cost more than the decision itself.
+    private enum PendingCue {
+        case pattern(rule: Int, pattern: Int, count: Int, fields: ClassificationRules.Fields)
+        case model(label: String)
+        case via(code: String)
+    }
+
     private func decideTopics(_ evidence: RuleEvidence, verdict: ModelVerdict?) -> [TopicLabel] {
         var raw: [String: Double] = [:]
-        var cues: [String: [Cue]] = [:]
+        // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
+        var cues: [String: [(weight: Double, value: Double, cue: PendingCue)]] = [:]
         for hit in evidence.hits where rules.rules[hit.rule].target == .topic {
             let rule = rules.rules[hit.rule]
             var total = 0.0
             for (pattern, count) in hit.counts {
                 let value = rule.weight * min(1 + log(Double(count)), 3)
                 total += value
-                let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
-                cues[rule.label, default: []].append(
-                    Cue(shown, field: hit.fields[pattern]!.primaryName, weight: value, line: rule.line)
-                )
+                cues[rule.label, default: []].append((
+                    Thousandths.round(value), value,
+                    .pattern(rule: hit.rule, pattern: pattern, count: count, fields: hit.fields[pattern]!)
+                ))
             }
             raw[rule.label, default: 0] += total
         }
         if let verdict, let code = rules.modelTopics[verdict.label.lowercased()] {
             let value = rules.settings.modelTopicWeight * verdict.score
             raw[code, default: 0] += value
-            cues[code, default: []].append(Cue("model: \(verdict.label)", field: "model", weight: value))
+            cues[code, default: []].append((Thousandths.round(value), value, .model(label: verdict.label)))
         }
         // Broader topics receive a share of their narrower topics' evidence (terrorism is conflict too).
         let own = raw
@@ -141,9 +150,7 @@ public struct Classifier: Sendable {
             var share = value * rules.settings.topicPropagation
             for ancestor in MediaTopics.ancestors(of: code) {
                 raw[ancestor, default: 0] += share
-                cues[ancestor, default: []].append(
-                    Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: share)
-                )
+                cues[ancestor, default: []].append((Thousandths.round(share), share, .via(code: code)))
                 share *= rules.settings.topicPropagation
             }
         }
@@ -152,10 +159,21 @@ public struct Classifier: Sendable {
             .prefix(rules.settings.maxTopics)
         return chosen.map { code, value in
             let topic = MediaTopics.byCode[code]!
-            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8)
+            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8).map { _, weight, pending in
+                switch pending {
+                case .pattern(let ruleIndex, let pattern, let count, let fields):
+                    let rule = rules.rules[ruleIndex]
+                    let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
+                    return Cue(shown, field: fields.primaryName, weight: weight, line: rule.line)
+                case .model(let label):
+                    return Cue("model: \(label)", field: "model", weight: weight)
+                case .via(let code):
+                    return Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: weight)
+                }
+            }
             return TopicLabel(
                 code: code, label: topic.label, parent: topic.parent,
-                score: 1 - exp(-value / max(rules.settings.topicScale, 0.001)), cues: Array(topCues)
+                score: 1 - exp(-value / max(rules.settings.topicScale, 0.001)), cues: topCues
             )
         }
     }
