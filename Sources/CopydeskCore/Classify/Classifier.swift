@@ -123,11 +123,14 @@ public struct Classifier: Sendable {
     }
 
     private func decideTopics(_ evidence: RuleEvidence, verdict: ModelVerdict?) -> [TopicLabel] {
+        // Locals, not `self`: the closures below captured the whole `Classifier` (a copy, a retain per field).
+        let settings = rules.settings
+        let ruleList = rules.rules
         var raw: [String: Double] = [:]
         // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
         var cues: [String: [(weight: Double, value: Double, cue: PendingCue)]] = [:]
-        for hit in evidence.hits where rules.rules[hit.rule].target == .topic {
-            let rule = rules.rules[hit.rule]
+        for hit in evidence.hits where ruleList[hit.rule].target == .topic {
+            let rule = ruleList[hit.rule]
             var total = 0.0
             for (pattern, count) in hit.counts {
                 let value = rule.weight * min(1 + log(Double(count)), 3)
@@ -140,40 +143,40 @@ public struct Classifier: Sendable {
             raw[rule.label, default: 0] += total
         }
         if let verdict, let code = rules.modelTopics[verdict.label.lowercased()] {
-            let value = rules.settings.modelTopicWeight * verdict.score
+            let value = settings.modelTopicWeight * verdict.score
             raw[code, default: 0] += value
             cues[code, default: []].append((Thousandths.round(value), value, .model(label: verdict.label)))
         }
         // Broader topics receive a share of their narrower topics' evidence (terrorism is conflict too).
         let own = raw
         for (code, value) in own {
-            var share = value * rules.settings.topicPropagation
+            var share = value * settings.topicPropagation
             for ancestor in MediaTopics.ancestors(of: code) {
                 raw[ancestor, default: 0] += share
                 cues[ancestor, default: []].append((Thousandths.round(share), share, .via(code: code)))
-                share *= rules.settings.topicPropagation
+                share *= settings.topicPropagation
             }
         }
-        let chosen = raw.filter { $0.value >= rules.settings.topicThreshold }
+        let chosen = raw.filter { $0.value >= settings.topicThreshold }
             .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-            .prefix(rules.settings.maxTopics)
+            .prefix(settings.maxTopics)
         return chosen.map { code, value in
             let topic = MediaTopics.byCode[code]!
-            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8).map { _, weight, pending in
+            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8).map { _, value, pending in
                 switch pending {
                 case .pattern(let ruleIndex, let pattern, let count, let fields):
-                    let rule = rules.rules[ruleIndex]
+                    let rule = ruleList[ruleIndex]
                     let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
-                    return Cue(shown, field: fields.primaryName, weight: weight, line: rule.line)
+                    return Cue(shown, field: fields.primaryName, weight: value, line: rule.line)
                 case .model(let label):
-                    return Cue("model: \(label)", field: "model", weight: weight)
+                    return Cue("model: \(label)", field: "model", weight: value)
                 case .via(let code):
-                    return Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: weight)
+                    return Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: value)
                 }
             }
             return TopicLabel(
                 code: code, label: topic.label, parent: topic.parent,
-                score: 1 - exp(-value / max(rules.settings.topicScale, 0.001)), cues: topCues
+                score: 1 - exp(-value / max(settings.topicScale, 0.001)), cues: topCues
             )
         }
     }

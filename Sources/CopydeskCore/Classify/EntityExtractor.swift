@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds the people, organisations and places a story names, and how often, the way an editor skims: known names
 /// from a small gazetteer (countries, capitals and major cities, major organisations and their acronyms), people
 /// from the titles before their names ("Secretary General Jens Stoltenberg", "President", "Mr.") or the verb after
@@ -72,6 +78,8 @@ public struct EntityExtractor: Sendable {
         }
         self.lexiconTable = table
         self.lexicon = lexicon
+        lexiconRoles = lexicon.map(\.roles)
+        lexiconBytes = lexicon.map { Array($0.text.utf8) }
     }
 
     /// A word of the lexicon: its roles, and the gazetteer names starting with it (longest first).
@@ -93,6 +101,10 @@ public struct EntityExtractor: Sendable {
     /// FNV-1a key of a word's UTF-8 bytes → row in `lexicon`.
     let lexiconTable: KeyTable
     let lexicon: [Word]
+    /// `lexicon`'s roles and words as bytes, apart: asking a token's roles read (and retained) the whole `Word`,
+    /// and comparing with a `String`'s UTF-8 view went through the generic collection path.
+    let lexiconRoles: [Word.Roles]
+    let lexiconBytes: [[UInt8]]
 
     /// A token's key: FNV-1a of its bytes, never 0 (the table's empty mark).
     static func key<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
@@ -105,7 +117,11 @@ public struct EntityExtractor: Sendable {
     /// (e + U+0301) does not match its precomposed entry (news copy is NFC).
     @inline(__always)
     func lexiconRow(_ token: Token, in text: Text) -> Int {
-        guard let row = lexiconTable[token.key], text.equals(token, lexicon[Int(row)].text.utf8) else { return -1 }
+        guard let row = lexiconTable[token.key] else { return -1 }
+        let word = lexiconBytes[Int(row)]
+        guard token.end - token.start == word.count,
+            word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text.bytes.baseAddress! + token.start, $0.count) == 0 })
+        else { return -1 }
         return Int(row)
     }
 
@@ -204,7 +220,7 @@ public struct EntityExtractor: Sendable {
         // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
         let rows = tokens.map { lexiconRow($0, in: text) }
         let noRoles = Word.Roles()
-        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexicon[rows[index]].roles }
+        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexiconRoles[rows[index]] }
         func candidates(_ index: Int) -> [Entry] { rows[index] < 0 ? [] : lexicon[rows[index]].entries }
         var counts: [String: (type: Entity.EntityType, count: Int)] = [:]
         var consumed = [Bool](repeating: false, count: tokens.count)
