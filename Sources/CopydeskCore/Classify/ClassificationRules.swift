@@ -191,7 +191,24 @@ public struct ClassificationRules: Sendable {
         var rule: Int
         var pattern: Int
         var anchor: Anchor
+        /// The rule's fields (read at every occurrence; the `Rule` itself is a cache line elsewhere).
+        var fields: Fields = []
     }
+
+    /// Per phrase, what an occurrence needs — its length, its edges and where its uses are in ``flatUses`` — in
+    /// one record: an occurrence read the matcher's lengths, the edges and an array of uses per phrase (a pointer
+    /// to follow), several cache misses per phrase found; now one record and its uses.
+    struct PhraseEntry: Sendable {
+        var length: Int32
+        var usesStart: Int32
+        var usesEnd: Int32
+        var leading: Bool
+        var trailing: Bool
+    }
+
+    let phraseEntries: [PhraseEntry]
+    /// ``phraseUses`` end to end.
+    let flatUses: [PhraseUse]
 
     /// Parses a rules text. Pure: the caller reads the file.
     public static func parse(_ text: String) throws(RulesError) -> ClassificationRules {
@@ -294,7 +311,9 @@ public struct ClassificationRules: Sendable {
                         phrases.append(Array(key.utf8))
                         uses.append([])
                     }
-                    uses[index].append(PhraseUse(rule: ruleIndex, pattern: patternIndex, anchor: anchor))
+                    uses[index].append(
+                        PhraseUse(rule: ruleIndex, pattern: patternIndex, anchor: anchor, fields: rule.fields)
+                    )
                 case .regex:
                     hasRegex = true
                 }
@@ -307,6 +326,18 @@ public struct ClassificationRules: Sendable {
             (TextBytes.isWordByte(bytes.first ?? 0x20), TextBytes.isWordByte(bytes.last ?? 0x20))
         }
         self.regexRules = regexRules
+        var entries: [PhraseEntry] = []
+        var flat: [PhraseUse] = []
+        for (index, phrase) in phrases.enumerated() {
+            let start = Int32(flat.count)
+            flat += uses[index]
+            entries.append(PhraseEntry(
+                length: Int32(phrase.count), usesStart: start, usesEnd: Int32(flat.count),
+                leading: phraseEdges[index].leading, trailing: phraseEdges[index].trailing
+            ))
+        }
+        self.phraseEntries = entries
+        self.flatUses = flat
     }
 
     private static func rule(_ target: Target, _ tokens: [RuleLexer.Token], line: Int) throws(RulesError) -> Rule {

@@ -237,22 +237,27 @@ struct RuleEvidence {
             byRule[rule]!.counts[pattern, default: 0] += 1
             if byRule[rule]!.fields[pattern] == nil { byRule[rule]!.fields[pattern] = fields }
         }
+        let entries = rules.phraseEntries
+        let uses = rules.flatUses
         view.lowered.withUnsafeBufferPointer { text in
             for (phrase, end) in rules.matcher.occurrences(in: text) {
-                let start = end - rules.matcher.lengths[phrase]
-                let edges = rules.phraseEdges[phrase]
-                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { continue }
-                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { continue }
-                let segment = view.segments[view.segment(containing: start)]
-                for use in rules.phraseUses[phrase] {
-                    let rule = rules.rules[use.rule]
-                    let fields = rule.fields.intersection(segment.fields)
+                let entry = entries[phrase]
+                let start = end - Int(entry.length)
+                if entry.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { continue }
+                if entry.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { continue }
+                // The segment's fields and bounds, not the `Segment` (a copy retained and released its text).
+                let segment = view.segment(containing: start)
+                let segmentFields = view.segments[segment].fields
+                let trimmedStart = view.segments[segment].trimmedStart
+                let trimmedEnd = view.segments[segment].trimmedEnd
+                for use in uses[Int(entry.usesStart)..<Int(entry.usesEnd)] {
+                    let fields = use.fields.intersection(segmentFields)
                     if fields.isEmpty { continue }
                     switch use.anchor {
                     case .anywhere: break
-                    case .whole: if start != segment.trimmedStart || end != segment.trimmedEnd { continue }
-                    case .prefix: if start != segment.trimmedStart { continue }
-                    case .suffix: if end != segment.trimmedEnd { continue }
+                    case .whole: if start != trimmedStart || end != trimmedEnd { continue }
+                    case .prefix: if start != trimmedStart { continue }
+                    case .suffix: if end != trimmedEnd { continue }
                     }
                     if byRule[use.rule] == nil { byRule[use.rule] = Hit(rule: use.rule, counts: [:], fields: [:]) }
                     byRule[use.rule]!.counts[use.pattern, default: 0] += 1
