@@ -115,7 +115,8 @@ public struct Classifier: Sendable {
     // MARK: Topics
 
     /// A topic cue before its text is made: most candidates' cues are dropped (a topic under the threshold, or
-    /// past the eight shown), and formatting every one of them cost more than the decision itself.
+    /// past the eight shown), so only the cues shown are formatted (on the benchmark corpus this saved no
+    /// measurable time: few cues are made per document; Benchmarks/CLASSIFY.md §3, third round).
     private enum PendingCue {
         case pattern(rule: Int, pattern: Int, count: Int, fields: ClassificationRules.Fields)
         case model(label: String)
