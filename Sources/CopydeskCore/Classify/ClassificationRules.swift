@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The rules that map cues in a document to kinds, sources, topics and urgency: parsed from a text file users
 /// read and edit (`deploy/rules.conf` is a copy of the default, ``defaultText``).
@@ -186,7 +191,24 @@ public struct ClassificationRules: Sendable {
         var rule: Int
         var pattern: Int
         var anchor: Anchor
+        /// The rule's fields (read at every occurrence; the `Rule` itself is a cache line elsewhere).
+        var fields: Fields = []
     }
+
+    /// Per phrase, what an occurrence needs — its length, its edges and where its uses are in ``flatUses`` — in
+    /// one record: an occurrence read the matcher's lengths, the edges and an array of uses per phrase (a pointer
+    /// to follow), several cache misses per phrase found; now one record and its uses.
+    struct PhraseEntry: Sendable {
+        var length: Int32
+        var usesStart: Int32
+        var usesEnd: Int32
+        var leading: Bool
+        var trailing: Bool
+    }
+
+    let phraseEntries: [PhraseEntry]
+    /// ``phraseUses`` end to end.
+    let flatUses: [PhraseUse]
 
     /// Parses a rules text. Pure: the caller reads the file.
     public static func parse(_ text: String) throws(RulesError) -> ClassificationRules {
@@ -289,7 +311,9 @@ public struct ClassificationRules: Sendable {
                         phrases.append(Array(key.utf8))
                         uses.append([])
                     }
-                    uses[index].append(PhraseUse(rule: ruleIndex, pattern: patternIndex, anchor: anchor))
+                    uses[index].append(
+                        PhraseUse(rule: ruleIndex, pattern: patternIndex, anchor: anchor, fields: rule.fields)
+                    )
                 case .regex:
                     hasRegex = true
                 }
@@ -302,6 +326,18 @@ public struct ClassificationRules: Sendable {
             (TextBytes.isWordByte(bytes.first ?? 0x20), TextBytes.isWordByte(bytes.last ?? 0x20))
         }
         self.regexRules = regexRules
+        var entries: [PhraseEntry] = []
+        var flat: [PhraseUse] = []
+        for (index, phrase) in phrases.enumerated() {
+            let start = Int32(flat.count)
+            flat += uses[index]
+            entries.append(PhraseEntry(
+                length: Int32(phrase.count), usesStart: start, usesEnd: Int32(flat.count),
+                leading: phraseEdges[index].leading, trailing: phraseEdges[index].trailing
+            ))
+        }
+        self.phraseEntries = entries
+        self.flatUses = flat
     }
 
     private static func rule(_ target: Target, _ tokens: [RuleLexer.Token], line: Int) throws(RulesError) -> Rule {
@@ -384,6 +420,9 @@ public struct CompiledRegex: @unchecked Sendable {
     /// For `^WORD\b…` and `^(WORD|OTHER)\b…` (the urgency markers): the words a match starts with. A paragraph
     /// starting with none of them cannot match; "But" and "BRUSSELS" no longer run the engine for `^BULLETIN\b`.
     let literalPrefixes: [[UInt8]]?
+    /// Whether this is the built-in agency-dateline pattern (``agencyDateline``), for which ``couldBeDateline(_:)``
+    /// rules out most paragraphs before the engine runs.
+    let isAgencyDateline: Bool
 
     init(source: String, regex: Regex<AnyRegexOutput>) {
         self.source = source
@@ -391,6 +430,41 @@ public struct CompiledRegex: @unchecked Sendable {
         self.firstCharacters = Self.firstCharacters(of: source)
         self.requiredBytes = Self.requiredBytes(of: source)
         self.literalPrefixes = Self.literalPrefixes(of: source)
+        self.isAgencyDateline = source == Self.agencyDateline
+    }
+
+    /// The default rules' agency dateline (`BRUSSELS (Sputnik) —`, `LONDON, Jan 5 (Reuters) -`). It ran on every
+    /// lead paragraph that starts with a capital and has a bracket, and the engine costs microseconds even to fail.
+    static let agencyDateline =
+        #"^[A-Z][A-Za-z'\/. -]{1,40},?\s*(?:[A-Z][a-z]{2,8}\.? \d{1,2},? )?\((?:[A-Z][A-Za-z.-]{1,12}(?: [A-Z][a-z]+)?)\)\s*[-—–]"#
+
+    /// ASCII bytes that can come before the bracket of ``agencyDateline``: its classes' letters and punctuation,
+    /// the comma, digits (`\d`) and whitespace (`\s`; 0x1C–0x1F too, to be safe).
+    private static let datelineBytes: [Bool] = (0..<128).map { value in
+        let byte = UInt8(value)
+        return (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+            || "'/. -,".utf8.contains(byte) || (byte >= 0x09 && byte <= 0x0D) || (byte >= 0x1C && byte <= 0x20)
+    }
+
+    /// False only when ``agencyDateline`` cannot match `text`: an ASCII byte none of its elements before `\(`
+    /// accepts comes before the first "(", or more non-space ASCII bytes come before it than those elements can
+    /// take (1 + 40 + 1 + 13 = 55 characters; whitespace is unbounded). Why this is safe with the engine's
+    /// character (grapheme) semantics: an ASCII byte is the first scalar of its character unless a prepended
+    /// (non-ASCII) scalar comes first, and no element before the bracket accepts a character starting with a
+    /// disallowed ASCII byte or with a prepended scalar; so each counted byte is a character the bounded elements
+    /// must take, and no character before the bracket the regex matches can contain "(".
+    func couldBeDateline(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        var counted = 0
+        for byte in text {
+            if byte == 0x28 { return true }
+            guard byte < 0x80 else { continue }
+            if !Self.datelineBytes[Int(byte)] { return false }
+            if byte > 0x20 {
+                counted += 1
+                if counted > 60 { return false }
+            }
+        }
+        return false
     }
 
     static func literalPrefixes(of source: String) -> [[UInt8]]? {
@@ -474,7 +548,15 @@ public struct CompiledRegex: @unchecked Sendable {
         if let firstCharacters {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }
-        for byte in requiredBytes where !text.utf8.contains(byte) { return false }
+        // In place, by `memchr`: `String.UTF8View.contains` went byte by byte through the generic path.
+        var text = text
+        let possible = text.withUTF8 { bytes in
+            for byte in requiredBytes {
+                guard let base = bytes.baseAddress, memchr(base, Int32(byte), bytes.count) != nil else { return false }
+            }
+            return !isAgencyDateline || couldBeDateline(bytes)
+        }
+        guard possible else { return false }
         return lock.mutex.withLock { _ in
             if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
             return (try? regex.firstMatch(in: text)) != nil

@@ -114,48 +114,70 @@ public struct Classifier: Sendable {
 
     // MARK: Topics
 
+    /// A topic cue before its text is made: most candidates' cues are dropped (a topic under the threshold, or
+    /// past the eight shown), so only the cues shown are formatted (on the benchmark corpus this saved no
+    /// measurable time: few cues are made per document; Benchmarks/CLASSIFY.md §3, third round).
+    private enum PendingCue {
+        case pattern(rule: Int, pattern: Int, count: Int, fields: ClassificationRules.Fields)
+        case model(label: String)
+        case via(code: String)
+    }
+
     private func decideTopics(_ evidence: RuleEvidence, verdict: ModelVerdict?) -> [TopicLabel] {
+        // Locals, not `self`: the closures below captured the whole `Classifier` (a copy, a retain per field).
+        let settings = rules.settings
+        let ruleList = rules.rules
         var raw: [String: Double] = [:]
-        var cues: [String: [Cue]] = [:]
-        for hit in evidence.hits where rules.rules[hit.rule].target == .topic {
-            let rule = rules.rules[hit.rule]
+        // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
+        var cues: [String: [(weight: Double, value: Double, cue: PendingCue)]] = [:]
+        for hit in evidence.hits where ruleList[hit.rule].target == .topic {
+            let rule = ruleList[hit.rule]
             var total = 0.0
             for (pattern, count) in hit.counts {
                 let value = rule.weight * min(1 + log(Double(count)), 3)
                 total += value
-                let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
-                cues[rule.label, default: []].append(
-                    Cue(shown, field: hit.fields[pattern]!.primaryName, weight: value, line: rule.line)
-                )
+                cues[rule.label, default: []].append((
+                    Thousandths.round(value), value,
+                    .pattern(rule: hit.rule, pattern: pattern, count: count, fields: hit.fields[pattern]!)
+                ))
             }
             raw[rule.label, default: 0] += total
         }
         if let verdict, let code = rules.modelTopics[verdict.label.lowercased()] {
-            let value = rules.settings.modelTopicWeight * verdict.score
+            let value = settings.modelTopicWeight * verdict.score
             raw[code, default: 0] += value
-            cues[code, default: []].append(Cue("model: \(verdict.label)", field: "model", weight: value))
+            cues[code, default: []].append((Thousandths.round(value), value, .model(label: verdict.label)))
         }
         // Broader topics receive a share of their narrower topics' evidence (terrorism is conflict too).
         let own = raw
         for (code, value) in own {
-            var share = value * rules.settings.topicPropagation
+            var share = value * settings.topicPropagation
             for ancestor in MediaTopics.ancestors(of: code) {
                 raw[ancestor, default: 0] += share
-                cues[ancestor, default: []].append(
-                    Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: share)
-                )
-                share *= rules.settings.topicPropagation
+                cues[ancestor, default: []].append((Thousandths.round(share), share, .via(code: code)))
+                share *= settings.topicPropagation
             }
         }
-        let chosen = raw.filter { $0.value >= rules.settings.topicThreshold }
+        let chosen = raw.filter { $0.value >= settings.topicThreshold }
             .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
-            .prefix(rules.settings.maxTopics)
+            .prefix(settings.maxTopics)
         return chosen.map { code, value in
             let topic = MediaTopics.byCode[code]!
-            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8)
+            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8).map { _, value, pending in
+                switch pending {
+                case .pattern(let ruleIndex, let pattern, let count, let fields):
+                    let rule = ruleList[ruleIndex]
+                    let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
+                    return Cue(shown, field: fields.primaryName, weight: value, line: rule.line)
+                case .model(let label):
+                    return Cue("model: \(label)", field: "model", weight: value)
+                case .via(let code):
+                    return Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: value)
+                }
+            }
             return TopicLabel(
                 code: code, label: topic.label, parent: topic.parent,
-                score: 1 - exp(-value / max(rules.settings.topicScale, 0.001)), cues: Array(topCues)
+                score: 1 - exp(-value / max(settings.topicScale, 0.001)), cues: topCues
             )
         }
     }
@@ -216,22 +238,27 @@ struct RuleEvidence {
             byRule[rule]!.counts[pattern, default: 0] += 1
             if byRule[rule]!.fields[pattern] == nil { byRule[rule]!.fields[pattern] = fields }
         }
+        let entries = rules.phraseEntries
+        let uses = rules.flatUses
         view.lowered.withUnsafeBufferPointer { text in
             for (phrase, end) in rules.matcher.occurrences(in: text) {
-                let start = end - rules.matcher.lengths[phrase]
-                let edges = rules.phraseEdges[phrase]
-                if edges.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { continue }
-                if edges.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { continue }
-                let segment = view.segments[view.segment(containing: start)]
-                for use in rules.phraseUses[phrase] {
-                    let rule = rules.rules[use.rule]
-                    let fields = rule.fields.intersection(segment.fields)
+                let entry = entries[phrase]
+                let start = end - Int(entry.length)
+                if entry.leading && start > 0 && TextBytes.isWordCharacter(text, at: start - 1) { continue }
+                if entry.trailing && end < text.count && TextBytes.isWordCharacter(text, at: end) { continue }
+                // The segment's fields and bounds, not the `Segment` (a copy retained and released its text).
+                let segment = view.segment(containing: start)
+                let segmentFields = view.segments[segment].fields
+                let trimmedStart = view.segments[segment].trimmedStart
+                let trimmedEnd = view.segments[segment].trimmedEnd
+                for use in uses[Int(entry.usesStart)..<Int(entry.usesEnd)] {
+                    let fields = use.fields.intersection(segmentFields)
                     if fields.isEmpty { continue }
                     switch use.anchor {
                     case .anywhere: break
-                    case .whole: if start != segment.trimmedStart || end != segment.trimmedEnd { continue }
-                    case .prefix: if start != segment.trimmedStart { continue }
-                    case .suffix: if end != segment.trimmedEnd { continue }
+                    case .whole: if start != trimmedStart || end != trimmedEnd { continue }
+                    case .prefix: if start != trimmedStart { continue }
+                    case .suffix: if end != trimmedEnd { continue }
                     }
                     if byRule[use.rule] == nil { byRule[use.rule] = Hit(rule: use.rule, counts: [:], fields: [:]) }
                     byRule[use.rule]!.counts[use.pattern, default: 0] += 1

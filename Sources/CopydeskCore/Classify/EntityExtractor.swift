@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds the people, organisations and places a story names, and how often, the way an editor skims: known names
 /// from a small gazetteer (countries, capitals and major cities, major organisations and their acronyms), people
 /// from the titles before their names ("Secretary General Jens Stoltenberg", "President", "Mr.") or the verb after
@@ -72,6 +78,12 @@ public struct EntityExtractor: Sendable {
         }
         self.lexiconTable = table
         self.lexicon = lexicon
+        lexiconRoles = lexicon.map(\.roles)
+        lexiconBytes = lexicon.map { Array($0.text.utf8) }
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for word in lexicon { if let first = word.text.utf8.first { firstBytes[Int(first)] = true } }
+        lexiconFirstBytes = firstBytes
+        lexiconHasEntries = lexicon.map { !$0.entries.isEmpty }
     }
 
     /// A word of the lexicon: its roles, and the gazetteer names starting with it (longest first).
@@ -93,6 +105,16 @@ public struct EntityExtractor: Sendable {
     /// FNV-1a key of a word's UTF-8 bytes → row in `lexicon`.
     let lexiconTable: KeyTable
     let lexicon: [Word]
+    /// `lexicon`'s roles and words as bytes, apart: asking a token's roles read (and retained) the whole `Word`,
+    /// and comparing with a `String`'s UTF-8 view went through the generic collection path.
+    let lexiconRoles: [Word.Roles]
+    let lexiconBytes: [[UInt8]]
+    /// Bytes some lexicon word starts with. A token needs its key only to be looked up in the lexicon or, when
+    /// capitalised, to be counted as part of a name; most words of a story are neither ("the", "of", "market"),
+    /// and hashing them was a third of the tokenizer's time.
+    let lexiconFirstBytes: [Bool]
+    /// Whether a lexicon word starts a gazetteer name.
+    let lexiconHasEntries: [Bool]
 
     /// A token's key: FNV-1a of its bytes, never 0 (the table's empty mark).
     static func key<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
@@ -105,7 +127,11 @@ public struct EntityExtractor: Sendable {
     /// (e + U+0301) does not match its precomposed entry (news copy is NFC).
     @inline(__always)
     func lexiconRow(_ token: Token, in text: Text) -> Int {
-        guard let row = lexiconTable[token.key], text.equals(token, lexicon[Int(row)].text.utf8) else { return -1 }
+        guard token.key != 0, let row = lexiconTable[token.key] else { return -1 }
+        let word = lexiconBytes[Int(row)]
+        guard token.end - token.start == word.count,
+            word.withUnsafeBufferPointer({ memcmp($0.baseAddress!, text.bytes.baseAddress! + token.start, $0.count) == 0 })
+        else { return -1 }
         return Int(row)
     }
 
@@ -153,7 +179,8 @@ public struct EntityExtractor: Sendable {
         var capitalised: Bool
         /// Punctuation after it ends a name (comma, full stop, quote, bracket…).
         var breakAfter: Bool
-        /// ``EntityExtractor/key(_:)`` of its bytes.
+        /// ``EntityExtractor/key(_:)`` of its bytes, or 0 when no lexicon word starts with its first byte and it
+        /// is not capitalised (then nothing looks it up).
         var key: UInt64
     }
 
@@ -190,7 +217,7 @@ public struct EntityExtractor: Sendable {
     /// The entities of a UTF-8 buffer holding the headline (`..<headlineEnd`) and the body (`bodyStart...`);
     /// paragraphs may be separated by one line break or several.
     func extract(_ buffer: UnsafeBufferPointer<UInt8>, headlineEnd: Int, bodyStart: Int) -> [Entity] {
-        var builder = TokenBuilder()
+        var builder = TokenBuilder(lexiconFirstBytes: lexiconFirstBytes)
         builder.tokens.reserveCapacity(buffer.count / 5)
         Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
         // The headline's last word ends a name: the body is another paragraph.
@@ -204,17 +231,21 @@ public struct EntityExtractor: Sendable {
         // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
         let rows = tokens.map { lexiconRow($0, in: text) }
         let noRoles = Word.Roles()
-        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexicon[rows[index]].roles }
+        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexiconRoles[rows[index]] }
         func candidates(_ index: Int) -> [Entry] { rows[index] < 0 ? [] : lexicon[rows[index]].entries }
+        // Most looked-up words start no gazetteer name ("said", "The"): asked without touching their entries.
+        func hasCandidates(_ index: Int) -> Bool { rows[index] >= 0 && lexiconHasEntries[rows[index]] }
         var counts: [String: (type: Entity.EntityType, count: Int)] = [:]
         var consumed = [Bool](repeating: false, count: tokens.count)
-        for index in 0..<headlineCount where candidates(index).isEmpty {
+        for index in 0..<headlineCount where !hasCandidates(index) {
             consumed[index] = true
         }
         // 1. Gazetteer names.
         var index = 0
         while index < tokens.count {
-            if let entry = candidates(index).first(where: { Self.matches($0.words, tokens, at: index, in: text) }) {
+            if hasCandidates(index),
+                let entry = candidates(index).first(where: { Self.matches($0.words, tokens, at: index, in: text) })
+            {
                 counts[entry.name, default: (entry.type, 0)].count += 1
                 for offset in 0..<entry.tokens.count { consumed[index + offset] = true }
                 index += entry.tokens.count
@@ -329,6 +360,7 @@ public struct EntityExtractor: Sendable {
     /// compiler checks statically (a nested function capturing local `var`s made every access a runtime
     /// exclusivity check, which cost more than the tokenizing).
     private struct TokenBuilder {
+        let lexiconFirstBytes: [Bool]
         var tokens: [Token] = []
         var start = -1
 
@@ -374,9 +406,8 @@ public struct EntityExtractor: Sendable {
                 capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
             }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
-            tokens.append(Token(
-                start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: EntityExtractor.key(slice)
-            ))
+            let key = capitalised || lexiconFirstBytes[Int(first)] ? EntityExtractor.key(slice) : 0
+            tokens.append(Token(start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: key))
         }
     }
 

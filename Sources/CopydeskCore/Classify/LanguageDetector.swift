@@ -56,10 +56,28 @@ public struct LanguageDetector: Sendable {
         /// For each profile word, everything scoring it adds — its word cost and the costs of all its 1-, 2- and
         /// 3-grams — summed once at load: a known word (most of a text's words are common ones) costs one lookup
         /// instead of one per n-gram. The sums are the same integers the per-gram additions make. Keyed like
-        /// `words`; `wordTotalScalars` confirms the word (a key collision falls back to scoring it gram by gram).
+        /// `words`; `wordTotalLetters` confirms the word (a key collision falls back to scoring it gram by gram).
         var wordTotals = KeyTable()
         var wordTotalVectors: [SIMD16<UInt16>] = []
-        var wordTotalScalars: [[UInt32]] = []
+        /// The words' letters end to end, word `row` at `wordTotalStarts[row]..<wordTotalStarts[row + 1]`: one
+        /// flat array, so confirming a word reads the letters in place instead of following a pointer to an array
+        /// per word (another cache miss per word of the text).
+        var wordTotalLetters: [UInt32] = []
+        var wordTotalStarts: [Int32] = [0]
+
+        /// Whether `word` is profile word `row` of ``wordTotals``.
+        @inline(__always)
+        func isWordTotal(_ row: Int, _ word: [UInt32]) -> Bool {
+            let start = Int(wordTotalStarts[row])
+            let end = Int(wordTotalStarts[row + 1])
+            guard end - start == word.count else { return false }
+            return wordTotalLetters.withUnsafeBufferPointer { letters in
+                word.withUnsafeBufferPointer { word in
+                    for offset in 0..<word.count where letters[start + offset] != word[offset] { return false }
+                    return true
+                }
+            }
+        }
 
         /// What scoring `word` (lowercased scalar values of the group's script) adds, and how many n-grams it
         /// counts: the one definition of a word's score, used at load for ``wordTotals`` and for other words.
@@ -107,8 +125,9 @@ public struct LanguageDetector: Sendable {
                 _ = wordScore(word, into: &totals)
                 guard totals.allSatisfy({ ($0 .>= 0) == SIMDMask(repeating: true) && ($0 .<= 0xFFFF) == SIMDMask(repeating: true) })
                 else { continue }
-                wordTotals.insert(key, Int32(wordTotalScalars.count))
-                wordTotalScalars.append(word)
+                wordTotals.insert(key, Int32(wordTotalStarts.count - 1))
+                wordTotalLetters += word
+                wordTotalStarts.append(Int32(wordTotalLetters.count))
                 for chunk in totals { wordTotalVectors.append(SIMD16<UInt16>(truncatingIfNeeded: chunk)) }
             }
         }
@@ -417,65 +436,46 @@ public struct LanguageDetector: Sendable {
         var cues = cues
         let languageCount = group.languages.count
         guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
-        let chunks = group.chunks
-        var totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: chunks)
-        var grams = 0
-        var wordCount = 0
-        var ukrainianLetters = 0
-        var russianLetters = 0
-        var word: [UInt32] = []
-        word.reserveCapacity(32)
-        var seen = 0
-        func flush() {
-            guard !word.isEmpty else { return }
-            wordCount += 1
-            let key = Self.wordKey(values: word)
-            if let row = group.wordTotals[key], group.wordTotalScalars[Int(row)] == word {
-                let base = Int(row) * chunks
-                for chunk in 0..<chunks {
-                    totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: group.wordTotalVectors[base + chunk])
-                }
-                grams += 3 * word.count + 1
-            } else {
-                grams += group.wordScore(word, into: &totals)
-            }
-            word.removeAll(keepingCapacity: true)
-        }
+        // One value with `mutating` methods for the loop's state: nested functions capturing local `var`s made
+        // every access to them a runtime exclusivity check.
+        var state = ScoreState(group: group)
+        var index = 0
         // Long texts stop being read once one language is far ahead: a gap of 150 (15 orders of magnitude) is
         // not closed by more of the same text, and it keeps a 3 KiB story's language cheap.
-        func decided() -> Bool {
-            guard seen >= Self.decisiveLetters, languageCount > 1 else { return false }
-            var best = Int32.max
-            var second = Int32.max
-            for column in 0..<languageCount {
-                let cost = totals[column / 16][column % 16]
-                if cost < best {
-                    second = best
-                    best = cost
-                } else if cost < second {
-                    second = cost
+        scan: while index < text.count {
+            let byte = text[index]
+            var scalar = UInt32(byte)
+            var length = 1
+            if byte >= 0x80 {
+                length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                guard let decoded = TextBytes.decodeScalar(text, at: index) else {
+                    index += length
+                    continue
                 }
+                scalar = decoded.value
             }
-            return Int(second) - Int(best) > 150
-        }
-        Self.forEachScalar(text) { scalar in
-            if seen >= Self.scoredLetters { return false }
+            index += length
+            if state.seen >= Self.scoredLetters { break scan }
             let value = TextBytes.lowerValue(scalar)
             if Self.script(of: value) == script {
-                word.append(value)
-                seen += 1
+                state.word.append(value)
+                state.seen += 1
                 switch value {
-                case 0x456, 0x457, 0x454, 0x491: ukrainianLetters += 1  // і ї є ґ
-                case 0x44B, 0x44D, 0x451: russianLetters += 1  // ы э ё
+                case 0x456, 0x457, 0x454, 0x491: state.ukrainianLetters += 1  // і ї є ґ
+                case 0x44B, 0x44D, 0x451: state.russianLetters += 1  // ы э ё
                 default: break
                 }
-            } else if !word.isEmpty {
-                flush()
-                if wordCount % 8 == 0 && decided() { return false }
+            } else if !state.word.isEmpty {
+                state.flush()
+                if state.wordCount % 8 == 0 && state.decided(languageCount: languageCount) { break scan }
             }
-            return true
         }
-        flush()
+        state.flush()
+        let totals = state.totals
+        let grams = state.grams
+        let wordCount = state.wordCount
+        let ukrainianLetters = state.ukrainianLetters
+        let russianLetters = state.russianLetters
         var costs = (0..<languageCount).map { Double(totals[$0 / 16][$0 % 16]) }
         if script == .cyrillic {
             // Letters of one alphabet only: strong evidence, as an editor reading a Cyrillic line would use.
@@ -498,6 +498,57 @@ public struct LanguageDetector: Sendable {
         cues.append(Cue(runnersUp.joined(separator: " · "), field: "text", weight: 0))
         cues.append(Cue("\(wordCount) words", field: "text", weight: 0))
         return LanguageLabel(code: group.languages[best], score: probability * share, cues: cues)
+    }
+
+    /// What ``score(_:group:script:share:cues:)`` accumulates while it reads the text.
+    private struct ScoreState {
+        let group: Group
+        var totals: [SIMD16<Int32>]
+        var grams = 0
+        var wordCount = 0
+        var ukrainianLetters = 0
+        var russianLetters = 0
+        var seen = 0
+        var word: [UInt32] = []
+
+        init(group: Group) {
+            self.group = group
+            totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: group.chunks)
+            word.reserveCapacity(32)
+        }
+
+        mutating func flush() {
+            guard !word.isEmpty else { return }
+            wordCount += 1
+            let key = LanguageDetector.wordKey(values: word)
+            let chunks = group.chunks
+            if let row = group.wordTotals[key], group.isWordTotal(Int(row), word) {
+                let base = Int(row) * chunks
+                for chunk in 0..<chunks {
+                    totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: group.wordTotalVectors[base + chunk])
+                }
+                grams += 3 * word.count + 1
+            } else {
+                grams += group.wordScore(word, into: &totals)
+            }
+            word.removeAll(keepingCapacity: true)
+        }
+
+        func decided(languageCount: Int) -> Bool {
+            guard seen >= LanguageDetector.decisiveLetters, languageCount > 1 else { return false }
+            var best = Int32.max
+            var second = Int32.max
+            for column in 0..<languageCount {
+                let cost = totals[column / 16][column % 16]
+                if cost < best {
+                    second = best
+                    best = cost
+                } else if cost < second {
+                    second = cost
+                }
+            }
+            return Int(second) - Int(best) > 150
+        }
     }
 
     private static func percent(_ value: Double) -> String {

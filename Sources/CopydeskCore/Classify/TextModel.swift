@@ -545,24 +545,32 @@ struct Featurizer {
             return
         }
         var other = [UInt32](repeating: 0, count: values.count)
-        var shift: UInt32 = 0
-        while shift < UInt32(max(bits, 1)) {
+        let passes = (max(bits, 1) + 7) / 8
+        // Every pass's counts from one read of the values, in a stack buffer (an array per pass was two heap
+        // allocations per document).
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 257 * passes) { offsets in
+            offsets.initialize(repeating: 0)
             values.withUnsafeBufferPointer { source in
-                other.withUnsafeMutableBufferPointer { target in
-                    var offsets = [Int](repeating: 0, count: 257)
-                    offsets.withUnsafeMutableBufferPointer { offsets in
-                        for value in source { offsets[Int((value >> shift) & 0xFF) + 1] += 1 }
-                        for digit in 1..<257 { offsets[digit] += offsets[digit - 1] }
+                for value in source {
+                    for pass in 0..<passes { offsets[pass * 257 + Int((value >> UInt32(pass * 8)) & 0xFF) + 1] += 1 }
+                }
+            }
+            for pass in 0..<passes {
+                for digit in 1..<257 { offsets[pass * 257 + digit] += offsets[pass * 257 + digit - 1] }
+            }
+            for pass in 0..<passes {
+                let shift = UInt32(pass * 8)
+                values.withUnsafeBufferPointer { source in
+                    other.withUnsafeMutableBufferPointer { target in
                         for value in source {
-                            let digit = Int((value >> shift) & 0xFF)
-                            target[offsets[digit]] = value
-                            offsets[digit] += 1
+                            let slot = pass * 257 + Int((value >> shift) & 0xFF)
+                            target[offsets[slot]] = value
+                            offsets[slot] += 1
                         }
                     }
                 }
+                swap(&values, &other)
             }
-            swap(&values, &other)
-            shift += 8
         }
     }
 
@@ -635,17 +643,19 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 /// The rows of a model's table that can weigh in a prediction — buckets with a non-zero idf, a few per cent of
-/// them — copied into a dense table in bucket order, and found through an open-addressing table of bucket ids.
+/// them — copied into a dense table in bucket order, and found by rank: a bitmap of the used buckets with, per
+/// 64-bit word, the number of used buckets before it; a bucket's row is that count plus the used buckets below it
+/// in its word (one popcount).
 ///
 /// Why: the full table (2^18 buckets × (labels + 1) floats, 6 MiB for five labels) missed the cache on nearly every
-/// word of a document; the used rows and the slots that find them fit in a core's L2 cache. A bucket with a zero
-/// idf has a zero TF-IDF value, so leaving it out changes no score.
+/// word of a document. An open-addressing table of 64-bit slots (512 KiB for 2^18 buckets) still missed on most
+/// words — its lookup was half of the model's own time; the rank index is 64 KiB (2^18 bits and their counts,
+/// side by side so one lookup reads one cache line), needs no probing and no comparison, and gives the same rows.
+/// A bucket with a zero idf has a zero TF-IDF value, so leaving it out changes no score.
 struct BucketIndex: Sendable {
-    /// Per slot: bucket id << `rowBits` | row, or `empty` (ids and rows share 32 bits when they fit, halving the
-    /// slots' footprint; otherwise 64).
-    private let slots32: [UInt32]
-    private let slots64: [UInt64]
-    private let shift: UInt32
+    /// Per 64-bit word of the bitmap, two entries: the word (bit b set: bucket 64·i + b is used), then the number
+    /// of used buckets in the words before it.
+    private let rank: [UInt64]
     /// `rows.count / stride` rows of `stride` floats (idf, then each label's weight), buckets ascending.
     let rows: [Float]
     /// Row → bucket id.
@@ -661,84 +671,43 @@ struct BucketIndex: Sendable {
             buckets.append(UInt32(bucket))
             rows += table[(bucket * stride)..<((bucket + 1) * stride)]
         }
-        var slotBits = 4
-        while (1 << slotBits) < buckets.count * 2 { slotBits += 1 }
         var rowBits = 1
         while (1 << rowBits) < buckets.count { rowBits += 1 }
-        var bucketBits = 1
-        while (1 << bucketBits) < bucketCount { bucketBits += 1 }
-        let shift = UInt32(32 - slotBits)
-        var slots = [UInt64](repeating: UInt64.max, count: 1 << slotBits)
-        for (row, bucket) in buckets.enumerated() {
-            var slot = Int((bucket &* 0x9E37_79B1) >> shift)
-            while slots[slot] != UInt64.max { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = UInt64(bucket) << UInt64(rowBits) | UInt64(row)
+        let words = (bucketCount + 63) / 64
+        var rank = [UInt64](repeating: 0, count: words * 2)
+        for bucket in buckets { rank[Int(bucket >> 6) * 2] |= 1 << UInt64(bucket & 63) }
+        var before: UInt64 = 0
+        for word in 0..<words {
+            rank[word * 2 + 1] = before
+            before += UInt64(rank[word * 2].nonzeroBitCount)
         }
-        // All ones is never an entry: a bucket id below 2^bucketBits and a row below 2^rowBits leave a zero bit.
-        if bucketBits + rowBits <= 32 {
-            slots32 = slots.map { $0 == UInt64.max ? UInt32.max : UInt32($0) }
-            slots64 = []
-        } else {
-            slots32 = []
-            slots64 = slots
-        }
-        self.shift = shift
+        self.rank = rank
         self.rows = rows
         self.buckets = buckets
         self.rowBits = rowBits
     }
 
-    /// Calls `body` with a function giving ``row(of:)``, the slots' buffer taken once for all lookups (one
+    /// Calls `body` with a function giving ``row(of:)``, the index's buffer taken once for all lookups (one
     /// `withUnsafeBufferPointer` per word kept the lookup from being inlined into the caller's loop).
     @inline(__always)
     func withLookup<Result>(_ body: ((UInt32) -> Int) -> Result) -> Result {
-        let rowBits = UInt64(rowBits)
-        let rowMask: UInt64 = (1 << rowBits) - 1
-        let shift = shift
-        if !slots32.isEmpty {
-            return slots32.withUnsafeBufferPointer { slots in
-                let mask = slots.count - 1
-                return body { bucket in
-                    var slot = Int((bucket &* 0x9E37_79B1) >> shift)
-                    while true {
-                        let entry = slots[slot]
-                        if entry == UInt32.max { return -1 }
-                        if UInt64(entry) >> rowBits == UInt64(bucket) { return Int(UInt64(entry) & rowMask) }
-                        slot = (slot + 1) & mask
-                    }
-                }
-            }
+        rank.withUnsafeBufferPointer { rank in
+            body { bucket in Self.row(of: bucket, in: rank) }
         }
-        return body { row(of: $0) }
     }
 
     /// The row of `bucket`, or -1 when the bucket cannot weigh in.
-    @inline(__always)
     func row(of bucket: UInt32) -> Int {
-        let start = Int((bucket &* 0x9E37_79B1) >> shift)
-        let rowMask: UInt64 = (1 << UInt64(rowBits)) - 1
-        if !slots32.isEmpty {
-            return slots32.withUnsafeBufferPointer { slots in
-                var slot = start
-                let mask = slots.count - 1
-                while true {
-                    let entry = slots[slot]
-                    if entry == UInt32.max { return -1 }
-                    if UInt64(entry) >> UInt64(rowBits) == UInt64(bucket) { return Int(UInt64(entry) & rowMask) }
-                    slot = (slot + 1) & mask
-                }
-            }
-        }
-        return slots64.withUnsafeBufferPointer { slots in
-            var slot = start
-            let mask = slots.count - 1
-            while slots.count > 0 {
-                let entry = slots[slot]
-                if entry == UInt64.max { return -1 }
-                if entry >> UInt64(rowBits) == UInt64(bucket) { return Int(entry & rowMask) }
-                slot = (slot + 1) & mask
-            }
-            return -1
-        }
+        rank.withUnsafeBufferPointer { Self.row(of: bucket, in: $0) }
+    }
+
+    @inline(__always)
+    private static func row(of bucket: UInt32, in rank: UnsafeBufferPointer<UInt64>) -> Int {
+        let position = Int(bucket >> 6) * 2
+        guard position + 1 < rank.count else { return -1 }
+        let word = rank[position]
+        let bit: UInt64 = 1 << UInt64(bucket & 63)
+        guard word & bit != 0 else { return -1 }
+        return Int(rank[position + 1]) + (word & (bit &- 1)).nonzeroBitCount
     }
 }
