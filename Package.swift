@@ -20,8 +20,6 @@ let package = Package(
     targets: [
         // C helpers: CRC32C (SSE4.2 with a portable fallback). The journal frame checksum.
         .target(name: "CCRC32C"),
-        // Linux calls glibc hides from Swift (sync_file_range).
-        .target(name: "CLinux"),
         // OpenSSL's libcrypto for SHA-256: as fast as swift-crypto here and costs no build time.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libxml2: the XML and HTML parsers of the Parse stage (no network, no DTD loading, entity limits).
@@ -39,7 +37,6 @@ let package = Package(
             name: "CopydeskStore",
             dependencies: [
                 "CopydeskCore",
-                "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

@@ -16,8 +16,8 @@ public struct JournalTail: Sendable, Equatable {
 }
 
 /// A batch encoded, checksummed and chained, ready for ``JournalWriter/commit(_:)``: the CPU half of an append,
-/// which may run on another thread while the batch before it is on the disk. Its bytes are exactly those
-/// ``JournalWriter/append(_:recordedAt:)`` would write after the same tail.
+/// which may run on another thread while the batch before it is on the disk. ``JournalWriter/append(_:recordedAt:)``
+/// is the two halves in turn.
 public struct EncodedBatch: Sendable {
     /// The tail it was encoded after, and the one it leaves once committed.
     public let start: JournalTail
@@ -61,6 +61,13 @@ public struct JournalEncoder: Sendable {
     public func encode(
         _ bodies: [RecordBody], recordedAt: Timestamp, after tail: JournalTail, reusing buffer: [UInt8] = []
     ) throws(JournalError) -> EncodedBatch {
+        try encode(bodies, times: [recordedAt], after: tail, reusing: buffer)
+    }
+
+    /// `times` holds one time for the whole batch or one per body (`copydesk import` keeps the exported times).
+    func encode(
+        _ bodies: [RecordBody], times: [Timestamp], after tail: JournalTail, reusing buffer: [UInt8]
+    ) throws(JournalError) -> EncodedBatch {
         let start = tail
         var tail = tail
         let metadata = try JournalWriter.encodeMetadata(bodies, firstSequence: tail.link.sequence + 1)
@@ -89,14 +96,15 @@ public struct JournalEncoder: Sendable {
         var partCount: UInt64 = 0
         for index in bodies.indices {
             let record = JournalRecord(
-                sequence: tail.link.sequence + 1, recordedAt: recordedAt, previousHash: tail.link.hash,
+                sequence: tail.link.sequence + 1, recordedAt: times.count == 1 ? times[0] : times[index],
+                previousHash: tail.link.hash,
                 body: bodies[index]
             )
             let payloadSize = payloadSizes[index]
             let frameSize = Int64(Frame.headerSize + payloadSize)
             let filled = tail.segmentSize + Int64(bytes.count - partStart)
             let reserve = Int64(tail.sealable ? SegmentTrailer.size : 0)
-            // The same rule, trailer and order as JournalWriter.append, so both write the same bytes.
+            // Sealed in the same write and fdatasync as its last frames, before the next segment exists.
             if filled + frameSize + reserve > Int64(segmentSize) && tail.segmentRecords + partCount > 0 {
                 if tail.sealable {
                     let trailer = SegmentTrailer(

@@ -208,101 +208,19 @@ public final class JournalWriter {
     /// pairs copied every body, a retain of each of its fields, several microseconds per record at 512 a batch).
     private func append(_ bodies: [RecordBody], times: [Timestamp]) throws(JournalError) -> [JournalRecord] {
         if let broken { throw broken }
-        guard var current = segment else {
+        guard segment != nil else {
             throw JournalError(code: .io, path: directory, message: "the journal writer is closed")
         }
         guard !bodies.isEmpty else { return [] }
-
-        // Encode every record's metadata first (on every core for a large batch), so a record that cannot be
-        // written fails the batch before any byte is.
-        let metadata = try Self.encodeMetadata(bodies, firstSequence: link.sequence + 1)
-        var records: [JournalRecord] = []
-        records.reserveCapacity(bodies.count)
-        var next = link
-        var payloadSizes: [Int] = []
-        payloadSizes.reserveCapacity(bodies.count)
-        for index in bodies.indices {
-            payloadSizes.append(RecordCodec.payloadSize(of: bodies[index], metadata: metadata[index]))
-        }
-        if let index = payloadSizes.firstIndex(where: { $0 > Frame.maxPayloadLength }) {
-            throw JournalError(
-                code: .invalidRecord,
-                message: "record of \(payloadSizes[index]) bytes exceeds the maximum frame size",
-                sequence: next.sequence + UInt64(index) + 1
-            )
-        }
-
-        let original = current
-        var created: [OpenSegment] = []
-        var pending = scratch
+        // Encoded first, so a record that cannot be written fails the batch before any byte is.
+        let buffer = scratch
         scratch = []
-        pending.removeAll(keepingCapacity: true)
-        defer {
-            // Kept for the next batch: a fresh buffer costs a page fault per 4 KiB on every commit.
-            if pending.capacity <= Self.scratchLimit { pending.removeAll(keepingCapacity: true); scratch = pending }
-        }
-        var pendingCount: UInt64 = 0
-        do throws(JournalError) {
-            for index in bodies.indices {
-                let record = JournalRecord(
-                    sequence: next.sequence + 1, recordedAt: times.count == 1 ? times[0] : times[index],
-                    previousHash: next.hash, body: bodies[index]
-                )
-                let payloadSize = payloadSizes[index]
-                let frameSize = Int64(Frame.headerSize + payloadSize)
-                let filled = current.size + Int64(pending.count)
-                let reserve = Int64(current.sealable ? SegmentTrailer.size : 0)
-                if filled + frameSize + reserve > Int64(options.segmentSize) && current.recordCount + pendingCount > 0 {
-                    if current.sealable {
-                        // Sealed in the same write and fdatasync as its last frames, before the next segment exists.
-                        let trailer = SegmentTrailer(
-                            recordCount: current.recordCount + pendingCount, firstSequence: current.firstSequence,
-                            lastSequence: next.sequence,
-                            lastRecordedAt: index > 0 ? records[index - 1].recordedAt : lastRecordedAt,
-                            offset: filled, chainHash: next.hash
-                        )
-                        pending.append(contentsOf: trailer.encoded())
-                    }
-                    try write(pending, count: pendingCount, to: &current)
-                    pending.removeAll(keepingCapacity: true)
-                    pendingCount = 0
-                    let fresh = try Self.createSegment(
-                        directory: directory, firstSequence: record.sequence, chainHash: next.hash
-                    )
-                    created.append(fresh)
-                    current = fresh
-                }
-                let payload = Frame.append(payloadSize: payloadSize, to: &pending) { buffer in
-                    RecordCodec.appendPayload(of: record, metadata: metadata[index], to: &buffer)
-                }
-                let hash = pending.withUnsafeBytes { ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: $0[payload])) }
-                next = ChainLink(sequence: record.sequence, hash: hash)
-                records.append(record)
-                pendingCount += 1
-                if pending.count >= Self.writeAheadSize {
-                    // A large batch: hand what is encoded to the disk now and encode the rest meanwhile.
-                    try writeAhead(pending, count: pendingCount, to: &current)
-                    pending.removeAll(keepingCapacity: true)
-                    pendingCount = 0
-                }
-            }
-            try write(pending, count: pendingCount, to: &current)
-        } catch {
-            rollBack(to: original, removing: created, after: error)
-            throw error
-        }
-
-        for old in [original] + created.dropLast() where old.path != current.path {
-            try? old.fd.close()
-        }
-        segment = current
-        link = next
-        lastRecordedAt = records[records.count - 1].recordedAt
-        return records
+        var batch = try encoder.encode(bodies, times: times, after: tail, reusing: buffer)
+        // Kept for the next batch: a fresh buffer costs a page fault per 4 KiB on every commit.
+        defer { scratch = batch.takeBuffer() }
+        return try commit(batch)
     }
 
-    /// Bytes of encoded frames after which a batch starts going to the disk before the rest is encoded.
-    static let writeAheadSize = 256 * 1024
     /// A batch buffer larger than this is not kept between batches (a huge document should not pin its memory).
     static let scratchLimit = 8 << 20
     /// Cores to encode on (sysconf, read once).
@@ -370,20 +288,6 @@ public final class JournalWriter {
         do {
             _ = try FileDescriptor.typed { try segment.fd.writeAll(toAbsoluteOffset: segment.size, bytes) }
             try Syscall.fdatasync(segment.fd)
-        } catch {
-            throw .io("cannot write to the journal", path: segment.path, error)
-        }
-        segment.size += Int64(bytes.count)
-        segment.recordCount += count
-    }
-
-    /// Writes `bytes` (`count` whole frames) at the end of `segment` and starts their writeback without waiting:
-    /// the `fdatasync` that ends the batch makes them durable. Until then they are no more than a torn tail would
-    /// be after a crash, and a failure later in the batch cuts them off again.
-    private func writeAhead(_ bytes: [UInt8], count: UInt64, to segment: inout OpenSegment) throws(JournalError) {
-        do {
-            _ = try FileDescriptor.typed { try segment.fd.writeAll(toAbsoluteOffset: segment.size, bytes) }
-            try Syscall.startWriteback(segment.fd, offset: segment.size, length: Int64(bytes.count))
         } catch {
             throw .io("cannot write to the journal", path: segment.path, error)
         }

@@ -1,5 +1,4 @@
 import Glibc  // Linux only, as the daemon is: fdatasync and flock semantics are Linux's here.
-import CLinux
 import SystemPackage
 
 // The system calls SystemPackage has no wrapper for (fsync, fdatasync, flock, mkdir, rename, unlink, readdir).
@@ -31,11 +30,6 @@ package enum Syscall {
 
     static func fdatasync(_ fd: FileDescriptor) throws(Errno) {
         try valueOrErrno { Glibc.fdatasync(fd.rawValue) }
-    }
-
-    /// Starts writing a range back to the disk without waiting (`sync_file_range(SYNC_FILE_RANGE_WRITE)`).
-    static func startWriteback(_ fd: FileDescriptor, offset: Int64, length: Int64) throws(Errno) {
-        try valueOrErrno { copydesk_start_writeback(fd.rawValue, offset, length) }
     }
 
     /// `flock(LOCK_EX | LOCK_NB)`: throws `Errno.wouldBlock` when another open file description holds it.
