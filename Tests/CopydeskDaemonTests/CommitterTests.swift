@@ -130,11 +130,11 @@ import Testing
         defer { root.remove() }
         let mountPoint = root.appending("small")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        if let reason = Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=256k,mode=0755", "tmpfs", mountPoint]) {
+        if let reason = SmallFileSystem.mount(at: mountPoint, size: "256k") {
             print("CommitterTests: SKIPPED the disk-full case, a tmpfs cannot be mounted here: \(reason)")
             try Test.cancel("disk-full case skipped: \(reason)")
         }
-        defer { _ = Self.run("/bin/umount", ["-l", mountPoint]) }
+        defer { SmallFileSystem.unmount(mountPoint) }
         let journal = mountPoint + "/journal"
         let acknowledgements = Acknowledgements()
         let committer = try Self.committer(journal, acknowledgements: acknowledgements)
@@ -143,7 +143,7 @@ import Testing
         #expect(CommitOutcomeSummary(await committer.outcome()!) == .committed(4))
 
         let filler = mountPoint + "/filler"
-        Self.fill(filler, leaving: 8 * 1024)
+        SmallFileSystem.fill(filler, leaving: 8 * 1024)
         committer.submit(Self.batch(20, first: 5, rawSize: 3000))  // ~60 KiB: does not fit
         committer.submit(Self.batch(1, first: 25, rawSize: 100))
         for expectedFirst: UInt64 in [5, 25] {
@@ -172,39 +172,6 @@ import Testing
         var sequences: [UInt64] = []
         try JournalReader.open(directory: directory).forEach(from: 1) { sequences.append($0.sequence) }
         return sequences
-    }
-
-    /// Runs a tool; nil, or why it failed.
-    static func run(_ tool: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        do {
-            try process.run()
-        } catch {
-            return "cannot run \(tool): \(error)"
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return "\(tool) failed (\(process.terminationStatus)): \(text)"
-        }
-        return nil
-    }
-
-    /// Fills the file system holding `path` until about `leaving` bytes are free.
-    static func fill(_ path: String, leaving: Int) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        precondition(fd >= 0, "cannot create the filler")
-        defer { close(fd) }
-        let chunk = [UInt8](repeating: 0, count: 4096)
-        var info = statvfs()
-        while statvfs(path, &info) == 0, Int(info.f_bavail) * Int(info.f_frsize) > leaving + chunk.count {
-            guard chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == chunk.count else { break }
-        }
     }
 }
 

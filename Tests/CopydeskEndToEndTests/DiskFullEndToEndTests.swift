@@ -10,35 +10,6 @@ import Testing
 ///
 /// Mounting needs root (or CAP_SYS_ADMIN); elsewhere the test is skipped with a message.
 @Suite(.serialized) struct DiskFullEndToEndTests {
-    /// Mounts a tmpfs of `size` at `directory`; nil (with the reason) when this process may not mount.
-    static func mountTmpfs(at directory: URL, size: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/mount")
-        process.arguments = ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", directory.path]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = errors
-        do {
-            try process.run()
-        } catch {
-            return "cannot run /bin/mount: \(error)"
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return "mount -t tmpfs failed (\(process.terminationStatus)): \(text.trimmingCharacters(in: .whitespacesAndNewlines))"
-        }
-        return nil
-    }
-
-    static func unmount(_ directory: URL) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/umount")
-        process.arguments = ["-l", directory.path]
-        try? process.run()
-        process.waitUntilExit()
-    }
-
     /// Writes zeros into `path` until the file system says ENOSPC; returns the bytes written.
     static func fill(_ path: String) -> Int {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
@@ -61,11 +32,11 @@ import Testing
         defer { root.remove() }
         let mountPoint = root.url.appendingPathComponent("small")
         try FileManager.default.createDirectory(at: mountPoint, withIntermediateDirectories: true)
-        if let reason = Self.mountTmpfs(at: mountPoint, size: "1m") {
+        if let reason = SmallFileSystem.mount(at: mountPoint.path, size: "1m") {
             print("DiskFullEndToEndTests: SKIPPED, a tmpfs cannot be mounted here: \(reason)")
             try Test.cancel("disk-full test skipped: \(reason)")
         }
-        defer { Self.unmount(mountPoint) }
+        defer { SmallFileSystem.unmount(mountPoint.path) }
         try "state = \"\(mountPoint.path)/journal\"\n".write(
             to: root.url.appendingPathComponent("copydesk.toml"), atomically: true, encoding: .utf8
         )

@@ -124,17 +124,17 @@ import Testing
         defer { root.remove() }
         let mountPoint = root.appending("small")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        if let reason = mountTmpfs(at: mountPoint, size: "256k") {
+        if let reason = SmallFileSystem.mount(at: mountPoint, size: "256k") {
             print("JournalPipelineTests: SKIPPED the disk-full case, a tmpfs cannot be mounted here: \(reason)")
             try Test.cancel("disk-full case skipped: \(reason)")
         }
-        defer { unmount(mountPoint) }
+        defer { SmallFileSystem.unmount(mountPoint) }
         let journal = mountPoint + "/journal"
         let writer = try openWriter(journal)
         var durable = try writer.append((1...4).map { RecordFixtures.document($0, rawSize: 3000) }, recordedAt: testTime)
         let path = try #require(writer.openSegmentPath)
         let filler = mountPoint + "/filler"
-        fill(filler, leaving: 8 * 1024)
+        SmallFileSystem.fill(filler, leaving: 8 * 1024)
         let sizeBefore = try fileSize(path)
 
         let encoder = writer.encoder
@@ -162,44 +162,5 @@ import Testing
         #expect(all.map(\.sequence) == Array(1...25))
         try checkChain(all)
         #expect(try JournalVerifier.verify(directory: journal).whole)
-    }
-
-    /// Mounts a tmpfs of `size` at `directory`; nil, or why this process may not mount.
-    func mountTmpfs(at directory: String, size: String) -> String? {
-        run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", directory])
-    }
-
-    func unmount(_ directory: String) { _ = run("/bin/umount", ["-l", directory]) }
-
-    func run(_ tool: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = output
-        do {
-            try process.run()
-        } catch {
-            return "cannot run \(tool): \(error)"
-        }
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return "\(tool) failed (\(process.terminationStatus)): \(text)"
-        }
-        return nil
-    }
-
-    /// Fills the file system holding `path` until about `leaving` bytes are free.
-    func fill(_ path: String, leaving: Int) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        precondition(fd >= 0, "cannot create the filler")
-        defer { close(fd) }
-        let chunk = [UInt8](repeating: 0, count: 4096)
-        var info = statvfs()
-        while statvfs(path, &info) == 0, Int(info.f_bavail) * Int(info.f_frsize) > leaving + chunk.count {
-            guard chunk.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == chunk.count else { break }
-        }
     }
 }
