@@ -59,14 +59,14 @@ public struct JournalEncoder: Sendable {
     /// batch's `end` while that one is still being committed), rolling over to a new segment where ``JournalWriter``
     /// would. Throws `.invalidRecord` for a record that cannot be written; nothing is touched on disk.
     public func encode(
-        _ bodies: [RecordBody], recordedAt: Timestamp, after tail: JournalTail, reusing buffer: [UInt8] = []
+        _ bodies: [RecordBody], recordedAt: Timestamp, after tail: JournalTail, reusing buffer: consuming [UInt8] = []
     ) throws(JournalError) -> EncodedBatch {
-        try encode(bodies, times: [recordedAt], after: tail, reusing: buffer)
+        try encode(bodies, times: [recordedAt], after: tail, reusing: consume buffer)
     }
 
     /// `times` holds one time for the whole batch or one per body (`copydesk import` keeps the exported times).
     func encode(
-        _ bodies: [RecordBody], times: [Timestamp], after tail: JournalTail, reusing buffer: [UInt8]
+        _ bodies: [RecordBody], times: [Timestamp], after tail: JournalTail, reusing buffer: consuming [UInt8]
     ) throws(JournalError) -> EncodedBatch {
         let start = tail
         var tail = tail
@@ -83,7 +83,9 @@ public struct JournalEncoder: Sendable {
                 sequence: tail.link.sequence + UInt64(index) + 1
             )
         }
-        var bytes = buffer
+        // Consumed, not copied: a second reference would make `removeAll` allocate a fresh buffer, and every page of
+        // it would fault again.
+        var bytes = consume buffer
         bytes.removeAll(keepingCapacity: true)
         // Sized once: a buffer that grows as it goes is reallocated and copied several times per batch.
         let frames = payloadSizes.reduce(0) { $0 + Frame.headerSize + $1 }

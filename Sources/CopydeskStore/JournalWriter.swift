@@ -213,8 +213,8 @@ public final class JournalWriter {
         }
         guard !bodies.isEmpty else { return [] }
         // Encoded first, so a record that cannot be written fails the batch before any byte is.
-        let buffer = scratch
-        scratch = []
+        var buffer: [UInt8] = []
+        swap(&buffer, &scratch)
         var batch = try encoder.encode(bodies, times: times, after: tail, reusing: buffer)
         // Kept for the next batch: a fresh buffer costs a page fault per 4 KiB on every commit.
         defer { scratch = batch.takeBuffer() }
