@@ -392,7 +392,7 @@ extension Clean {
             // Most candidates are the rest of a long line: the length rules them out before any splitting.
             guard !TextScan.hasCharacters(tag[...], atLeast: 41) else { return nil }
             let words = tag.split(separator: " ")
-            guard (1...4).contains(words.count), tag.count <= 40, tag.last != ".",
+            guard (1...4).contains(words.count), tag.last != ".",
                 words.allSatisfy({ $0.first?.isUppercase == true && $0.allSatisfy { $0.isLetter || $0 == "." } })
             else { return nil }
             return tag
