@@ -80,9 +80,11 @@ public struct EntityExtractor: Sendable {
         self.lexicon = lexicon
         lexiconRoles = lexicon.map(\.roles)
         lexiconBytes = lexicon.map { Array($0.text.utf8) }
-        var firstBytes = [Bool](repeating: false, count: 256)
-        for word in lexicon { if let first = word.text.utf8.first { firstBytes[Int(first)] = true } }
-        lexiconFirstBytes = firstBytes
+        var shapes = [UInt32](repeating: 0, count: 256)
+        for word in lexicon {
+            if let first = word.text.utf8.first { shapes[Int(first)] |= Self.lengthBit(word.text.utf8.count) }
+        }
+        lexiconShapes = shapes
         lexiconHasEntries = lexicon.map { !$0.entries.isEmpty }
     }
 
@@ -109,10 +111,16 @@ public struct EntityExtractor: Sendable {
     /// and comparing with a `String`'s UTF-8 view went through the generic collection path.
     let lexiconRoles: [Word.Roles]
     let lexiconBytes: [[UInt8]]
-    /// Bytes some lexicon word starts with. A token needs its key only to be looked up in the lexicon or, when
-    /// capitalised, to be counted as part of a name; most words of a story are neither ("the", "of", "market"),
-    /// and hashing them was a third of the tokenizer's time.
-    let lexiconFirstBytes: [Bool]
+    /// Per first byte, the lengths of the lexicon words starting with it (``lengthBit(_:)``). A token needs its
+    /// key only to be looked up in the lexicon or, when capitalised, to be counted as part of a name; a lookup
+    /// can only find a word of the token's first byte and length, and most words of a story have neither
+    /// ("the", "of", "market"): hashing them was a third of the tokenizer's time. (The first byte alone let
+    /// every "s…" and "t…" word through, for "said" and "told".)
+    let lexiconShapes: [UInt32]
+
+    /// A length's bit in ``lexiconShapes``; lengths of 31 bytes and more share the last one.
+    @inline(__always)
+    static func lengthBit(_ length: Int) -> UInt32 { 1 << UInt32(min(length, 31)) }
     /// Whether a lexicon word starts a gazetteer name.
     let lexiconHasEntries: [Bool]
 
@@ -179,8 +187,8 @@ public struct EntityExtractor: Sendable {
         var capitalised: Bool
         /// Punctuation after it ends a name (comma, full stop, quote, bracket…).
         var breakAfter: Bool
-        /// ``EntityExtractor/key(_:)`` of its bytes, or 0 when no lexicon word starts with its first byte and it
-        /// is not capitalised (then nothing looks it up).
+        /// ``EntityExtractor/key(_:)`` of its bytes, or 0 when no lexicon word has its first byte and length and
+        /// it is not capitalised (then nothing looks it up).
         var key: UInt64
     }
 
@@ -217,7 +225,7 @@ public struct EntityExtractor: Sendable {
     /// The entities of a UTF-8 buffer holding the headline (`..<headlineEnd`) and the body (`bodyStart...`);
     /// paragraphs may be separated by one line break or several.
     func extract(_ buffer: UnsafeBufferPointer<UInt8>, headlineEnd: Int, bodyStart: Int) -> [Entity] {
-        var builder = TokenBuilder(lexiconFirstBytes: lexiconFirstBytes)
+        var builder = TokenBuilder(lexiconShapes: lexiconShapes)
         builder.tokens.reserveCapacity(buffer.count / 5)
         Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
         // The headline's last word ends a name: the body is another paragraph.
@@ -376,7 +384,7 @@ public struct EntityExtractor: Sendable {
     /// compiler checks statically (a nested function capturing local `var`s made every access a runtime
     /// exclusivity check, which cost more than the tokenizing).
     private struct TokenBuilder {
-        let lexiconFirstBytes: [Bool]
+        let lexiconShapes: [UInt32]
         var tokens: [Token] = []
         var start = -1
 
@@ -422,7 +430,8 @@ public struct EntityExtractor: Sendable {
                 capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
             }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
-            let key = capitalised || lexiconFirstBytes[Int(first)] ? EntityExtractor.key(slice) : 0
+            let key = capitalised || lexiconShapes[Int(first)] & EntityExtractor.lengthBit(last - start) != 0
+                ? EntityExtractor.key(slice) : 0
             tokens.append(Token(start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: key))
         }
     }
