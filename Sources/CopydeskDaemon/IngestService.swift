@@ -422,7 +422,10 @@ final class Pipeline {
             // and committed (the batch in hand); after a full disk they are held with the rest.
             while claimed.count - next < Self.prepareAhead, position < items.count, !queue.isStopped, hold == nil {
                 if let file = claim(items[position], spool: spool) {
-                    window.submit(file, ticket: claimed.count)
+                    // A lone file (nothing else claimed or waiting) is prepared here: this task would only wait
+                    // for it, and the hop to another thread and back is latency.
+                    let alone = position == items.count - 1 && next == claimed.count
+                    window.submit(file, ticket: claimed.count, here: alone)
                     claimed.append(file)
                     claimTimes.append(monotonicSeconds())
                 }
@@ -446,7 +449,7 @@ final class Pipeline {
                 reporter.watchdog()
             }
         }
-        try await flush()  // nothing else is waiting: commit at once
+        try await flush(last: true)  // nothing else is waiting: commit at once
         try await settle()
     }
 
@@ -553,7 +556,7 @@ final class Pipeline {
 
     /// Hands the staged batch to the committer, which encodes it while the batch before is on the disk; waits for
     /// an outcome only while ``Committer/depth`` batches are in flight.
-    private func flush() async throws {
+    private func flush(last: Bool = false) async throws {
         while let outcome = committer.finishedOutcome() { try handle(outcome) }
         while hold == nil, !committer.canSubmit, let outcome = await committer.outcome() { try handle(outcome) }
         if hold != nil {
@@ -565,7 +568,7 @@ final class Pipeline {
         }
         guard !staging.isEmpty else { return }
         maybeCheckpoint()
-        committer.submit(staging)
+        committer.submit(staging, last: last)
         staging = StagedBatch(firstSequence: nextSequence)
     }
 
@@ -815,8 +818,14 @@ final class PrepareWindow: Sendable {
         self.classifier = classifier
     }
 
-    /// Starts preparing `file`; its result is asked for with `ticket`.
-    func submit(_ file: ClaimedFile, ticket: Int) {
+    /// Starts preparing `file` (or, with `here`, prepares it on this thread before returning); its result is asked
+    /// for with `ticket`.
+    func submit(_ file: ClaimedFile, ticket: Int, here: Bool = false) {
+        if here {
+            let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
+            state.withLock { $0.results[ticket] = prepared }
+            return
+        }
         DispatchQueue.global().async { [self] in
             let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
             let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in

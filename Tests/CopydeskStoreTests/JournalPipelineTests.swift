@@ -64,6 +64,41 @@ import Testing
         }
     }
 
+    /// A large batch's payloads are written on every core and chained afterwards; the journal must not be able to
+    /// tell: byte for byte what the same records appended one at a time give (those are written on one thread),
+    /// across rollovers inside the batch, and `verify` reads every frame, checksum and link as whole.
+    @Test func aBatchFilledOnEveryCoreWritesTheSameBytesAsOneAtATime() throws {
+        try TemporaryDirectory.with { directory in
+            let bodies = (1...600).map { n in
+                n % 7 == 0 ? RecordFixtures.rejected(n) : RecordFixtures.document(n, rawSize: 1500 + 53 * (n % 40))
+            }
+            #expect(bodies.count >= 2 * 64, "large enough to be filled in parallel")
+            let oneRoot = directory.appending("one")
+            let single = try openWriter(oneRoot, segmentSize: 128 * 1024)
+            var appended: [JournalRecord] = []
+            for body in bodies { appended += try single.append([body], recordedAt: testTime) }
+            single.close()
+
+            let batchRoot = directory.appending("batch")
+            let writer = try openWriter(batchRoot, segmentSize: 128 * 1024)
+            // Two large batches, the second encoded before the first is committed.
+            let first = try writer.encoder.encode(Array(bodies[..<350]), recordedAt: testTime, after: writer.tail)
+            let second = try writer.encoder.encode(Array(bodies[350...]), recordedAt: testTime, after: first.end)
+            let committed = try writer.commit(first) + writer.commit(second)
+            writer.close()
+
+            #expect(committed == appended)
+            let names = try segmentPaths(oneRoot).map { ($0 as NSString).lastPathComponent }
+            #expect(names.count >= 8, "rollovers fall inside each batch")
+            #expect(try segmentPaths(batchRoot).map { ($0 as NSString).lastPathComponent } == names)
+            for name in names {
+                #expect(try fileBytes(batchRoot + "/" + name) == fileBytes(oneRoot + "/" + name), "segment \(name) differs")
+            }
+            #expect(try readAll(batchRoot) == appended)
+            #expect(try JournalVerifier.verify(directory: batchRoot).whole)
+        }
+    }
+
     /// The pipeline continues a journal that `append` wrote and that was reopened (the tail comes from recovery).
     @Test func aReopenedJournalContinuesPipelined() throws {
         try TemporaryDirectory.with { directory in
