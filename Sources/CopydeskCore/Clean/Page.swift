@@ -243,8 +243,8 @@ extension Clean {
         let fieldTexts: Set<String>
         /// Values a labelled line (`Abstract: …`) may repeat: the fields above, the summary, unmapped metadata.
         let labelledTexts: Set<String>
-        /// Where each paragraph of ten words or more first occurs (a second occurrence is a repeat).
-        let firstOccurrence: [String: Int]
+        /// Per line, whether it is a paragraph of ten words or more that an earlier line already was (a repeat).
+        let repeatsEarlier: [Bool]
         /// The headline, normalised.
         let headlineKey: String
 
@@ -260,14 +260,15 @@ extension Clean {
                 lines.append(Line(text: paragraph, isHeadlineLine: false, block: blocks?[index]))
             }
             self.lines = lines
-            var first: [String: Int] = [:]
-            // Only lines of ten words or more are ever looked up (shorter repeats are often a table's own), and
-            // hashing every line's text was a noticeable share of the stage.
-            for (index, line) in lines.enumerated()
-            where !line.isHeadlineLine && line.wordCount >= 10 && first[line.text] == nil {
-                first[line.text] = index
+            // Only lines of ten words or more count (shorter repeats are often a table's own), and hashing every
+            // line's text was a noticeable share of the stage; each is hashed once, here.
+            var seen: Set<String> = []
+            seen.reserveCapacity(lines.count)
+            var repeats = Array(repeating: false, count: lines.count)
+            for (index, line) in lines.enumerated() where !line.isHeadlineLine && line.wordCount >= 10 {
+                repeats[index] = !seen.insert(line.text).inserted
             }
-            firstOccurrence = first
+            repeatsEarlier = repeats
             headlineKey = normalized(article.headline)
             // The lines' letter counts add up to those of the whole text.
             var counts = Array(repeating: 0, count: Script.all.count)
@@ -447,7 +448,7 @@ extension Clean {
             if line.wordCount > 60 {
                 if isCaption(index) { return .caption }
                 if isLegal(line, at: index) { return .legal }
-                if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+                if repeatsEarlier[index] { return .repeatedParagraph }
                 return nil
             }
             // The normalised line is needed only where it may repeat the headline or a field.
@@ -471,7 +472,7 @@ extension Clean {
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             if isLegal(line, at: index) { return .legal }
-            if line.wordCount >= 10, let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+            if line.wordCount >= 10, repeatsEarlier[index] { return .repeatedParagraph }
             return nil
         }
 

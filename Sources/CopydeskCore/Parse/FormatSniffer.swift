@@ -31,13 +31,23 @@ public enum FormatSniffer {
     public static func sniff(_ text: String, fileName: String) -> InputFormat {
         // The head's scalars decoded straight from the UTF-8 bytes (valid: the text is a String).
         let (head, headBytes): ([Unicode.Scalar], Int) = TextScan.withUTF8(text) { bytes in
-            var scalars: [Unicode.Scalar] = []
-            scalars.reserveCapacity(min(prefixLength, bytes.count))
             var index = 0
-            while index < bytes.count, scalars.count < prefixLength {
-                let (value, length) = TextScan.scalar(at: index, in: bytes)
-                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
-                index += length
+            let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: min(prefixLength, bytes.count)) {
+                out, initialized in
+                var count = 0
+                while index < bytes.count, count < out.count {
+                    let byte = bytes[index]
+                    if byte < 0x80 {
+                        out.initializeElement(at: count, to: Unicode.Scalar(byte))
+                        index += 1
+                    } else {
+                        let (value, length) = TextScan.scalar(at: index, in: bytes)
+                        out.initializeElement(at: count, to: Unicode.Scalar(value) ?? "\u{FFFD}")
+                        index += length
+                    }
+                    count += 1
+                }
+                initialized = count
             }
             return (scalars, index)
         }

@@ -75,8 +75,10 @@ public struct PlainTextParser: ArticleParser {
     /// The text's lines with CRLF/CR/NEL/LS as LF, controls as spaces, and trailing whitespace removed.
     static func normalizedLines(_ text: String) -> [Substring] {
         // Byte by byte: this runs over every file that is read as text, and scalar-by-scalar String building
-        // cost more than the rest of the parser.
-        let normalized = TextScan.withUTF8(text) { bytes in
+        // cost more than the rest of the parser. Most texts have nothing to normalise (LF endings, no controls):
+        // those are split as they are, without a copy.
+        let normalized =
+            TextScan.withUTF8(text, isNormalized) ? text : TextScan.withUTF8(text) { bytes in
             String(unsafeUninitializedCapacity: bytes.count * 2) { out in
                 var position = 0
                 var index = 0
@@ -144,6 +146,39 @@ public struct PlainTextParser: ArticleParser {
             }
         }
         return lines
+    }
+
+    /// Whether ``normalizedLines(_:)`` would leave `bytes` as they are: no controls but LF and tab, no DEL, no C1
+    /// control (NEL among them), no line or paragraph separator.
+    static func isNormalized(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x7F {
+                index += 1
+                continue
+            }
+            switch byte {
+            case 0x0A, 0x09:
+                index += 1
+            case 0xC2:
+                // U+0080–U+009F are C2 80 – C2 9F.
+                guard index + 1 < count, bytes[index + 1] >= 0xA0 else { return false }
+                index += 2
+            case 0xE2:
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                guard index + 2 < count,
+                    !(bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9))
+                else { return false }
+                index += 3
+            case 0x80...:
+                index += 1
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// Where the trailing whitespace of the line at `range` starts, or nil when a combining mark at its end
@@ -255,10 +290,14 @@ public struct PlainTextParser: ArticleParser {
     /// the first space after it, else hard; with trailing separators (`, ; : -`) removed.
     static func cut(_ line: String, near limit: Int) -> String {
         // Nothing past `limit * 3 / 2` characters is looked at; where every scalar is a character of its own
-        // (nearly always), those are taken as scalars, sparing grapheme breaking of the whole line.
-        let characters =
-            TextScan.hasSingleScalarCharacters(line)
-            ? line.unicodeScalars.prefix(limit * 3 / 2 + 1).map(Character.init) : Array(line)
+        // (nearly always), those are taken as scalars from the bytes, sparing grapheme breaking of the whole line
+        // and an array of `Character`s.
+        if TextScan.hasSingleScalarCharacters(line) {
+            let end = TextScan.withUTF8(line) { cutEnd($0, near: limit) }
+            guard let end else { return line }
+            return String(Substring(line.utf8.prefix(end)))
+        }
+        let characters = Array(line)
         guard characters.count > limit else { return line }
         let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
         let forward = (limit..<min(characters.count, limit * 3 / 2)).first { characters[$0].isWhitespace }
@@ -268,6 +307,40 @@ public struct PlainTextParser: ArticleParser {
     }
 
     private static let cutSeparators: Set<Character> = [",", ";", ":", "-", "–", "—"]
+
+    /// ``cut(_:near:)`` for text whose scalars are characters of their own: the byte offset where the cut text
+    /// ends, or nil when the text is not longer than `limit` (it is kept whole).
+    static func cutEnd(_ bytes: UnsafeBufferPointer<UInt8>, near limit: Int) -> Int? {
+        // The start offset of each of the first `limit * 3 / 2 + 1` scalars, and their values.
+        let wanted = limit * 3 / 2 + 1
+        var offsets: [Int] = []
+        var values: [UInt32] = []
+        offsets.reserveCapacity(wanted + 1)
+        values.reserveCapacity(wanted)
+        var index = 0
+        while index < bytes.count, values.count < wanted {
+            let (value, length) = TextScan.scalar(at: index, in: bytes)
+            offsets.append(index)
+            values.append(value)
+            index += length
+        }
+        offsets.append(index)
+        guard values.count > limit else { return nil }
+        // A one-scalar `Character` is whitespace when its scalar is, and equal to a separator when the scalar is
+        // one or canonically equivalent to one (U+037E, GREEK QUESTION MARK, is `;`).
+        func isWhitespace(_ at: Int) -> Bool { TextScan.isWhitespace(values[at]) }
+        func isSeparator(_ at: Int) -> Bool {
+            switch values[at] {
+            case 0x2C, 0x3B, 0x3A, 0x2D, 0x2013, 0x2014, 0x37E: true
+            default: false
+            }
+        }
+        let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { isWhitespace($0) }
+        let forward = (limit..<min(values.count, limit * 3 / 2)).first { isWhitespace($0) }
+        var end = backward ?? forward ?? limit
+        while end > 0, isWhitespace(end - 1) || isSeparator(end - 1) { end -= 1 }
+        return offsets[end > 0 ? end : limit]
+    }
 
     static func collapse(_ text: Substring) -> String {
         TextScan.collapse(text)

@@ -173,8 +173,9 @@ enum TextScan {
     /// (`text.split(whereSeparator: \.isWhitespace).joined(separator: " ")`).
     static func collapse(_ text: Substring) -> String {
         let result: String? = withUTF8(text) { bytes in
-            // Most paragraphs already are: one pass, no word list.
-            if isCollapsed(bytes) { return String(decoding: bytes, as: UTF8.self) }
+            // Most paragraphs already are: one pass, no word list, and a copy of the bytes that is not validated
+            // again (they come from a String).
+            if isCollapsed(bytes) { return String(text) }
             guard let ranges = wordRanges(bytes) else { return nil }
             guard !ranges.isEmpty else { return "" }
             let length = ranges.reduce(ranges.count - 1) { $0 + $1.count }
@@ -297,12 +298,18 @@ enum TextScan {
                 guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
                     pattern.count <= bytes.count
                 else { return pattern.isEmpty }
-                // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
+                // memchr for the needle's rarest byte, memcmp for the whole (glibc's memmem is not exported to
+                // Swift). Anchoring on the first byte made needles that start with a space or a common letter
+                // (" • ", "all rights reserved") stop and compare at nearly every word.
+                let anchor = rarestByteOffset(pattern)
+                let anchorByte = Int32(pattern[anchor])
                 var start = 0
                 let last = bytes.count - pattern.count
                 while start <= last {
-                    guard let hit = memchr(haystack + start, Int32(pattern[0]), last - start + 1) else { return false }
-                    let offset = haystack.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    guard let hit = memchr(haystack + start + anchor, anchorByte, last - start + 1) else {
+                        return false
+                    }
+                    let offset = (haystack + anchor).distance(to: hit.assumingMemoryBound(to: UInt8.self))
                     if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
                     start = offset + 1
                 }
@@ -310,6 +317,46 @@ enum TextScan {
             }
         }
         return found && text.contains(needle)
+    }
+
+    /// The offset of the byte of `pattern` least frequent in text (by rough English letter frequencies; any byte
+    /// outside spaces and lowercase letters counts as rare), the first of equals.
+    static func rarestByteOffset(_ pattern: UnsafeBufferPointer<UInt8>) -> Int {
+        var best = 0
+        var bestRank = -1
+        for (offset, byte) in pattern.enumerated() {
+            let rank = commonness(byte)
+            if rank > bestRank {
+                best = offset
+                bestRank = rank
+                if rank == Int.max { break }
+            }
+        }
+        return best
+    }
+
+    /// Higher is rarer.
+    @inline(__always)
+    private static func commonness(_ byte: UInt8) -> Int {
+        switch byte {
+        case 0x20: 0
+        case UInt8(ascii: "e"): 1
+        case UInt8(ascii: "t"): 2
+        case UInt8(ascii: "a"): 3
+        case UInt8(ascii: "o"): 4
+        case UInt8(ascii: "i"): 5
+        case UInt8(ascii: "n"): 6
+        case UInt8(ascii: "s"): 7
+        case UInt8(ascii: "r"): 8
+        case UInt8(ascii: "h"): 9
+        case UInt8(ascii: "l"): 10
+        case UInt8(ascii: "d"): 11
+        case UInt8(ascii: "c"): 12
+        case UInt8(ascii: "u"): 13
+        case UInt8(ascii: "m"): 14
+        case 0x61...0x7A: 20
+        default: Int.max
+        }
     }
 
     /// Whether every scalar of `text` is a `Character` of its own, so that scalar offsets are character offsets
