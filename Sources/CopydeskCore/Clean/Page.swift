@@ -8,15 +8,7 @@ extension Clean {
         let text: String
         /// Made when first asked for: most lines are paragraphs, which only need the count and the masks, and a
         /// `Substring` per word (each holding the text) was a tenth of the Clean stage.
-        lazy var words: [Substring] = wordRanges.map { ranges in
-            let utf8 = text.utf8
-            return ranges.map { range in
-                Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
-                    utf8.startIndex, offsetBy: range.upperBound)])
-            }
-        } ?? text.split(whereSeparator: \.isWhitespace)
-        /// The words as UTF-8 offsets into `text`; nil where they were split `Character` by `Character`.
-        private let wordRanges: [Range<Int>]?
+        lazy var words: [Substring] = TextScan.words(text)
         let wordCount: Int
         /// The words lowercased, without surrounding punctuation: what is looked up in word lists. Made when
         /// first asked for: only short lines need them (the function-word counts use ``stopwordMasks``).
@@ -43,8 +35,8 @@ extension Clean {
             self.block = block
             // One pass over the bytes for the words, their function-word masks, letters, separators and
             // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
-            let measured = Self.measure(text) ?? Self.measureByCharacters(text)
-            wordRanges = measured.ranges
+            let measured =
+                TextScan.withUTF8(text, Self.measureASCII) ?? Self.measure(text) ?? Self.measureByCharacters(text)
             wordCount = measured.wordCount
             stopwordMasks = measured.masks
             letterWords = measured.letterWords
@@ -65,13 +57,13 @@ extension Clean {
         }
 
         typealias Measured = (
-            ranges: [Range<Int>]?, wordCount: Int, masks: [UInt16], letterWords: Int, separators: Int,
+            wordCount: Int, masks: [UInt16], letterWords: Int, separators: Int,
             scriptCounts: [Int], spacedSeparator: Bool?
         )
 
         /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
         /// cannot split it without grapheme breaking.
-        private static func measure(_ text: String) -> Measured? {
+        static func measure(_ text: String) -> Measured? {
             TextScan.withUTF8(text) { bytes -> Measured? in
                 guard let ranges = TextScan.wordRanges(bytes) else { return nil }
                 var masks: [UInt16] = []
@@ -132,8 +124,63 @@ extension Clean {
                         scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
                     }
                 }
-                return (ranges, ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
+                return (ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
+        }
+
+        /// ``measure(_:)`` for a line of ASCII bytes (nearly all of them), in one pass that splits the words and
+        /// measures each as it ends; nil at the first byte that is not ASCII. In ASCII, whitespace is the six
+        /// bytes 0x09–0x0D and 0x20, and every word is as ``TextScan/wordRanges(_:spacesOnly:limit:)`` splits it.
+        static func measureASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Measured? {
+            var masks: [UInt16] = []
+            masks.reserveCapacity(bytes.count / 4 + 1)
+            var letterWords = 0
+            var separators = 0
+            var letters = 0
+            var spacedSeparator = false
+            let count = bytes.count
+            let stopwords = Vocabulary.asciiStopwords
+            var index = 0
+            while index < count {
+                var byte = bytes[index]
+                if byte >= 0x80 { return nil }
+                if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                    index += 1
+                    continue
+                }
+                let start = index
+                var wordLetters = 0
+                while true {
+                    // ASCII letters: A–Z and a–z, which are the same bytes with 0x20 set.
+                    if (byte | 0x20) &- 0x61 < 26 { wordLetters += 1 }
+                    index += 1
+                    if index == count { break }
+                    byte = bytes[index]
+                    if byte >= 0x80 { return nil }
+                    if byte <= 0x20, byte == 0x20 || byte >= 0x09 && byte <= 0x0D { break }
+                }
+                let end = index
+                letters += wordLetters
+                if wordLetters > 0 { letterWords += 1 }
+                if end - start == 1 {
+                    let first = bytes[start]
+                    if first == UInt8(ascii: "|") { separators += 1 }
+                    // ` - `, ` | `: a dash or bar alone between two spaces.
+                    if !spacedSeparator, first == UInt8(ascii: "-") || first == UInt8(ascii: "|"), start > 0,
+                        end < count, bytes[start - 1] == 0x20, bytes[end] == 0x20
+                    {
+                        spacedSeparator = true
+                    }
+                }
+                var trimmedStart = start
+                var trimmedEnd = end
+                while trimmedStart < trimmedEnd, isTrimmed(bytes[trimmedStart]) { trimmedStart += 1 }
+                while trimmedEnd > trimmedStart, isTrimmed(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+                masks.append(trimmedEnd - trimmedStart <= 8 ? stopwords.mask(bytes, trimmedStart..<trimmedEnd) : 0)
+            }
+            var scriptCounts = Array(repeating: 0, count: Script.all.count)
+            scriptCounts[0] = letters
+            return (masks.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
         }
 
         private static func measureByCharacters(_ text: String) -> Measured {
@@ -141,7 +188,7 @@ extension Clean {
             let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
             let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
-            return (nil, words.count, masks, letterWords, separators, Script.letterCounts(in: text), nil)
+            return (words.count, masks, letterWords, separators, Script.letterCounts(in: text), nil)
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).

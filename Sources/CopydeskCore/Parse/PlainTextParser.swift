@@ -77,58 +77,7 @@ public struct PlainTextParser: ArticleParser {
         // Byte by byte: this runs over every file that is read as text, and scalar-by-scalar String building
         // cost more than the rest of the parser. Most texts have nothing to normalise (LF endings, no controls):
         // those are split as they are, without a copy.
-        let normalized =
-            TextScan.withUTF8(text, isNormalized) ? text : TextScan.withUTF8(text) { bytes in
-            String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-                var position = 0
-                var index = 0
-                var afterCR = false
-                while index < bytes.count {
-                    let byte = bytes[index]
-                    if byte < 0x80 {
-                        defer { afterCR = byte == 0x0D }
-                        index += 1
-                        switch byte {
-                        case 0x0A where afterCR:
-                            continue
-                        case 0x0A, 0x0B, 0x0D:
-                            out[position] = 0x0A
-                            position += 1
-                        case 0x0C:
-                            out[position] = 0x0A
-                            out[position + 1] = 0x0A
-                            position += 2
-                        case 0x09, 0x20..<0x7F:
-                            out[position] = byte
-                            position += 1
-                        default:
-                            out[position] = 0x20
-                            position += 1
-                        }
-                        continue
-                    }
-                    afterCR = false
-                    let (value, length) = TextScan.scalar(at: index, in: bytes)
-                    switch value {
-                    case 0x85, 0x2028:
-                        out[position] = 0x0A
-                        position += 1
-                    case 0x2029:
-                        out[position] = 0x0A
-                        out[position + 1] = 0x0A
-                        position += 2
-                    case 0x80..<0xA0:
-                        out[position] = 0x20
-                        position += 1
-                    default:
-                        for offset in 0..<length { out[position + offset] = bytes[index + offset] }
-                        position += length
-                    }
-                    index += length
-                }
-                return position
-            }
-        }
+        let normalized = TextScan.withUTF8(text, isNormalized) ? text : TextScan.withUTF8(text, normalizing)
         let utf8 = normalized.utf8
         func slice(_ start: Int, _ end: Int) -> Substring {
             Substring(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
@@ -148,7 +97,60 @@ public struct PlainTextParser: ArticleParser {
         return lines
     }
 
-    /// Whether ``normalizedLines(_:)`` would leave `bytes` as they are: no controls but LF and tab, no DEL, no C1
+    /// `bytes` (valid UTF-8) with CRLF/CR/NEL/LS/VT as LF, FF and PS as two LFs, other controls as spaces.
+    static func normalizing(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var position = 0
+            var index = 0
+            var afterCR = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    defer { afterCR = byte == 0x0D }
+                    index += 1
+                    switch byte {
+                    case 0x0A where afterCR:
+                        continue
+                    case 0x0A, 0x0B, 0x0D:
+                        out[position] = 0x0A
+                        position += 1
+                    case 0x0C:
+                        out[position] = 0x0A
+                        out[position + 1] = 0x0A
+                        position += 2
+                    case 0x09, 0x20..<0x7F:
+                        out[position] = byte
+                        position += 1
+                    default:
+                        out[position] = 0x20
+                        position += 1
+                    }
+                    continue
+                }
+                afterCR = false
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                switch value {
+                case 0x85, 0x2028:
+                    out[position] = 0x0A
+                    position += 1
+                case 0x2029:
+                    out[position] = 0x0A
+                    out[position + 1] = 0x0A
+                    position += 2
+                case 0x80..<0xA0:
+                    out[position] = 0x20
+                    position += 1
+                default:
+                    for offset in 0..<length { out[position + offset] = bytes[index + offset] }
+                    position += length
+                }
+                index += length
+            }
+            return position
+        }
+    }
+
+    /// Whether ``normalizing(_:)`` would leave `bytes` as they are: no controls but LF and tab, no DEL, no C1
     /// control (NEL among them), no line or paragraph separator.
     static func isNormalized(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
@@ -271,6 +273,7 @@ public struct PlainTextParser: ArticleParser {
 
     /// Ends in `. ! ? … :`, possibly followed by closing quotes, brackets or emphasis marks.
     static func endsSentence(_ line: Substring) -> Bool {
+        if let ends = TextScan.withUTF8(line, endsSentenceByBytes) { return ends }
         var end = line.endIndex
         while end > line.startIndex {
             let character = line[line.index(before: end)]
@@ -279,6 +282,49 @@ public struct PlainTextParser: ArticleParser {
                 continue
             }
             return sentenceEnds.contains(character)
+        }
+        return false
+    }
+
+    /// ``endsSentence(_:)`` from the scalars at the end of the bytes, or nil where `Character`s must decide: a
+    /// scalar that may join the one before it (then a whitespace or closing `Character` may be longer than its
+    /// scalar), or a prepended mark before the sentence end (which would make the two one `Character`).
+    static func endsSentenceByBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var end = bytes.count
+        while end > 0 {
+            let byte = bytes[end - 1]
+            if byte < 0x80 {
+                switch byte {
+                case 0x20, 0x09...0x0D, UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ")"), UInt8(ascii: "]"),
+                    UInt8(ascii: "*"), UInt8(ascii: "_"):
+                    end -= 1
+                    continue
+                case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ":"):
+                    return TextScan.prependPrecedes(end - 1, in: bytes) ? nil : true
+                default:
+                    return false
+                }
+            }
+            var start = end - 1
+            while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+            let value = TextScan.scalar(at: start, in: bytes).0
+            switch value {
+            case 0xBB, 0x2019, 0x201D:
+                end = start
+                continue
+            case 0x2026:
+                return TextScan.prependPrecedes(start, in: bytes) ? nil : true
+            default:
+                if TextScan.isWhitespace(value) {
+                    end = start
+                    continue
+                }
+                // A scalar that joins nothing before it is a `Character` of its own (or ends one that began with a
+                // prepended mark): neither whitespace, a closer nor a sentence end.
+                if value < 0x300 { return false }
+                guard let scalar = Unicode.Scalar(value), !TextScan.mayJoin(scalar) else { return nil }
+                return false
+            }
         }
         return false
     }

@@ -130,7 +130,7 @@ enum TextScan {
 
     /// Grapheme `Prepend` scalars (Arabic and Syriac number signs, a few Brahmic marks): they bind the
     /// whitespace after them into their `Character`.
-    private static func isPrepend(_ value: UInt32) -> Bool {
+    static func isPrepend(_ value: UInt32) -> Bool {
         switch value {
         case 0x600...0x605, 0x6DD, 0x70F, 0x890...0x891, 0x8E2, 0xD4E, 0x110BD, 0x110CD, 0x111C2...0x111C3,
             0x113D1, 0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46, 0x11F02:
@@ -138,6 +138,15 @@ enum TextScan {
         default:
             return false
         }
+    }
+
+    /// Whether the scalar that ends just before byte `index` of `bytes` is a grapheme `Prepend` (which joins the
+    /// scalar at `index` into its `Character`).
+    static func prependPrecedes(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard index > 0, bytes[index - 1] >= 0x80 else { return false }
+        var start = index - 1
+        while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return isPrepend(scalar(at: start, in: bytes).0)
     }
 
     /// The words of `text` (`text.split(whereSeparator: \.isWhitespace)`).
