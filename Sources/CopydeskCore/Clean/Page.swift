@@ -35,8 +35,7 @@ extension Clean {
             self.block = block
             // One pass over the bytes for the words, their function-word masks, letters, separators and
             // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
-            let measured =
-                TextScan.withUTF8(text, Self.measureASCII) ?? Self.measure(text) ?? Self.measureByCharacters(text)
+            let measured = Self.measureFused(text) ?? Self.measure(text) ?? Self.measureByCharacters(text)
             wordCount = measured.wordCount
             stopwordMasks = measured.masks
             letterWords = measured.letterWords
@@ -128,59 +127,97 @@ extension Clean {
             }
         }
 
-        /// ``measure(_:)`` for a line of ASCII bytes (nearly all of them), in one pass that splits the words and
-        /// measures each as it ends; nil at the first byte that is not ASCII. In ASCII, whitespace is the six
-        /// bytes 0x09–0x0D and 0x20, and every word is as ``TextScan/wordRanges(_:spacesOnly:limit:)`` splits it.
-        static func measureASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Measured? {
-            var masks: [UInt16] = []
-            masks.reserveCapacity(bytes.count / 4 + 1)
-            var letterWords = 0
-            var separators = 0
-            var letters = 0
-            var spacedSeparator = false
-            let count = bytes.count
-            let stopwords = Vocabulary.asciiStopwords
-            var index = 0
-            while index < count {
-                var byte = bytes[index]
-                if byte >= 0x80 { return nil }
-                if byte == 0x20 || (0x09...0x0D).contains(byte) {
-                    index += 1
-                    continue
-                }
-                let start = index
-                var wordLetters = 0
-                while true {
-                    // ASCII letters: A–Z and a–z, which are the same bytes with 0x20 set.
-                    if (byte | 0x20) &- 0x61 < 26 { wordLetters += 1 }
-                    index += 1
-                    if index == count { break }
-                    byte = bytes[index]
-                    if byte >= 0x80 { return nil }
-                    if byte <= 0x20, byte == 0x20 || byte >= 0x09 && byte <= 0x0D { break }
-                }
-                let end = index
-                letters += wordLetters
-                if wordLetters > 0 { letterWords += 1 }
-                if end - start == 1 {
-                    let first = bytes[start]
-                    if first == UInt8(ascii: "|") { separators += 1 }
-                    // ` - `, ` | `: a dash or bar alone between two spaces.
-                    if !spacedSeparator, first == UInt8(ascii: "-") || first == UInt8(ascii: "|"), start > 0,
-                        end < count, bytes[start - 1] == 0x20, bytes[end] == 0x20
+        /// ``measure(_:)`` in one pass that splits the words and measures each as it ends: ASCII words (nearly
+        /// all) on the spot, others afterwards as ``measure(_:)`` does. Nil where the split might differ from
+        /// ``TextScan/wordRanges(_:spacesOnly:limit:)``'s (which then decides): whitespace beyond ASCII, a scalar
+        /// that may join the whitespace before it, a prepended mark. Otherwise words end at ASCII whitespace, the
+        /// six bytes 0x09–0x0D and 0x20, as they do there.
+        static func measureFused(_ text: String) -> Measured? {
+            TextScan.withUTF8(text) { bytes -> Measured? in
+                var masks: [UInt16] = []
+                masks.reserveCapacity(bytes.count / 4 + 1)
+                var letterWords = 0
+                var separators = 0
+                var letters = 0
+                var spacedSeparator = false
+                var nonASCIIWords: [(number: Int, range: Range<Int>)] = []
+                let count = bytes.count
+                let stopwords = Vocabulary.asciiStopwords
+                var index = 0
+                while index < count {
+                    var byte = bytes[index]
+                    if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                        index &+= 1
+                        continue
+                    }
+                    let start = index
+                    var wordLetters = 0
+                    var ascii = true
+                    while true {
+                        if byte < 0x80 {
+                            // ASCII letters: A–Z and a–z, which are the same bytes with 0x20 set.
+                            if (byte | 0x20) &- 0x61 < 26 { wordLetters &+= 1 }
+                            index &+= 1
+                        } else {
+                            let (value, length) = TextScan.scalar(at: index, in: bytes)
+                            if TextScan.isWhitespace(value) || TextScan.isPrepend(value) { return nil }
+                            if index == start, start > 0, value >= 0x300, let scalar = Unicode.Scalar(value),
+                                TextScan.mayJoin(scalar)
+                            {
+                                return nil
+                            }
+                            ascii = false
+                            index &+= length
+                        }
+                        if index >= count { break }
+                        byte = bytes[index]
+                        if byte <= 0x20, byte == 0x20 || byte >= 0x09 && byte <= 0x0D { break }
+                    }
+                    let end = index
+                    let length = end &- start
+                    letters &+= wordLetters
+                    // ` - `, ` | `, ` – `, ` — `: a dash or bar alone between two spaces.
+                    if !spacedSeparator, length == 1 || length == 3, start > 0, end < count,
+                        bytes[start - 1] == 0x20, bytes[end] == 0x20
                     {
-                        spacedSeparator = true
+                        let first = bytes[start]
+                        spacedSeparator =
+                            length == 1
+                            ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
+                            : first == 0xE2 && bytes[start + 1] == 0x80
+                                && (bytes[start + 2] == 0x93 || bytes[start + 2] == 0x94)
+                    }
+                    guard ascii else {
+                        nonASCIIWords.append((masks.count, start..<end))
+                        masks.append(0)
+                        continue
+                    }
+                    if wordLetters > 0 { letterWords &+= 1 }
+                    if length == 1, bytes[start] == UInt8(ascii: "|") { separators &+= 1 }
+                    var trimmedStart = start
+                    var trimmedEnd = end
+                    while trimmedStart < trimmedEnd, isTrimmed(bytes[trimmedStart]) { trimmedStart &+= 1 }
+                    while trimmedEnd > trimmedStart, isTrimmed(bytes[trimmedEnd - 1]) { trimmedEnd &-= 1 }
+                    masks.append(
+                        trimmedEnd - trimmedStart <= 8 ? stopwords.mask(bytes, trimmedStart..<trimmedEnd) : 0)
+                }
+                var scriptCounts = Array(repeating: 0, count: Script.all.count)
+                scriptCounts[0] = letters
+                let utf8 = text.utf8
+                for (number, range) in nonASCIIWords {
+                    let word = Substring(
+                        utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                            utf8.startIndex, offsetBy: range.upperBound)])
+                    masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
+                    if word.contains(where: \.isLetter) { letterWords += 1 }
+                    // A separator mark is one scalar: one character, and longer words need no counting.
+                    if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
+                    for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
+                        scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
                     }
                 }
-                var trimmedStart = start
-                var trimmedEnd = end
-                while trimmedStart < trimmedEnd, isTrimmed(bytes[trimmedStart]) { trimmedStart += 1 }
-                while trimmedEnd > trimmedStart, isTrimmed(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
-                masks.append(trimmedEnd - trimmedStart <= 8 ? stopwords.mask(bytes, trimmedStart..<trimmedEnd) : 0)
+                return (masks.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
-            var scriptCounts = Array(repeating: 0, count: Script.all.count)
-            scriptCounts[0] = letters
-            return (masks.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
         }
 
         private static func measureByCharacters(_ text: String) -> Measured {
@@ -643,9 +680,19 @@ extension Clean {
             return covered.count * 4 >= line.wordCount * 3
         }
 
+        /// The ASCII ``Vocabulary/legalPhrases``, then "copyright".
+        static let asciiLegalNeedles =
+            Vocabulary.legalPhrases.filter { phrase in phrase.utf8.allSatisfy { $0 < 0x80 } } + ["copyright"]
+
         /// A legal phrase in the last fifth of the page, or in a short line anywhere after the text began.
         private func isLegal(_ line: Line, at index: Int) -> Bool {
             guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
+            // ASCII lines (nearly all) are searched without a lowercased copy; other phrases cannot occur in them.
+            if let found = TextScan.lowercasedASCIIContains(line.text, Self.asciiLegalNeedles) {
+                if found.dropLast().contains(true) { return true }
+                return line.wordCount <= 12 && found.last!
+                    && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
+            }
             let text = line.text.lowercased()
             if Vocabulary.legalPhrases.contains(where: { TextScan.contains(text, $0) }) { return true }
             // "Copyright 2016 Xinhua": the word with a year, in a short line.

@@ -53,7 +53,10 @@ public enum FormatSniffer {
         }
         let headText = Substring(text.utf8.prefix(headBytes))
         let verdict = sniffContent(head, text: headText)
-        if let hinted = InputFormat(fileName: fileName), verdict.alternatives.contains(hinted) {
+        // The name is read only where the content leaves a choice.
+        if !verdict.alternatives.isEmpty, let hinted = InputFormat(fileName: fileName),
+            verdict.alternatives.contains(hinted)
+        {
             return hinted
         }
         return verdict.format

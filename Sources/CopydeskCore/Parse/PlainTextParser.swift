@@ -156,6 +156,10 @@ public struct PlainTextParser: ArticleParser {
         var index = 0
         let count = bytes.count
         while index < count {
+            if index &+ 8 <= count, TextScan.isPrintableASCII(TextScan.eightBytes(at: index, in: bytes)) {
+                index &+= 8
+                continue
+            }
             let byte = bytes[index]
             if byte >= 0x20 && byte < 0x7F {
                 index += 1

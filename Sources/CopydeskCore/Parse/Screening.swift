@@ -88,6 +88,15 @@ public enum Screening {
             var index = start
             let end = buffer.count
             while index < end {
+                if index &+ 8 <= end {
+                    // Eight bytes at a time where none is a control: text unless all are spaces.
+                    let word = TextScan.eightBytes(at: index, in: buffer)
+                    if TextScan.lanes(word, below: 0x20) | TextScan.lanes(word, equalTo: 0x7F) == 0 {
+                        if word != 0x2020_2020_2020_2020 { sawText = true }
+                        index &+= 8
+                        continue
+                    }
+                }
                 let byte = buffer[index]
                 index += 1
                 if byte > 0x20 && byte != 0x7F {

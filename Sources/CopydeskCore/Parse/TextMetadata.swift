@@ -37,7 +37,7 @@ struct TextMetadata: Equatable {
             // The first words are all any test here looks at (counts are compared with at most 13).
             let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
-            if found.dateline == nil, let dateline = Dateline.find(words: words), words.count >= 6 {
+            if found.dateline == nil, words.count >= 6, let dateline = Dateline.find(words: words) {
                 found.dateline = dateline
             }
             if isProse(words, paragraph) {
@@ -74,7 +74,7 @@ struct TextMetadata: Equatable {
     private mutating func readLine(_ line: String, words: [Substring]) -> Bool {
         guard let first = words.first else { return false }
         // By NAME: at most twelve words, not a sentence.
-        if byline == nil, first.lowercased() == "by", (2...13).contains(words.count), line.last != "." {
+        if byline == nil, Self.isBy(first), (2...13).contains(words.count), line.last != "." {
             byline = words.dropFirst().joined(separator: " ")
             return true
         }
@@ -139,6 +139,14 @@ struct TextMetadata: Equatable {
                 datelinePlace = name
             }
         }
+    }
+
+    /// `word.lowercased() == "by"`, in bytes: no scalar but `B`, `b`, `Y` and `y` lowercases to either letter, and
+    /// nothing else is canonically equivalent to them.
+    static func isBy(_ word: Substring) -> Bool {
+        let utf8 = word.utf8
+        guard utf8.count == 2 else { return false }
+        return utf8.first! | 0x20 == UInt8(ascii: "b") && utf8.last! | 0x20 == UInt8(ascii: "y")
     }
 
     /// Writes what was found into `article`, never overwriting a field the format itself filled.

@@ -60,6 +60,35 @@ enum TextScan {
         return (value, 4)
     }
 
+    // MARK: Eight bytes at a time
+
+    /// The eight bytes of `bytes` from `index` (at least eight remain), the first in the low byte.
+    @inline(__always)
+    static func eightBytes(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Per byte of `word`, 0x80 where it equals `byte`, 0 elsewhere (exact: no carry crosses bytes).
+    @inline(__always)
+    static func lanes(_ word: UInt64, equalTo byte: UInt8) -> UInt64 {
+        let difference = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return ~(((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | difference)
+            & 0x8080_8080_8080_8080
+    }
+
+    /// Per byte of `word`, 0x80 where it is below `limit` (at most 0x80), 0 elsewhere (exact).
+    @inline(__always)
+    static func lanes(_ word: UInt64, below limit: UInt8) -> UInt64 {
+        let sum = (word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x0101_0101_0101_0101 &* UInt64(0x80 - limit)
+        return ~(sum | word) & 0x8080_8080_8080_8080
+    }
+
+    /// Whether all eight bytes of `word` are printable ASCII or spaces (0x20–0x7E).
+    @inline(__always)
+    static func isPrintableASCII(_ word: UInt64) -> Bool {
+        (word & 0x8080_8080_8080_8080) | lanes(word, below: 0x20) | lanes(word, equalTo: 0x7F) == 0
+    }
+
     /// Runs `body` on the UTF-8 bytes of `text` (contiguous for native strings; copied otherwise).
     @inline(__always)
     static func withUTF8<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -215,6 +244,17 @@ enum TextScan {
         var index = 0
         var afterSpace = false
         while index < count {
+            if index &+ 8 <= count {
+                // Eight printable bytes or spaces at a time: collapsed unless two spaces meet.
+                let chunk = eightBytes(at: index, in: bytes)
+                if isPrintableASCII(chunk) {
+                    let spaces = lanes(chunk, equalTo: 0x20)
+                    if spaces & (spaces << 8) != 0 || afterSpace && spaces & 0x80 != 0 { return false }
+                    afterSpace = spaces >> 63 != 0
+                    index &+= 8
+                    continue
+                }
+            }
             let byte = bytes[index]
             if byte > 0x20 && byte < 0x7F {
                 afterSpace = false
@@ -302,30 +342,54 @@ enum TextScan {
     /// `text.contains(needle)`: a byte search first (a match of the characters is a match of the bytes), the
     /// `Character` comparison only to confirm one, which most texts never need.
     static func contains(_ text: String, _ needle: String) -> Bool {
-        let found = withUTF8(text) { bytes in
-            withUTF8(needle) { pattern -> Bool in
-                guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
-                    pattern.count <= bytes.count
-                else { return pattern.isEmpty }
-                // memchr for the needle's rarest byte, memcmp for the whole (glibc's memmem is not exported to
-                // Swift). Anchoring on the first byte made needles that start with a space or a common letter
-                // (" • ", "all rights reserved") stop and compare at nearly every word.
-                let anchor = rarestByteOffset(pattern)
-                let anchorByte = Int32(pattern[anchor])
-                var start = 0
-                let last = bytes.count - pattern.count
-                while start <= last {
-                    guard let hit = memchr(haystack + start + anchor, anchorByte, last - start + 1) else {
-                        return false
-                    }
-                    let offset = (haystack + anchor).distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
-                    start = offset + 1
+        let found = withUTF8(text) { bytes in withUTF8(needle) { find($0, in: bytes) } }
+        return found && text.contains(needle)
+    }
+
+    /// Whether the bytes of `pattern` occur in `bytes` (an empty pattern does).
+    static func find(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
+            pattern.count <= bytes.count
+        else { return pattern.isEmpty }
+        // memchr for the needle's rarest byte, memcmp for the whole (glibc's memmem is not exported to Swift).
+        // Anchoring on the first byte made needles that start with a space or a common letter (" • ", "all
+        // rights reserved") stop and compare at nearly every word.
+        let anchor = rarestByteOffset(pattern)
+        let anchorByte = Int32(pattern[anchor])
+        var start = 0
+        let last = bytes.count - pattern.count
+        while start <= last {
+            guard let hit = memchr(haystack + start + anchor, anchorByte, last - start + 1) else { return false }
+            let offset = (haystack + anchor).distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
+            start = offset + 1
+        }
+        return false
+    }
+
+    /// Whether `text`, lowercased, contains each of `needles` (lowercase ASCII, no CR or LF), or nil when `text`
+    /// is not ASCII. In ASCII, lowercasing maps A–Z alone, and a byte match is a `Character` match (a needle
+    /// without CR or LF cannot start or end inside a CR LF), so this is `text.lowercased().contains(needle)`
+    /// without the lowercased copy.
+    static func lowercasedASCIIContains(_ text: String, _ needles: [String]) -> [Bool]? {
+        withUTF8(text) { bytes -> [Bool]? in
+            var index = 0
+            while index &+ 8 <= bytes.count {
+                guard eightBytes(at: index, in: bytes) & 0x8080_8080_8080_8080 == 0 else { return nil }
+                index &+= 8
+            }
+            while index < bytes.count {
+                guard bytes[index] < 0x80 else { return nil }
+                index &+= 1
+            }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lower in
+                for (offset, byte) in bytes.enumerated() {
+                    lower[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
                 }
-                return false
+                let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
+                return needles.map { needle in withUTF8(needle) { find($0, in: lowered) } }
             }
         }
-        return found && text.contains(needle)
     }
 
     /// The offset of the byte of `pattern` least frequent in text (by rough English letter frequencies; any byte
