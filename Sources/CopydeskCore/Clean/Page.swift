@@ -134,8 +134,9 @@ extension Clean {
         /// six bytes 0x09–0x0D and 0x20, as they do there.
         static func measureFused(_ text: String) -> Measured? {
             TextScan.withUTF8(text) { bytes -> Measured? in
-                var masks: [UInt16] = []
-                masks.reserveCapacity(bytes.count / 4 + 1)
+                // Words are at least one byte and a separator apart: at most half the bytes, rounded up.
+                var masks = [UInt16](repeating: 0, count: (bytes.count &+ 1) / 2)
+                var words = 0
                 var letterWords = 0
                 var separators = 0
                 var letters = 0
@@ -188,8 +189,8 @@ extension Clean {
                                 && (bytes[start + 2] == 0x93 || bytes[start + 2] == 0x94)
                     }
                     guard ascii else {
-                        nonASCIIWords.append((masks.count, start..<end))
-                        masks.append(0)
+                        nonASCIIWords.append((words, start..<end))
+                        words &+= 1
                         continue
                     }
                     if wordLetters > 0 { letterWords &+= 1 }
@@ -198,9 +199,12 @@ extension Clean {
                     var trimmedEnd = end
                     while trimmedStart < trimmedEnd, isTrimmed(bytes[trimmedStart]) { trimmedStart &+= 1 }
                     while trimmedEnd > trimmedStart, isTrimmed(bytes[trimmedEnd - 1]) { trimmedEnd &-= 1 }
-                    masks.append(
-                        trimmedEnd - trimmedStart <= 8 ? stopwords.mask(bytes, trimmedStart..<trimmedEnd) : 0)
+                    if trimmedEnd &- trimmedStart <= 8 {
+                        masks[words] = stopwords.mask(bytes, trimmedStart..<trimmedEnd)
+                    }
+                    words &+= 1
                 }
+                masks.removeLast(masks.count &- words)
                 var scriptCounts = Array(repeating: 0, count: Script.all.count)
                 scriptCounts[0] = letters
                 let utf8 = text.utf8
@@ -346,13 +350,16 @@ extension Clean {
             self.lines = lines
             // Only lines of ten words or more count (shorter repeats are often a table's own), and hashing every
             // line's text was a noticeable share of the stage; each is hashed once, here.
-            var seen: Set<String> = []
-            seen.reserveCapacity(lines.count)
-            var repeats = Array(repeating: false, count: lines.count)
-            for (index, line) in lines.enumerated() where !line.isHeadlineLine && line.wordCount >= 10 {
-                repeats[index] = !seen.insert(line.text).inserted
+            let candidates = lines.indices.filter { !lines[$0].isHeadlineLine && lines[$0].wordCount >= 10 }
+            if let repeats = Self.repeatsByBytes(lines, candidates) {
+                repeatsEarlier = repeats
+            } else {
+                var seen: Set<String> = []
+                seen.reserveCapacity(candidates.count)
+                var repeats = Array(repeating: false, count: lines.count)
+                for index in candidates { repeats[index] = !seen.insert(lines[index].text).inserted }
+                repeatsEarlier = repeats
             }
-            repeatsEarlier = repeats
             headlineKey = normalized(article.headline)
             // The lines' letter counts add up to those of the whole text.
             var counts = Array(repeating: 0, count: Script.all.count)
@@ -378,6 +385,40 @@ extension Clean {
             fieldTexts = Set(fields.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
             let labelled = [article.summary] + (article.metadata ?? [:]).values.map { Optional($0) }
             labelledTexts = fieldTexts.union(labelled.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
+        }
+
+        /// ``repeatsEarlier`` where every candidate line is ASCII (then two texts are equal when their bytes
+        /// are): lines are told apart by a hash of their bytes and the bytes themselves, without `String`
+        /// hashing and its normalisation checks. Nil for other text, or when two different lines share a hash.
+        static func repeatsByBytes(_ lines: [Line], _ candidates: [Int]) -> [Bool]? {
+            var repeats = Array(repeating: false, count: lines.count)
+            var first: [UInt64: Int] = [:]
+            first.reserveCapacity(candidates.count)
+            for index in candidates {
+                let hash: UInt64? = TextScan.withUTF8(lines[index].text) { bytes in
+                    guard TextScan.isASCII(bytes) else { return nil }
+                    // FNV-1a over eight bytes at a time, then the tail, then the length.
+                    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                    var offset = 0
+                    while offset &+ 8 <= bytes.count {
+                        hash = (hash ^ TextScan.eightBytes(at: offset, in: bytes)) &* 0x100_0000_01B3
+                        offset &+= 8
+                    }
+                    while offset < bytes.count {
+                        hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01B3
+                        offset &+= 1
+                    }
+                    return (hash ^ UInt64(bytes.count)) &* 0x100_0000_01B3
+                }
+                guard let hash else { return nil }
+                if let earlier = first[hash] {
+                    guard lines[earlier].text.utf8.elementsEqual(lines[index].text.utf8) else { return nil }
+                    repeats[index] = true
+                } else {
+                    first[hash] = index
+                }
+            }
+            return repeats
         }
 
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.

@@ -73,12 +73,21 @@ enum Vocabulary {
         @inline(__always)
         func mask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
             var key: UInt64 = 0
-            var shift: UInt64 = 0
-            for index in range {
-                var byte = bytes[index]
-                if (0x41...0x5A).contains(byte) { byte += 0x20 }
-                key |= UInt64(byte) << shift
-                shift += 8
+            if range.lowerBound &+ 8 <= bytes.count {
+                // One load of eight bytes, cut to the word and lowercased lane by lane (A–Z gain 0x20).
+                let length = UInt64(range.count)
+                let word = TextScan.eightBytes(at: range.lowerBound, in: bytes)
+                    & (length == 8 ? ~0 : (1 << (8 &* length)) &- 1)
+                let upper = TextScan.lanes(word, below: 0x5B) & ~TextScan.lanes(word, below: 0x41)
+                key = word | upper >> 2
+            } else {
+                var shift: UInt64 = 0
+                for index in range {
+                    var byte = bytes[index]
+                    if (0x41...0x5A).contains(byte) { byte += 0x20 }
+                    key |= UInt64(byte) << shift
+                    shift += 8
+                }
             }
             var slot = Vocabulary.slot(key)
             while true {

@@ -105,16 +105,18 @@ public enum DateText {
     }
 
     private static func hasFourDigits(_ text: String) -> Bool {
-        var run = 0
-        for byte in text.utf8 {
-            if (0x30...0x39).contains(byte) {
-                run += 1
-                if run == 4 { return true }
-            } else {
-                run = 0
+        TextScan.withUTF8(text) { bytes in
+            var run = 0
+            for byte in bytes {
+                if byte &- 0x30 < 10 {
+                    run &+= 1
+                    if run == 4 { return true }
+                } else {
+                    run = 0
+                }
             }
+            return false
         }
-        return false
     }
 
     /// A word with its character range, punctuation kept attached (`11,` `Feb.`).

@@ -331,6 +331,20 @@ enum TextScan {
         return text.prefix(limit).count == limit
     }
 
+    /// Whether every byte of `bytes` is ASCII, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index &+ 8 <= bytes.count {
+            guard eightBytes(at: index, in: bytes) & 0x8080_8080_8080_8080 == 0 else { return false }
+            index &+= 8
+        }
+        while index < bytes.count {
+            guard bytes[index] < 0x80 else { return false }
+            index &+= 1
+        }
+        return true
+    }
+
     /// Whether every byte of `text` is ASCII.
     static func isASCII(_ text: Substring) -> Bool {
         withUTF8(text) { bytes in
@@ -373,15 +387,7 @@ enum TextScan {
     /// without the lowercased copy.
     static func lowercasedASCIIContains(_ text: String, _ needles: [String]) -> [Bool]? {
         withUTF8(text) { bytes -> [Bool]? in
-            var index = 0
-            while index &+ 8 <= bytes.count {
-                guard eightBytes(at: index, in: bytes) & 0x8080_8080_8080_8080 == 0 else { return nil }
-                index &+= 8
-            }
-            while index < bytes.count {
-                guard bytes[index] < 0x80 else { return nil }
-                index &+= 1
-            }
+            guard isASCII(bytes) else { return nil }
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lower in
                 for (offset, byte) in bytes.enumerated() {
                     lower[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
