@@ -266,3 +266,43 @@ struct LowercasedASCIIContainsTests {
         #expect(TextScan.lowercasedASCIIContains("ALL RIGHTS RESERVED", needles)?.first == true)
     }
 }
+
+@Suite("Parse: the sniffer's line reader")
+struct HeadLinesTests {
+    /// Lines split at LF, VT, FF, CR, CR LF, NEL, LS and PS, scalar by scalar.
+    static func reference(_ text: String) -> [(String, Bool)] {
+        var lines: [(String, Bool)] = []
+        var current = String.UnicodeScalarView()
+        var scalars = Array(text.unicodeScalars)[...]
+        while let scalar = scalars.popFirst() {
+            switch scalar {
+            case "\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}", "\r":
+                if scalar == "\r", scalars.first == "\n" { scalars.removeFirst() }
+                lines.append((String(current), false))
+                current = String.UnicodeScalarView()
+            default:
+                current.append(scalar)
+            }
+        }
+        lines.append((String(current), true))
+        return lines
+    }
+
+    @Test func agreesWithSplittingScalars() {
+        let pieces = [
+            "From: a", "Subject", " ", "x", "\n", "\r", "\r\n", "\u{0B}", "\u{0C}", "\u{85}", "\u{A0}", "\u{2028}",
+            "\u{2029}", "\u{2027}", "–", "é", "abcdefghij", "東",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let count = Int.random(in: 0...20, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            var reader = HeadLines(text[...])
+            var got: [(String, Bool)] = []
+            while let line = reader.next() { got.append((String(line.text), line.isLast)) }
+            let expected = Self.reference(text)
+            #expect(got.map(\.0) == expected.map(\.0), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(got.map(\.1) == expected.map(\.1))
+        }
+    }
+}

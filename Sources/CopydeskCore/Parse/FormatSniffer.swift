@@ -347,36 +347,49 @@ struct HeadLines {
 
     mutating func next() -> (text: Substring, isLast: Bool)? {
         guard !done else { return nil }
-        let utf8 = text.utf8
-        var index = start
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            var length = 0
-            switch byte {
-            case 0x0A, 0x0B, 0x0C: length = 1
-            case 0x0D:
-                let next = utf8.index(after: index)
-                length = next < utf8.endIndex && utf8[next] == 0x0A ? 2 : 1
-            case 0xC2:
-                let next = utf8.index(after: index)
-                if next < utf8.endIndex && utf8[next] == 0x85 { length = 2 }
-            case 0xE2:
-                let second = utf8.index(after: index)
-                if second < utf8.endIndex, utf8[second] == 0x80 {
-                    let third = utf8.index(after: second)
-                    if third < utf8.endIndex, utf8[third] == 0xA8 || utf8[third] == 0xA9 { length = 3 }
+        // The end of the next line and the length of its break, as byte offsets from `start`.
+        let found: (end: Int, length: Int)? = TextScan.withUTF8(text[start...]) { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                if index &+ 8 <= count {
+                    // Eight bytes without a break's first byte (0x0A–0x0D, 0xC2, 0xE2) at a time.
+                    let chunk = TextScan.eightBytes(at: index, in: bytes)
+                    let breaks =
+                        TextScan.lanes(chunk, below: 0x0E) & ~TextScan.lanes(chunk, below: 0x0A)
+                        | TextScan.lanes(chunk, equalTo: 0xC2) | TextScan.lanes(chunk, equalTo: 0xE2)
+                    if breaks == 0 {
+                        index &+= 8
+                        continue
+                    }
                 }
-            default: break
+                var length = 0
+                switch bytes[index] {
+                case 0x0A, 0x0B, 0x0C: length = 1
+                case 0x0D: length = index + 1 < count && bytes[index + 1] == 0x0A ? 2 : 1
+                case 0xC2: if index + 1 < count && bytes[index + 1] == 0x85 { length = 2 }
+                case 0xE2:
+                    if index + 2 < count, bytes[index + 1] == 0x80,
+                        bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+                    {
+                        length = 3
+                    }
+                default: break
+                }
+                if length > 0 { return (index, length) }
+                index &+= 1
             }
-            if length > 0 {
-                let line = Substring(utf8[start..<index])
-                start = utf8.index(index, offsetBy: length)
-                return (line, false)
-            }
-            index = utf8.index(after: index)
+            return nil
         }
-        done = true
-        return (Substring(utf8[start...]), true)
+        let utf8 = text.utf8
+        guard let found else {
+            done = true
+            return (Substring(utf8[start...]), true)
+        }
+        let end = utf8.index(start, offsetBy: found.end)
+        let line = Substring(utf8[start..<end])
+        start = utf8.index(end, offsetBy: found.length)
+        return (line, false)
     }
 }
 

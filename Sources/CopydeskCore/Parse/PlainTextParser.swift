@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads plain text the way a person skims it: the first line that says something is the headline, blank
 /// lines separate paragraphs. It is also the fallback for every format that has no parser yet, so it must
 /// make something of any text and may assume nothing about its layout.
@@ -85,12 +91,20 @@ public struct PlainTextParser: ArticleParser {
         var lines: [Substring] = []
         TextScan.withUTF8(normalized) { bytes in
             var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+            while true {
+                // The next LF by memchr, or the end.
+                var index = bytes.count
+                if start < bytes.count, let base = bytes.baseAddress,
+                    let found = memchr(base + start, 0x0A, bytes.count - start)
+                {
+                    index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
                 if let end = trailingWhitespaceStart(bytes, start..<index) {
                     lines.append(slice(start, end))
                 } else {
                     lines.append(trimmingTrailing(slice(start, index)))
                 }
+                if index == bytes.count { break }
                 start = index + 1
             }
         }

@@ -446,6 +446,14 @@ enum TextScan {
         withUTF8(text) { bytes in
             var index = 0
             while index < bytes.count {
+                // Eight ASCII bytes without a CR at a time.
+                if index &+ 8 <= bytes.count {
+                    let chunk = eightBytes(at: index, in: bytes)
+                    if chunk & 0x8080_8080_8080_8080 | lanes(chunk, equalTo: 0x0D) == 0 {
+                        index &+= 8
+                        continue
+                    }
+                }
                 let byte = bytes[index]
                 if byte < 0x80 {
                     if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { return false }
