@@ -262,8 +262,45 @@ struct LowercasedASCIIContainsTests {
             let expected = needles.map { text.lowercased().contains($0) }
             #expect(TextScan.lowercasedASCIIContains(text, needles) == expected, "\(text)")
         }
-        #expect(TextScan.lowercasedASCIIContains("Tous droits réservés", needles) == nil)
         #expect(TextScan.lowercasedASCIIContains("ALL RIGHTS RESERVED", needles)?.first == true)
+    }
+
+    @Test func otherTextIsAnsweredOnlyWhenNothingMatches() {
+        let needles = Clean.Page.asciiLegalNeedles
+        let pieces = [
+            "All", "Rights", "reserved", "all rights reserved", "Privacy Policy", "\u{301}", "é", "£", "\u{212A}",
+            "\u{130}", "Tous droits réservés", " ", "x", "©",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var answered = 0
+        for _ in 0..<10_000 {
+            let count = Int.random(in: 1...10, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined(separator: " ")
+            guard let found = TextScan.lowercasedASCIIContains(text, needles) else { continue }
+            answered += 1
+            #expect(found == needles.map { TextScan.contains(text.lowercased(), $0) }, "\(text)")
+        }
+        #expect(answered > 1_000)
+        let none = Array(repeating: false, count: needles.count)
+        #expect(TextScan.lowercasedASCIIContains("Tous droits réservés", needles) == none)
+        #expect(TextScan.lowercasedASCIIContains("All rights reserved\u{301}", needles) == nil)
+    }
+
+    @Test func datelinePrefilterNeverHidesOne() {
+        let pieces = [
+            "BRUSSELS", "(Reuters)", "-", "—", "–", "_", "=", "Berlin", "(dpa)", "Feb", "11", "The", "talks", "ended.",
+            "LOS", "ANGELES,", "AAP", "word", "é", "\u{301}", "(AP)",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 1...20, using: &generator)
+            let text = (0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined(separator: " ")
+            if !TextMetadata.mayOpenWithDateline(text) {
+                #expect(Dateline.find(in: text) == nil, "\(text)")
+            }
+        }
+        #expect(!TextMetadata.mayOpenWithDateline("The talks ended on Tuesday."))
+        #expect(TextMetadata.mayOpenWithDateline("BRUSSELS (Reuters) - The talks ended."))
     }
 }
 

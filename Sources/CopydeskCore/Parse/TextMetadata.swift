@@ -34,6 +34,11 @@ struct TextMetadata: Equatable {
         var found = TextMetadata()
         var sawProse = false
         for paragraph in paragraphs.prefix(headLimit) {
+            // Once the text has begun only the dateline is still looked for, and only where one could stand.
+            if sawProse {
+                if found.dateline != nil { break }
+                if !mayOpenWithDateline(paragraph) { continue }
+            }
             // The first words are all any test here looks at (counts are compared with at most 13).
             let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
@@ -49,6 +54,32 @@ struct TextMetadata: Equatable {
             }
         }
         return found
+    }
+
+    /// False when ``Dateline/find(words:)`` cannot find a dateline in `paragraph`: its first twelve words (split
+    /// at spaces) are ASCII and hold no `(` (a bracketed agency opens a word) and no dash byte (`-`, `_`, `=`; the
+    /// other dashes are not ASCII). True when that cannot be told so.
+    static func mayOpenWithDateline(_ paragraph: String) -> Bool {
+        TextScan.withUTF8(paragraph) { bytes in
+            var words = 0
+            var inWord = false
+            for byte in bytes {
+                if byte == 0x20 {
+                    inWord = false
+                    continue
+                }
+                if !inWord {
+                    if words == 12 { return false }
+                    words += 1
+                    inWord = true
+                }
+                switch byte {
+                case 0x80..., UInt8(ascii: "("), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "="): return true
+                default: continue
+                }
+            }
+            return false
+        }
     }
 
     /// A sentence of twelve words or more, not a list and not a photo credit.

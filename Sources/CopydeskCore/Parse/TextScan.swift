@@ -381,20 +381,33 @@ enum TextScan {
         return false
     }
 
-    /// Whether `text`, lowercased, contains each of `needles` (lowercase ASCII, no CR or LF), or nil when `text`
-    /// is not ASCII. In ASCII, lowercasing maps A–Z alone, and a byte match is a `Character` match (a needle
+    /// Whether `text`, lowercased, contains each of `needles` (lowercase ASCII, no CR or LF), or nil when the
+    /// bytes cannot tell. In ASCII, lowercasing maps A–Z alone, and a byte match is a `Character` match (a needle
     /// without CR or LF cannot start or end inside a CR LF), so this is `text.lowercased().contains(needle)`
-    /// without the lowercased copy.
+    /// without the lowercased copy. Other text keeps its runs of ASCII bytes when lowercased (no scalar beyond
+    /// ASCII lowercases to ASCII but KELVIN SIGN and İ, which send it back to the caller), so no byte match
+    /// there means no match; a byte match there is left to the caller (a mark after it could make it none).
     static func lowercasedASCIIContains(_ text: String, _ needles: [String]) -> [Bool]? {
         withUTF8(text) { bytes -> [Bool]? in
-            guard isASCII(bytes) else { return nil }
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lower in
+            let ascii = isASCII(bytes)
+            if !ascii {
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    // U+212A is E2 84 AA, U+0130 is C4 B0.
+                    if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x84, bytes[index + 2] == 0xAA {
+                        return nil
+                    }
+                    if byte == 0xC4, index + 1 < bytes.count, bytes[index + 1] == 0xB0 { return nil }
+                }
+            }
+            let found = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lower in
                 for (offset, byte) in bytes.enumerated() {
                     lower[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
                 }
                 let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
                 return needles.map { needle in withUTF8(needle) { find($0, in: lowered) } }
             }
+            return ascii || !found.contains(true) ? found : nil
         }
     }
 
