@@ -155,32 +155,8 @@ extension Clean {
                     var wordLetters = 0
                     var ascii = true
                     while true {
-                        if index &+ 8 <= count {
-                            // Eight bytes at a time up to the first whitespace or non-ASCII byte; ASCII letters
-                            // are A–Z and a–z, the same bytes with 0x20 set.
-                            let chunk = TextScan.eightBytes(at: index, in: bytes)
-                            let stops =
-                                TextScan.lanes(chunk, equalTo: 0x20)
-                                | TextScan.lanes(chunk, below: 0x0E) & ~TextScan.lanes(chunk, below: 0x09)
-                                | chunk & 0x8080_8080_8080_8080
-                            let folded = chunk | 0x2020_2020_2020_2020
-                            let letterLanes =
-                                TextScan.lanes(folded, below: 0x7B) & ~TextScan.lanes(folded, below: 0x61)
-                            if stops == 0 {
-                                wordLetters &+= letterLanes.nonzeroBitCount
-                                index &+= 8
-                                if index >= count { break }
-                                byte = bytes[index]
-                                if byte <= 0x20, byte == 0x20 || byte >= 0x09 && byte <= 0x0D { break }
-                                continue
-                            }
-                            let lane = stops.trailingZeroBitCount / 8
-                            wordLetters &+= (letterLanes & ((1 << (8 &* UInt64(lane))) &- 1)).nonzeroBitCount
-                            index &+= lane
-                            byte = bytes[index]
-                            if byte < 0x80 { break }
-                        }
                         if byte < 0x80 {
+                            // ASCII letters: A–Z and a–z, which are the same bytes with 0x20 set.
                             if (byte | 0x20) &- 0x61 < 26 { wordLetters &+= 1 }
                             index &+= 1
                         } else {
