@@ -8,15 +8,7 @@ extension Clean {
         let text: String
         /// Made when first asked for: most lines are paragraphs, which only need the count and the masks, and a
         /// `Substring` per word (each holding the text) was a tenth of the Clean stage.
-        lazy var words: [Substring] = wordRanges.map { ranges in
-            let utf8 = text.utf8
-            return ranges.map { range in
-                Substring(utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
-                    utf8.startIndex, offsetBy: range.upperBound)])
-            }
-        } ?? text.split(whereSeparator: \.isWhitespace)
-        /// The words as UTF-8 offsets into `text`; nil where they were split `Character` by `Character`.
-        private let wordRanges: [Range<Int>]?
+        lazy var words: [Substring] = TextScan.words(text)
         let wordCount: Int
         /// The words lowercased, without surrounding punctuation: what is looked up in word lists. Made when
         /// first asked for: only short lines need them (the function-word counts use ``stopwordMasks``).
@@ -43,8 +35,7 @@ extension Clean {
             self.block = block
             // One pass over the bytes for the words, their function-word masks, letters, separators and
             // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
-            let measured = Self.measure(text) ?? Self.measureByCharacters(text)
-            wordRanges = measured.ranges
+            let measured = Self.measureFused(text) ?? Self.measure(text) ?? Self.measureByCharacters(text)
             wordCount = measured.wordCount
             stopwordMasks = measured.masks
             letterWords = measured.letterWords
@@ -65,13 +56,13 @@ extension Clean {
         }
 
         typealias Measured = (
-            ranges: [Range<Int>]?, wordCount: Int, masks: [UInt16], letterWords: Int, separators: Int,
+            wordCount: Int, masks: [UInt16], letterWords: Int, separators: Int,
             scriptCounts: [Int], spacedSeparator: Bool?
         )
 
         /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
         /// cannot split it without grapheme breaking.
-        private static func measure(_ text: String) -> Measured? {
+        static func measure(_ text: String) -> Measured? {
             TextScan.withUTF8(text) { bytes -> Measured? in
                 guard let ranges = TextScan.wordRanges(bytes) else { return nil }
                 var masks: [UInt16] = []
@@ -132,7 +123,104 @@ extension Clean {
                         scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
                     }
                 }
-                return (ranges, ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
+                return (ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
+            }
+        }
+
+        /// ``measure(_:)`` in one pass that splits the words and measures each as it ends: ASCII words (nearly
+        /// all) on the spot, others afterwards as ``measure(_:)`` does. Nil where the split might differ from
+        /// ``TextScan/wordRanges(_:spacesOnly:limit:)``'s (which then decides): whitespace beyond ASCII, a scalar
+        /// that may join the whitespace before it, a prepended mark. Otherwise words end at ASCII whitespace, the
+        /// six bytes 0x09–0x0D and 0x20, as they do there.
+        static func measureFused(_ text: String) -> Measured? {
+            TextScan.withUTF8(text) { bytes -> Measured? in
+                // Words are at least one byte and a separator apart: at most half the bytes, rounded up.
+                var masks = [UInt16](repeating: 0, count: (bytes.count &+ 1) / 2)
+                var words = 0
+                var letterWords = 0
+                var separators = 0
+                var letters = 0
+                var spacedSeparator = false
+                var nonASCIIWords: [(number: Int, range: Range<Int>)] = []
+                let count = bytes.count
+                let stopwords = Vocabulary.asciiStopwords
+                var index = 0
+                while index < count {
+                    var byte = bytes[index]
+                    if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                        index &+= 1
+                        continue
+                    }
+                    let start = index
+                    var wordLetters = 0
+                    var ascii = true
+                    while true {
+                        if byte < 0x80 {
+                            // ASCII letters: A–Z and a–z, which are the same bytes with 0x20 set.
+                            if (byte | 0x20) &- 0x61 < 26 { wordLetters &+= 1 }
+                            index &+= 1
+                        } else {
+                            let (value, length) = TextScan.scalar(at: index, in: bytes)
+                            if TextScan.isWhitespace(value) || TextScan.isPrepend(value) { return nil }
+                            if index == start, start > 0, value >= 0x300, let scalar = Unicode.Scalar(value),
+                                TextScan.mayJoin(scalar)
+                            {
+                                return nil
+                            }
+                            ascii = false
+                            index &+= length
+                        }
+                        if index >= count { break }
+                        byte = bytes[index]
+                        if byte <= 0x20, byte == 0x20 || byte >= 0x09 && byte <= 0x0D { break }
+                    }
+                    let end = index
+                    let length = end &- start
+                    letters &+= wordLetters
+                    // ` - `, ` | `, ` – `, ` — `: a dash or bar alone between two spaces.
+                    if !spacedSeparator, length == 1 || length == 3, start > 0, end < count,
+                        bytes[start - 1] == 0x20, bytes[end] == 0x20
+                    {
+                        let first = bytes[start]
+                        spacedSeparator =
+                            length == 1
+                            ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
+                            : first == 0xE2 && bytes[start + 1] == 0x80
+                                && (bytes[start + 2] == 0x93 || bytes[start + 2] == 0x94)
+                    }
+                    guard ascii else {
+                        nonASCIIWords.append((words, start..<end))
+                        words &+= 1
+                        continue
+                    }
+                    if wordLetters > 0 { letterWords &+= 1 }
+                    if length == 1, bytes[start] == UInt8(ascii: "|") { separators &+= 1 }
+                    var trimmedStart = start
+                    var trimmedEnd = end
+                    while trimmedStart < trimmedEnd, isTrimmed(bytes[trimmedStart]) { trimmedStart &+= 1 }
+                    while trimmedEnd > trimmedStart, isTrimmed(bytes[trimmedEnd - 1]) { trimmedEnd &-= 1 }
+                    if trimmedEnd &- trimmedStart <= 8 {
+                        masks[words] = stopwords.mask(bytes, trimmedStart..<trimmedEnd)
+                    }
+                    words &+= 1
+                }
+                masks.removeLast(masks.count &- words)
+                var scriptCounts = Array(repeating: 0, count: Script.all.count)
+                scriptCounts[0] = letters
+                let utf8 = text.utf8
+                for (number, range) in nonASCIIWords {
+                    let word = Substring(
+                        utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                            utf8.startIndex, offsetBy: range.upperBound)])
+                    masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
+                    if word.contains(where: \.isLetter) { letterWords += 1 }
+                    // A separator mark is one scalar: one character, and longer words need no counting.
+                    if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
+                    for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
+                        scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
+                    }
+                }
+                return (masks.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
         }
 
@@ -141,7 +229,7 @@ extension Clean {
             let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
             let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
-            return (nil, words.count, masks, letterWords, separators, Script.letterCounts(in: text), nil)
+            return (words.count, masks, letterWords, separators, Script.letterCounts(in: text), nil)
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
@@ -243,8 +331,8 @@ extension Clean {
         let fieldTexts: Set<String>
         /// Values a labelled line (`Abstract: …`) may repeat: the fields above, the summary, unmapped metadata.
         let labelledTexts: Set<String>
-        /// Where each paragraph of ten words or more first occurs (a second occurrence is a repeat).
-        let firstOccurrence: [String: Int]
+        /// Per line, whether it is a paragraph of ten words or more that an earlier line already was (a repeat).
+        let repeatsEarlier: [Bool]
         /// The headline, normalised.
         let headlineKey: String
 
@@ -260,14 +348,18 @@ extension Clean {
                 lines.append(Line(text: paragraph, isHeadlineLine: false, block: blocks?[index]))
             }
             self.lines = lines
-            var first: [String: Int] = [:]
-            // Only lines of ten words or more are ever looked up (shorter repeats are often a table's own), and
-            // hashing every line's text was a noticeable share of the stage.
-            for (index, line) in lines.enumerated()
-            where !line.isHeadlineLine && line.wordCount >= 10 && first[line.text] == nil {
-                first[line.text] = index
+            // Only lines of ten words or more count (shorter repeats are often a table's own), and hashing every
+            // line's text was a noticeable share of the stage; each is hashed once, here.
+            let candidates = lines.indices.filter { !lines[$0].isHeadlineLine && lines[$0].wordCount >= 10 }
+            if let repeats = Self.repeatsByBytes(lines, candidates) {
+                repeatsEarlier = repeats
+            } else {
+                var seen: Set<String> = []
+                seen.reserveCapacity(candidates.count)
+                var repeats = Array(repeating: false, count: lines.count)
+                for index in candidates { repeats[index] = !seen.insert(lines[index].text).inserted }
+                repeatsEarlier = repeats
             }
-            firstOccurrence = first
             headlineKey = normalized(article.headline)
             // The lines' letter counts add up to those of the whole text.
             var counts = Array(repeating: 0, count: Script.all.count)
@@ -293,6 +385,40 @@ extension Clean {
             fieldTexts = Set(fields.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
             let labelled = [article.summary] + (article.metadata ?? [:]).values.map { Optional($0) }
             labelledTexts = fieldTexts.union(labelled.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
+        }
+
+        /// ``repeatsEarlier`` where every candidate line is ASCII (then two texts are equal when their bytes
+        /// are): lines are told apart by a hash of their bytes and the bytes themselves, without `String`
+        /// hashing and its normalisation checks. Nil for other text, or when two different lines share a hash.
+        static func repeatsByBytes(_ lines: [Line], _ candidates: [Int]) -> [Bool]? {
+            var repeats = Array(repeating: false, count: lines.count)
+            var first: [UInt64: Int] = [:]
+            first.reserveCapacity(candidates.count)
+            for index in candidates {
+                let hash: UInt64? = TextScan.withUTF8(lines[index].text) { bytes in
+                    guard TextScan.isASCII(bytes) else { return nil }
+                    // FNV-1a over eight bytes at a time, then the tail, then the length.
+                    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+                    var offset = 0
+                    while offset &+ 8 <= bytes.count {
+                        hash = (hash ^ TextScan.eightBytes(at: offset, in: bytes)) &* 0x100_0000_01B3
+                        offset &+= 8
+                    }
+                    while offset < bytes.count {
+                        hash = (hash ^ UInt64(bytes[offset])) &* 0x100_0000_01B3
+                        offset &+= 1
+                    }
+                    return (hash ^ UInt64(bytes.count)) &* 0x100_0000_01B3
+                }
+                guard let hash else { return nil }
+                if let earlier = first[hash] {
+                    guard lines[earlier].text.utf8.elementsEqual(lines[index].text.utf8) else { return nil }
+                    repeats[index] = true
+                } else {
+                    first[hash] = index
+                }
+            }
+            return repeats
         }
 
         /// The function-word list that covers most of the text's words, if it covers at least 12 % of them.
@@ -447,7 +573,7 @@ extension Clean {
             if line.wordCount > 60 {
                 if isCaption(index) { return .caption }
                 if isLegal(line, at: index) { return .legal }
-                if let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+                if repeatsEarlier[index] { return .repeatedParagraph }
                 return nil
             }
             // The normalised line is needed only where it may repeat the headline or a field.
@@ -471,7 +597,7 @@ extension Clean {
             if isOtherScript(line) { return .otherScript }
             if isPrompt(line) { return .prompt }
             if isLegal(line, at: index) { return .legal }
-            if line.wordCount >= 10, let first = firstOccurrence[line.text], first < index { return .repeatedParagraph }
+            if line.wordCount >= 10, repeatsEarlier[index] { return .repeatedParagraph }
             return nil
         }
 
@@ -595,9 +721,19 @@ extension Clean {
             return covered.count * 4 >= line.wordCount * 3
         }
 
+        /// The ASCII ``Vocabulary/legalPhrases``, then "copyright".
+        static let asciiLegalNeedles =
+            Vocabulary.legalPhrases.filter { phrase in phrase.utf8.allSatisfy { $0 < 0x80 } } + ["copyright"]
+
         /// A legal phrase in the last fifth of the page, or in a short line anywhere after the text began.
         private func isLegal(_ line: Line, at index: Int) -> Bool {
             guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
+            // ASCII lines (nearly all) are searched without a lowercased copy; other phrases cannot occur in them.
+            if let found = TextScan.lowercasedASCIIContains(line.text, Self.asciiLegalNeedles) {
+                if found.dropLast().contains(true) { return true }
+                return line.wordCount <= 12 && found.last!
+                    && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
+            }
             let text = line.text.lowercased()
             if Vocabulary.legalPhrases.contains(where: { TextScan.contains(text, $0) }) { return true }
             // "Copyright 2016 Xinhua": the word with a year, in a short line.

@@ -64,7 +64,42 @@ enum Vocabulary {
     /// The ``stopwordMasks`` of the ASCII function words (none longer than eight bytes, checked when the table
     /// is built), in an open-addressing table keyed by the word's bytes packed into one number: the words of a
     /// page are looked up without making a string of each.
-    private static let asciiTable: (keys: [UInt64], masks: [UInt16]) = {
+    struct ASCIIStopwords {
+        fileprivate var keys: [UInt64]
+        fileprivate var masks: [UInt16]
+
+        /// The mask of the ASCII word at `range` of `bytes` (at most eight bytes), lowercased: 0 if it is no
+        /// function word.
+        @inline(__always)
+        func mask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
+            var key: UInt64 = 0
+            if range.lowerBound &+ 8 <= bytes.count {
+                // One load of eight bytes, cut to the word and lowercased lane by lane (A–Z gain 0x20).
+                let length = UInt64(range.count)
+                let word = TextScan.eightBytes(at: range.lowerBound, in: bytes)
+                    & (length == 8 ? ~0 : (1 << (8 &* length)) &- 1)
+                let upper = TextScan.lanes(word, below: 0x5B) & ~TextScan.lanes(word, below: 0x41)
+                key = word | upper >> 2
+            } else {
+                var shift: UInt64 = 0
+                for index in range {
+                    var byte = bytes[index]
+                    if (0x41...0x5A).contains(byte) { byte += 0x20 }
+                    key |= UInt64(byte) << shift
+                    shift += 8
+                }
+            }
+            var slot = Vocabulary.slot(key)
+            while true {
+                let found = keys[slot]
+                if found == key { return masks[slot] }
+                if found == 0 { return 0 }
+                slot = (slot + 1) & (Vocabulary.asciiTableSize - 1)
+            }
+        }
+    }
+
+    static let asciiStopwords: ASCIIStopwords = {
         var keys = Array(repeating: UInt64(0), count: asciiTableSize)
         var masks = Array(repeating: UInt16(0), count: asciiTableSize)
         for (word, mask) in stopwordMasks where word.utf8.allSatisfy({ $0 < 0x80 }) {
@@ -75,11 +110,11 @@ enum Vocabulary {
             keys[slot] = key
             masks[slot] = mask
         }
-        return (keys, masks)
+        return ASCIIStopwords(keys: keys, masks: masks)
     }()
-    private static let asciiTableSize = 1024
+    fileprivate static let asciiTableSize = 1024
 
-    private static func slot(_ key: UInt64) -> Int {
+    fileprivate static func slot(_ key: UInt64) -> Int {
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 54)
     }
 
@@ -93,20 +128,7 @@ enum Vocabulary {
     /// The mask of the ASCII word at `range` of `bytes` (at most eight bytes), lowercased: 0 if it is no
     /// function word.
     static func asciiStopwordMask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
-        var key: UInt64 = 0
-        for index in range {
-            var byte = bytes[index]
-            if (0x41...0x5A).contains(byte) { byte += 0x20 }
-            key |= UInt64(byte) << (8 * UInt64(index - range.lowerBound))
-        }
-        let table = asciiTable
-        var slot = slot(key)
-        while true {
-            let found = table.keys[slot]
-            if found == key { return table.masks[slot] }
-            if found == 0 { return 0 }
-            slot = (slot + 1) & (asciiTableSize - 1)
-        }
+        asciiStopwords.mask(bytes, range)
     }
 
     /// Verbs and nouns of page furniture, lowercased; matched as whole words or phrases in short lines only.

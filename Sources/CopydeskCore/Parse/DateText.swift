@@ -68,7 +68,14 @@ public enum DateText {
         let tokens = Token.split(text)
         var found: [Found] = []
         var index = 0
+        // Every date has a token of four ASCII digits, its year: first (`2016-03-11`) or third (`11 Feb. 2016`,
+        // `March 11, 2016`). Only tokens with such a token there are tried, sparing the others the month lookup.
+        let yearLike = tokens.map { startsWithFourDigits($0.text) }
         while index < tokens.count, found.count < limit {
+            guard yearLike[index] || index + 2 < tokens.count && yearLike[index + 2] else {
+                index += 1
+                continue
+            }
             if let (date, used) = date(at: index, in: tokens) {
                 var end = tokens[index + used - 1].range.upperBound
                 var iso = date
@@ -85,17 +92,31 @@ public enum DateText {
         return found
     }
 
-    private static func hasFourDigits(_ text: String) -> Bool {
-        var run = 0
-        for byte in text.utf8 {
-            if (0x30...0x39).contains(byte) {
-                run += 1
-                if run == 4 { return true }
-            } else {
-                run = 0
-            }
+    /// Whether `word`'s first four bytes are ASCII digits: what a year (`2016`, `2016,`) and a numeric date
+    /// (`2016-03-11`) start with.
+    private static func startsWithFourDigits(_ word: Substring) -> Bool {
+        var digits = 0
+        for byte in word.utf8 {
+            guard (0x30...0x39).contains(byte) else { return false }
+            digits += 1
+            if digits == 4 { return true }
         }
         return false
+    }
+
+    private static func hasFourDigits(_ text: String) -> Bool {
+        TextScan.withUTF8(text) { bytes in
+            var run = 0
+            for byte in bytes {
+                if byte &- 0x30 < 10 {
+                    run &+= 1
+                    if run == 4 { return true }
+                } else {
+                    run = 0
+                }
+            }
+            return false
+        }
     }
 
     /// A word with its character range, punctuation kept attached (`11,` `Feb.`).

@@ -20,9 +20,22 @@ public struct Dateline: Sendable, Equatable {
     static let dashes: Set<String> = ["-", "--", "–", "—", "_", "="]
     private static let placePunctuation: Set<Character> = [".", "!", "?", ":", ";", "\"", "“", "”", "'", "’"]
 
-    /// One of ``dashes`` (none is longer than three bytes, which spares most words the lookup).
-    private static func isDash(_ word: Substring) -> Bool {
-        word.utf8.count <= 3 && dashes.contains(String(word))
+    /// One of ``dashes``.
+    static func isDash(_ word: Substring) -> Bool {
+        // Compared as bytes, without making a String of every short word: no other text is canonically
+        // equivalent to any of these.
+        let utf8 = word.utf8
+        switch utf8.count {
+        case 1:
+            let byte = utf8.first!
+            return byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "=")
+        case 2: return utf8.first == UInt8(ascii: "-") && utf8.last == UInt8(ascii: "-")
+        case 3:
+            var bytes = utf8.makeIterator()
+            guard bytes.next() == 0xE2, bytes.next() == 0x80, let last = bytes.next() else { return false }
+            return last == 0x93 || last == 0x94
+        default: return false
+        }
     }
 
     /// The dateline at the start of `paragraph`, if it has one.

@@ -29,21 +29,37 @@ public enum FormatSniffer {
 
     /// The format of decoded text.
     public static func sniff(_ text: String, fileName: String) -> InputFormat {
-        // The head's scalars decoded straight from the UTF-8 bytes (valid: the text is a String).
-        let (head, headBytes): ([Unicode.Scalar], Int) = TextScan.withUTF8(text) { bytes in
-            var scalars: [Unicode.Scalar] = []
-            scalars.reserveCapacity(min(prefixLength, bytes.count))
-            var index = 0
-            while index < bytes.count, scalars.count < prefixLength {
-                let (value, length) = TextScan.scalar(at: index, in: bytes)
-                scalars.append(Unicode.Scalar(value) ?? "\u{FFFD}")
-                index += length
+        let verdict = TextScan.withUTF8(text) { bytes -> Verdict in
+            // A head of ASCII bytes (most files) is its own scalars: scanned in place.
+            let asciiCount = min(prefixLength, bytes.count)
+            if TextScan.isASCII(UnsafeBufferPointer(rebasing: bytes[..<asciiCount])) {
+                let scan = ScalarScanner(ascii: UnsafeBufferPointer(rebasing: bytes[..<asciiCount]))
+                return sniffContent(scan, text: Substring(text.utf8.prefix(asciiCount)))
             }
-            return (scalars, index)
+            // The head's scalars decoded straight from the UTF-8 bytes (valid: the text is a String).
+            var index = 0
+            let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: asciiCount) { out, initialized in
+                var count = 0
+                while index < bytes.count, count < out.count {
+                    let byte = bytes[index]
+                    if byte < 0x80 {
+                        out.initializeElement(at: count, to: Unicode.Scalar(byte))
+                        index += 1
+                    } else {
+                        let (value, length) = TextScan.scalar(at: index, in: bytes)
+                        out.initializeElement(at: count, to: Unicode.Scalar(value) ?? "\u{FFFD}")
+                        index += length
+                    }
+                    count += 1
+                }
+                initialized = count
+            }
+            return sniffContent(ScalarScanner(scalars), text: Substring(text.utf8.prefix(index)))
         }
-        let headText = Substring(text.utf8.prefix(headBytes))
-        let verdict = sniffContent(head, text: headText)
-        if let hinted = InputFormat(fileName: fileName), verdict.alternatives.contains(hinted) {
+        // The name is read only where the content leaves a choice.
+        if !verdict.alternatives.isEmpty, let hinted = InputFormat(fileName: fileName),
+            verdict.alternatives.contains(hinted)
+        {
             return hinted
         }
         return verdict.format
@@ -58,12 +74,16 @@ public enum FormatSniffer {
 
     /// `text` is `head` as a string, if the caller has it.
     static func sniffContent(_ head: [Unicode.Scalar], text: Substring? = nil) -> Verdict {
-        let scan = ScalarScanner(head)
+        sniffContent(ScalarScanner(head), text: text ?? Substring(String(String.UnicodeScalarView(head))))
+    }
+
+    /// ``sniffContent(_:text:)`` over a scanner of the head; `text` is the head as a string.
+    static func sniffContent(_ scan: ScalarScanner, text: Substring) -> Verdict {
         if let verdict = sniffWireFraming(scan) { return verdict }
         var start = 0
-        while start < head.count, head[start].properties.isWhitespace || head[start] == "\u{FEFF}" { start += 1 }
-        guard start < head.count else { return Verdict(format: .text) }
-        switch head[start] {
+        while start < scan.count, scan[start].properties.isWhitespace || scan[start] == "\u{FEFF}" { start += 1 }
+        guard start < scan.count else { return Verdict(format: .text) }
+        switch scan[start] {
         case "{", "[":
             if let verdict = sniffJSON(scan, from: start) { return verdict }
         case "<":
@@ -71,9 +91,7 @@ public enum FormatSniffer {
         default:
             break
         }
-        if let verdict = sniffEmail(head, text: text ?? Substring(String(String.UnicodeScalarView(head)))) {
-            return verdict
-        }
+        if let verdict = sniffEmail(headCount: scan.count, text: text) { return verdict }
         return Verdict(format: .text)
     }
 
@@ -251,7 +269,7 @@ public enum FormatSniffer {
     /// continuation), optionally after an mbox `From ` line. `From:` with `Subject:`, `Date:`, `To:`,
     /// `Message-ID:` or `MIME-Version:`, or `MIME-Version:` with `Content-Type:`, makes it e-mail; a block
     /// with fewer known fields is only a hint.
-    private static func sniffEmail(_ head: [Unicode.Scalar], text: Substring) -> Verdict? {
+    private static func sniffEmail(headCount: Int, text: Substring) -> Verdict? {
         // Line by line, only as far as the header block goes: most files are not mail, and their first line
         // already says so (splitting the whole prefix into lines cost more than all other sniffing).
         var lines = HeadLines(text)
@@ -261,7 +279,7 @@ public enum FormatSniffer {
         var line = lines.next()
         while let current = line, TextScan.isBlank(current.text) { line = lines.next() }
         // A header block longer than the prefix (long `Received` chains) ends in a cut line: not evidence.
-        let cut = head.count >= prefixLength
+        let cut = headCount >= prefixLength
         var number = 0
         while let current = line {
             defer {
@@ -329,36 +347,49 @@ struct HeadLines {
 
     mutating func next() -> (text: Substring, isLast: Bool)? {
         guard !done else { return nil }
-        let utf8 = text.utf8
-        var index = start
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            var length = 0
-            switch byte {
-            case 0x0A, 0x0B, 0x0C: length = 1
-            case 0x0D:
-                let next = utf8.index(after: index)
-                length = next < utf8.endIndex && utf8[next] == 0x0A ? 2 : 1
-            case 0xC2:
-                let next = utf8.index(after: index)
-                if next < utf8.endIndex && utf8[next] == 0x85 { length = 2 }
-            case 0xE2:
-                let second = utf8.index(after: index)
-                if second < utf8.endIndex, utf8[second] == 0x80 {
-                    let third = utf8.index(after: second)
-                    if third < utf8.endIndex, utf8[third] == 0xA8 || utf8[third] == 0xA9 { length = 3 }
+        // The end of the next line and the length of its break, as byte offsets from `start`.
+        let found: (end: Int, length: Int)? = TextScan.withUTF8(text[start...]) { bytes in
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                if index &+ 8 <= count {
+                    // Eight bytes without a break's first byte (0x0A–0x0D, 0xC2, 0xE2) at a time.
+                    let chunk = TextScan.eightBytes(at: index, in: bytes)
+                    let breaks =
+                        TextScan.lanes(chunk, below: 0x0E) & ~TextScan.lanes(chunk, below: 0x0A)
+                        | TextScan.lanes(chunk, equalTo: 0xC2) | TextScan.lanes(chunk, equalTo: 0xE2)
+                    if breaks == 0 {
+                        index &+= 8
+                        continue
+                    }
                 }
-            default: break
+                var length = 0
+                switch bytes[index] {
+                case 0x0A, 0x0B, 0x0C: length = 1
+                case 0x0D: length = index + 1 < count && bytes[index + 1] == 0x0A ? 2 : 1
+                case 0xC2: if index + 1 < count && bytes[index + 1] == 0x85 { length = 2 }
+                case 0xE2:
+                    if index + 2 < count, bytes[index + 1] == 0x80,
+                        bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+                    {
+                        length = 3
+                    }
+                default: break
+                }
+                if length > 0 { return (index, length) }
+                index &+= 1
             }
-            if length > 0 {
-                let line = Substring(utf8[start..<index])
-                start = utf8.index(index, offsetBy: length)
-                return (line, false)
-            }
-            index = utf8.index(after: index)
+            return nil
         }
-        done = true
-        return (Substring(utf8[start...]), true)
+        let utf8 = text.utf8
+        guard let found else {
+            done = true
+            return (Substring(utf8[start...]), true)
+        }
+        let end = utf8.index(start, offsetBy: found.end)
+        let line = Substring(utf8[start..<end])
+        start = utf8.index(end, offsetBy: found.length)
+        return (line, false)
     }
 }
 
@@ -366,19 +397,39 @@ struct HeadLines {
 /// truncated prefix can never trap.
 struct ScalarScanner {
     private let scalars: [Unicode.Scalar]
+    /// Set instead of `scalars` for a head of ASCII bytes, each its own scalar (valid while the caller holds them).
+    private let ascii: UnsafeBufferPointer<UInt8>?
+    let count: Int
 
-    init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
+    init(_ scalars: [Unicode.Scalar]) {
+        self.scalars = scalars
+        ascii = nil
+        count = scalars.count
+    }
 
-    var count: Int { scalars.count }
+    init(ascii: UnsafeBufferPointer<UInt8>) {
+        scalars = []
+        self.ascii = ascii
+        count = ascii.count
+    }
 
-    subscript(index: Int) -> Unicode.Scalar { scalars[index] }
+    subscript(index: Int) -> Unicode.Scalar {
+        if let ascii { return Unicode.Scalar(ascii[index]) }
+        return scalars[index]
+    }
+
+    /// The scalars from `range` as a string.
+    private func string(_ range: Range<Int>) -> String {
+        if let ascii { return String(decoding: UnsafeBufferPointer(rebasing: ascii[range]), as: UTF8.self) }
+        return String(String.UnicodeScalarView(scalars[range]))
+    }
 
     /// Whether `literal` occurs at `index`.
     func has(_ index: Int, _ literal: String) -> Bool {
         guard index >= 0 else { return false }
         var position = index
         for scalar in literal.unicodeScalars {
-            guard position < scalars.count, scalars[position] == scalar else { return false }
+            guard position < count, self[position] == scalar else { return false }
             position += 1
         }
         return true
@@ -389,7 +440,7 @@ struct ScalarScanner {
         guard index >= 0 else { return false }
         var position = index
         for scalar in literal.unicodeScalars {
-            guard position < scalars.count, Self.lowercased(scalars[position]) == scalar else { return false }
+            guard position < count, Self.lowercased(self[position]) == scalar else { return false }
             position += 1
         }
         return true
@@ -399,37 +450,37 @@ struct ScalarScanner {
     func find(_ literal: String, from start: Int) -> Int? {
         guard let first = literal.unicodeScalars.first else { return nil }
         var index = max(start, 0)
-        while index < scalars.count {
-            if scalars[index] == first && has(index, literal) { return index }
+        while index < count {
+            if self[index] == first && has(index, literal) { return index }
             index += 1
         }
         return nil
     }
 
     func isASCIILetter(_ index: Int) -> Bool {
-        guard index >= 0, index < scalars.count else { return false }
-        let value = scalars[index].value
+        guard index >= 0, index < count else { return false }
+        let value = self[index].value
         return (0x41...0x5A).contains(value) || (0x61...0x7A).contains(value)
     }
 
     func isASCIIDigit(_ index: Int) -> Bool {
-        guard index >= 0, index < scalars.count else { return false }
-        return (0x30...0x39).contains(scalars[index].value)
+        guard index >= 0, index < count else { return false }
+        return (0x30...0x39).contains(self[index].value)
     }
 
     /// A printable, non-space character.
     func isVisible(_ index: Int) -> Bool {
-        guard index >= 0, index < scalars.count else { return false }
-        return scalars[index].value > 0x20 && !scalars[index].properties.isWhitespace
+        guard index >= 0, index < count else { return false }
+        return self[index].value > 0x20 && !self[index].properties.isWhitespace
     }
 
     /// The XML name starting at `index` (letters, digits, `_ - . :`; must start with a letter or `_`), or "".
     func name(at index: Int) -> String {
-        guard index >= 0, index < scalars.count, scalars[index].properties.isAlphabetic || scalars[index] == "_"
+        guard index >= 0, index < count, self[index].properties.isAlphabetic || self[index] == "_"
         else { return "" }
         var end = index
-        while end < scalars.count, Self.isNameScalar(scalars[end]) { end += 1 }
-        return String(String.UnicodeScalarView(scalars[index..<end]))
+        while end < count, Self.isNameScalar(self[end]) { end += 1 }
+        return string(index..<end)
     }
 
     /// The `xmlns` and `xmlns:p` attributes of the tag whose attributes start at `index`, as far as the
@@ -438,21 +489,21 @@ struct ScalarScanner {
         var result: [String: String] = [:]
         var position = index
         while true {
-            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            while position < count, self[position].properties.isWhitespace { position += 1 }
             let attribute = name(at: position)
             guard !attribute.isEmpty else { return result }
             position += attribute.unicodeScalars.count
-            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
+            while position < count, self[position].properties.isWhitespace { position += 1 }
             guard has(position, "=") else { return result }
             position += 1
-            while position < scalars.count, scalars[position].properties.isWhitespace { position += 1 }
-            guard position < scalars.count, scalars[position] == "\"" || scalars[position] == "'" else { return result }
-            let quote = scalars[position]
+            while position < count, self[position].properties.isWhitespace { position += 1 }
+            guard position < count, self[position] == "\"" || self[position] == "'" else { return result }
+            let quote = self[position]
             var end = position + 1
-            while end < scalars.count, scalars[end] != quote { end += 1 }
-            guard end < scalars.count else { return result }
+            while end < count, self[end] != quote { end += 1 }
+            guard end < count else { return result }
             if attribute == "xmlns" || attribute.hasPrefix("xmlns:") {
-                result[attribute] = String(String.UnicodeScalarView(scalars[(position + 1)..<end]))
+                result[attribute] = string((position + 1)..<end)
             }
             position = end + 1
         }
@@ -462,8 +513,8 @@ struct ScalarScanner {
     func endOfDoctype(from index: Int) -> Int? {
         var position = index
         var inSubset = false
-        while position < scalars.count {
-            switch scalars[position] {
+        while position < count {
+            switch self[position] {
             case "[": inSubset = true
             case "]": inSubset = false
             case ">" where !inSubset: return position

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads plain text the way a person skims it: the first line that says something is the headline, blank
 /// lines separate paragraphs. It is also the fallback for every format that has no parser yet, so it must
 /// make something of any text and may assume nothing about its layout.
@@ -75,58 +81,9 @@ public struct PlainTextParser: ArticleParser {
     /// The text's lines with CRLF/CR/NEL/LS as LF, controls as spaces, and trailing whitespace removed.
     static func normalizedLines(_ text: String) -> [Substring] {
         // Byte by byte: this runs over every file that is read as text, and scalar-by-scalar String building
-        // cost more than the rest of the parser.
-        let normalized = TextScan.withUTF8(text) { bytes in
-            String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-                var position = 0
-                var index = 0
-                var afterCR = false
-                while index < bytes.count {
-                    let byte = bytes[index]
-                    if byte < 0x80 {
-                        defer { afterCR = byte == 0x0D }
-                        index += 1
-                        switch byte {
-                        case 0x0A where afterCR:
-                            continue
-                        case 0x0A, 0x0B, 0x0D:
-                            out[position] = 0x0A
-                            position += 1
-                        case 0x0C:
-                            out[position] = 0x0A
-                            out[position + 1] = 0x0A
-                            position += 2
-                        case 0x09, 0x20..<0x7F:
-                            out[position] = byte
-                            position += 1
-                        default:
-                            out[position] = 0x20
-                            position += 1
-                        }
-                        continue
-                    }
-                    afterCR = false
-                    let (value, length) = TextScan.scalar(at: index, in: bytes)
-                    switch value {
-                    case 0x85, 0x2028:
-                        out[position] = 0x0A
-                        position += 1
-                    case 0x2029:
-                        out[position] = 0x0A
-                        out[position + 1] = 0x0A
-                        position += 2
-                    case 0x80..<0xA0:
-                        out[position] = 0x20
-                        position += 1
-                    default:
-                        for offset in 0..<length { out[position + offset] = bytes[index + offset] }
-                        position += length
-                    }
-                    index += length
-                }
-                return position
-            }
-        }
+        // cost more than the rest of the parser. Most texts have nothing to normalise (LF endings, no controls):
+        // those are split as they are, without a copy.
+        let normalized = TextScan.withUTF8(text, isNormalized) ? text : TextScan.withUTF8(text, normalizing)
         let utf8 = normalized.utf8
         func slice(_ start: Int, _ end: Int) -> Substring {
             Substring(utf8[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)])
@@ -134,16 +91,114 @@ public struct PlainTextParser: ArticleParser {
         var lines: [Substring] = []
         TextScan.withUTF8(normalized) { bytes in
             var start = 0
-            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+            while true {
+                // The next LF by memchr, or the end.
+                var index = bytes.count
+                if start < bytes.count, let base = bytes.baseAddress,
+                    let found = memchr(base + start, 0x0A, bytes.count - start)
+                {
+                    index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                }
                 if let end = trailingWhitespaceStart(bytes, start..<index) {
                     lines.append(slice(start, end))
                 } else {
                     lines.append(trimmingTrailing(slice(start, index)))
                 }
+                if index == bytes.count { break }
                 start = index + 1
             }
         }
         return lines
+    }
+
+    /// `bytes` (valid UTF-8) with CRLF/CR/NEL/LS/VT as LF, FF and PS as two LFs, other controls as spaces.
+    static func normalizing(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            var position = 0
+            var index = 0
+            var afterCR = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    defer { afterCR = byte == 0x0D }
+                    index += 1
+                    switch byte {
+                    case 0x0A where afterCR:
+                        continue
+                    case 0x0A, 0x0B, 0x0D:
+                        out[position] = 0x0A
+                        position += 1
+                    case 0x0C:
+                        out[position] = 0x0A
+                        out[position + 1] = 0x0A
+                        position += 2
+                    case 0x09, 0x20..<0x7F:
+                        out[position] = byte
+                        position += 1
+                    default:
+                        out[position] = 0x20
+                        position += 1
+                    }
+                    continue
+                }
+                afterCR = false
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                switch value {
+                case 0x85, 0x2028:
+                    out[position] = 0x0A
+                    position += 1
+                case 0x2029:
+                    out[position] = 0x0A
+                    out[position + 1] = 0x0A
+                    position += 2
+                case 0x80..<0xA0:
+                    out[position] = 0x20
+                    position += 1
+                default:
+                    for offset in 0..<length { out[position + offset] = bytes[index + offset] }
+                    position += length
+                }
+                index += length
+            }
+            return position
+        }
+    }
+
+    /// Whether ``normalizing(_:)`` would leave `bytes` as they are: no controls but LF and tab, no DEL, no C1
+    /// control (NEL among them), no line or paragraph separator.
+    static func isNormalized(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if index &+ 8 <= count, TextScan.isPrintableASCII(TextScan.eightBytes(at: index, in: bytes)) {
+                index &+= 8
+                continue
+            }
+            let byte = bytes[index]
+            if byte >= 0x20 && byte < 0x7F {
+                index += 1
+                continue
+            }
+            switch byte {
+            case 0x0A, 0x09:
+                index += 1
+            case 0xC2:
+                // U+0080–U+009F are C2 80 – C2 9F.
+                guard index + 1 < count, bytes[index + 1] >= 0xA0 else { return false }
+                index += 2
+            case 0xE2:
+                // U+2028 and U+2029 are E2 80 A8 and E2 80 A9.
+                guard index + 2 < count,
+                    !(bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9))
+                else { return false }
+                index += 3
+            case 0x80...:
+                index += 1
+            default:
+                return false
+            }
+        }
+        return true
     }
 
     /// Where the trailing whitespace of the line at `range` starts, or nil when a combining mark at its end
@@ -236,6 +291,7 @@ public struct PlainTextParser: ArticleParser {
 
     /// Ends in `. ! ? … :`, possibly followed by closing quotes, brackets or emphasis marks.
     static func endsSentence(_ line: Substring) -> Bool {
+        if let ends = TextScan.withUTF8(line, endsSentenceByBytes) { return ends }
         var end = line.endIndex
         while end > line.startIndex {
             let character = line[line.index(before: end)]
@@ -248,6 +304,49 @@ public struct PlainTextParser: ArticleParser {
         return false
     }
 
+    /// ``endsSentence(_:)`` from the scalars at the end of the bytes, or nil where `Character`s must decide: a
+    /// scalar that may join the one before it (then a whitespace or closing `Character` may be longer than its
+    /// scalar), or a prepended mark before the sentence end (which would make the two one `Character`).
+    static func endsSentenceByBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        var end = bytes.count
+        while end > 0 {
+            let byte = bytes[end - 1]
+            if byte < 0x80 {
+                switch byte {
+                case 0x20, 0x09...0x0D, UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: ")"), UInt8(ascii: "]"),
+                    UInt8(ascii: "*"), UInt8(ascii: "_"):
+                    end -= 1
+                    continue
+                case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ":"):
+                    return TextScan.prependPrecedes(end - 1, in: bytes) ? nil : true
+                default:
+                    return false
+                }
+            }
+            var start = end - 1
+            while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+            let value = TextScan.scalar(at: start, in: bytes).0
+            switch value {
+            case 0xBB, 0x2019, 0x201D:
+                end = start
+                continue
+            case 0x2026:
+                return TextScan.prependPrecedes(start, in: bytes) ? nil : true
+            default:
+                if TextScan.isWhitespace(value) {
+                    end = start
+                    continue
+                }
+                // A scalar that joins nothing before it is a `Character` of its own (or ends one that began with a
+                // prepended mark): neither whitespace, a closer nor a sentence end.
+                if value < 0x300 { return false }
+                guard let scalar = Unicode.Scalar(value), !TextScan.mayJoin(scalar) else { return nil }
+                return false
+            }
+        }
+        return false
+    }
+
     private static let sentenceClosers: Set<Character> = ["\"", "'", "”", "’", "»", ")", "]", "*", "_"]
     private static let sentenceEnds: Set<Character> = [".", "!", "?", "…", ":"]
 
@@ -255,10 +354,14 @@ public struct PlainTextParser: ArticleParser {
     /// the first space after it, else hard; with trailing separators (`, ; : -`) removed.
     static func cut(_ line: String, near limit: Int) -> String {
         // Nothing past `limit * 3 / 2` characters is looked at; where every scalar is a character of its own
-        // (nearly always), those are taken as scalars, sparing grapheme breaking of the whole line.
-        let characters =
-            TextScan.hasSingleScalarCharacters(line)
-            ? line.unicodeScalars.prefix(limit * 3 / 2 + 1).map(Character.init) : Array(line)
+        // (nearly always), those are taken as scalars from the bytes, sparing grapheme breaking of the whole line
+        // and an array of `Character`s.
+        if TextScan.hasSingleScalarCharacters(line) {
+            let end = TextScan.withUTF8(line) { cutEnd($0, near: limit) }
+            guard let end else { return line }
+            return String(Substring(line.utf8.prefix(end)))
+        }
+        let characters = Array(line)
         guard characters.count > limit else { return line }
         let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
         let forward = (limit..<min(characters.count, limit * 3 / 2)).first { characters[$0].isWhitespace }
@@ -268,6 +371,40 @@ public struct PlainTextParser: ArticleParser {
     }
 
     private static let cutSeparators: Set<Character> = [",", ";", ":", "-", "–", "—"]
+
+    /// ``cut(_:near:)`` for text whose scalars are characters of their own: the byte offset where the cut text
+    /// ends, or nil when the text is not longer than `limit` (it is kept whole).
+    static func cutEnd(_ bytes: UnsafeBufferPointer<UInt8>, near limit: Int) -> Int? {
+        // The start offset of each of the first `limit * 3 / 2 + 1` scalars, and their values.
+        let wanted = limit * 3 / 2 + 1
+        var offsets: [Int] = []
+        var values: [UInt32] = []
+        offsets.reserveCapacity(wanted + 1)
+        values.reserveCapacity(wanted)
+        var index = 0
+        while index < bytes.count, values.count < wanted {
+            let (value, length) = TextScan.scalar(at: index, in: bytes)
+            offsets.append(index)
+            values.append(value)
+            index += length
+        }
+        offsets.append(index)
+        guard values.count > limit else { return nil }
+        // A one-scalar `Character` is whitespace when its scalar is, and equal to a separator when the scalar is
+        // one or canonically equivalent to one (U+037E, GREEK QUESTION MARK, is `;`).
+        func isWhitespace(_ at: Int) -> Bool { TextScan.isWhitespace(values[at]) }
+        func isSeparator(_ at: Int) -> Bool {
+            switch values[at] {
+            case 0x2C, 0x3B, 0x3A, 0x2D, 0x2013, 0x2014, 0x37E: true
+            default: false
+            }
+        }
+        let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { isWhitespace($0) }
+        let forward = (limit..<min(values.count, limit * 3 / 2)).first { isWhitespace($0) }
+        var end = backward ?? forward ?? limit
+        while end > 0, isWhitespace(end - 1) || isSeparator(end - 1) { end -= 1 }
+        return offsets[end > 0 ? end : limit]
+    }
 
     static func collapse(_ text: Substring) -> String {
         TextScan.collapse(text)

@@ -26,9 +26,9 @@ public enum Screening {
         case .utf32LE, .utf32BE:
             return nil  // TextDecoding rejects UTF-32 with a clearer reason than any byte count would give.
         case .utf8:
-            return scan(count: bytes.count - 3, unitWidth: 1, base: 3, unitName: "byte") { UInt32(bytes[$0 + 3]) }
+            return scanBytes(bytes, from: 3)
         case nil:
-            return scan(count: bytes.count, unitWidth: 1, base: 0, unitName: "byte") { UInt32(bytes[$0]) }
+            return scanBytes(bytes, from: 0)
         }
     }
 
@@ -74,8 +74,53 @@ public enum Screening {
         ([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "Microsoft Office 97-2003 document (OLE2)"),
     ]
 
+    /// ``scan(count:unitWidth:base:unitName:unit:)`` over the bytes from `start` on, with the same verdicts and
+    /// offsets: a tight loop over the buffer, since every file passes here (the closure-per-byte scan cost as
+    /// much as the UTF-8 validation of the whole file).
+    static func scanBytes(_ bytes: [UInt8], from start: Int) -> RejectReason? {
+        let count = bytes.count - start
+        if count <= 0 { return RejectReason(.empty, "nothing after the byte-order mark") }
+        typealias Counts = (nul: Int?, controls: Int, firstControl: (offset: Int, value: UInt32)?, sawText: Bool)
+        let counts = bytes.withUnsafeBufferPointer { buffer -> Counts in
+            var controls = 0
+            var firstControl: (offset: Int, value: UInt32)?
+            var sawText = false
+            var index = start
+            let end = buffer.count
+            while index < end {
+                if index &+ 8 <= end {
+                    // Eight bytes at a time where none is a control: text unless all are spaces.
+                    let word = TextScan.eightBytes(at: index, in: buffer)
+                    if TextScan.lanes(word, below: 0x20) | TextScan.lanes(word, equalTo: 0x7F) == 0 {
+                        if word != 0x2020_2020_2020_2020 { sawText = true }
+                        index &+= 8
+                        continue
+                    }
+                }
+                let byte = buffer[index]
+                index += 1
+                if byte > 0x20 && byte != 0x7F {
+                    sawText = true
+                    continue
+                }
+                if byte == 0x20 { continue }
+                if byte == 0 { return (index - 1, 0, nil, false) }
+                let value = UInt32(byte)
+                if isTextWhitespace(value) || isFraming(value) { continue }
+                controls += 1
+                if firstControl == nil { firstControl = (index - 1, value) }
+            }
+            return (nil, controls, firstControl, sawText)
+        }
+        if let nul = counts.nul { return RejectReason(.binary, "NUL byte at offset \(nul)") }
+        return verdict(
+            controls: counts.controls, firstControl: counts.firstControl, sawText: counts.sawText, count: count,
+            unitName: "byte"
+        )
+    }
+
     /// Scans `count` units (`unit(i)` gives the i-th), reporting offsets in bytes as `base + i * unitWidth`.
-    private static func scan(
+    static func scan(
         count: Int, unitWidth: Int, base: Int, unitName: String, unit: (Int) -> UInt32
     ) -> RejectReason? {
         if count <= 0 { return RejectReason(.empty, "nothing after the byte-order mark") }
@@ -93,6 +138,12 @@ public enum Screening {
             controls += 1
             if firstControl == nil { firstControl = (base + index * unitWidth, value) }
         }
+        return verdict(controls: controls, firstControl: firstControl, sawText: sawText, count: count, unitName: unitName)
+    }
+
+    private static func verdict(
+        controls: Int, firstControl: (offset: Int, value: UInt32)?, sawText: Bool, count: Int, unitName: String
+    ) -> RejectReason? {
         if controls * 100 > controlShareLimitPercent * count, let first = firstControl {
             let percent = (controls * 100 + count - 1) / count
             let hex = String(first.value, radix: 16, uppercase: true)

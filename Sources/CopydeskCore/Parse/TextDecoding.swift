@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Turns screened bytes into a `String`, strictly: a file that is not valid in a charset Copydesk knows is
 /// rejected with the offset of the first bad byte, never silently repaired with U+FFFD, because a repaired
 /// story would be stored and deduplicated as if it were what the agency sent.
@@ -233,6 +239,11 @@ public enum TextDecoding {
     /// belong to the parts of a message, which its parser decodes one by one with ``decode(_:as:)``.)
     public static func declaredCharset(_ bytes: [UInt8]) -> Declaration? {
         let window = bytes.prefix(declarationWindow)
+        // Both declarations start with `<`: most text has none in its first kilobyte.
+        let hasTag = window.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress.map { memchr($0, Int32(UInt8(ascii: "<")), buffer.count) != nil } ?? false
+        }
+        guard hasTag else { return nil }
         var start = window.startIndex
         while start < window.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(window[start]) { start += 1 }
         if window[start...].starts(with: Array("<?xml".utf8)) {

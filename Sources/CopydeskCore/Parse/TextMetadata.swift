@@ -34,10 +34,15 @@ struct TextMetadata: Equatable {
         var found = TextMetadata()
         var sawProse = false
         for paragraph in paragraphs.prefix(headLimit) {
+            // Once the text has begun only the dateline is still looked for, and only where one could stand.
+            if sawProse {
+                if found.dateline != nil { break }
+                if !mayOpenWithDateline(paragraph) { continue }
+            }
             // The first words are all any test here looks at (counts are compared with at most 13).
             let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
-            if found.dateline == nil, let dateline = Dateline.find(words: words), words.count >= 6 {
+            if found.dateline == nil, words.count >= 6, let dateline = Dateline.find(words: words) {
                 found.dateline = dateline
             }
             if isProse(words, paragraph) {
@@ -49,6 +54,32 @@ struct TextMetadata: Equatable {
             }
         }
         return found
+    }
+
+    /// False when ``Dateline/find(words:)`` cannot find a dateline in `paragraph`: its first twelve words (split
+    /// at spaces) are ASCII and hold no `(` (a bracketed agency opens a word) and no dash byte (`-`, `_`, `=`; the
+    /// other dashes are not ASCII). True when that cannot be told so.
+    static func mayOpenWithDateline(_ paragraph: String) -> Bool {
+        TextScan.withUTF8(paragraph) { bytes in
+            var words = 0
+            var inWord = false
+            for byte in bytes {
+                if byte == 0x20 {
+                    inWord = false
+                    continue
+                }
+                if !inWord {
+                    if words == 12 { return false }
+                    words += 1
+                    inWord = true
+                }
+                switch byte {
+                case 0x80..., UInt8(ascii: "("), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "="): return true
+                default: continue
+                }
+            }
+            return false
+        }
     }
 
     /// A sentence of twelve words or more, not a list and not a photo credit.
@@ -74,7 +105,7 @@ struct TextMetadata: Equatable {
     private mutating func readLine(_ line: String, words: [Substring]) -> Bool {
         guard let first = words.first else { return false }
         // By NAME: at most twelve words, not a sentence.
-        if byline == nil, first.lowercased() == "by", (2...13).contains(words.count), line.last != "." {
+        if byline == nil, Self.isBy(first), (2...13).contains(words.count), line.last != "." {
             byline = words.dropFirst().joined(separator: " ")
             return true
         }
@@ -139,6 +170,14 @@ struct TextMetadata: Equatable {
                 datelinePlace = name
             }
         }
+    }
+
+    /// `word.lowercased() == "by"`, in bytes: no scalar but `B`, `b`, `Y` and `y` lowercases to either letter, and
+    /// nothing else is canonically equivalent to them.
+    static func isBy(_ word: Substring) -> Bool {
+        let utf8 = word.utf8
+        guard utf8.count == 2 else { return false }
+        return utf8.first! | 0x20 == UInt8(ascii: "b") && utf8.last! | 0x20 == UInt8(ascii: "y")
     }
 
     /// Writes what was found into `article`, never overwriting a field the format itself filled.

@@ -60,6 +60,35 @@ enum TextScan {
         return (value, 4)
     }
 
+    // MARK: Eight bytes at a time
+
+    /// The eight bytes of `bytes` from `index` (at least eight remain), the first in the low byte.
+    @inline(__always)
+    static func eightBytes(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Per byte of `word`, 0x80 where it equals `byte`, 0 elsewhere (exact: no carry crosses bytes).
+    @inline(__always)
+    static func lanes(_ word: UInt64, equalTo byte: UInt8) -> UInt64 {
+        let difference = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return ~(((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | difference)
+            & 0x8080_8080_8080_8080
+    }
+
+    /// Per byte of `word`, 0x80 where it is below `limit` (at most 0x80), 0 elsewhere (exact).
+    @inline(__always)
+    static func lanes(_ word: UInt64, below limit: UInt8) -> UInt64 {
+        let sum = (word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x0101_0101_0101_0101 &* UInt64(0x80 - limit)
+        return ~(sum | word) & 0x8080_8080_8080_8080
+    }
+
+    /// Whether all eight bytes of `word` are printable ASCII or spaces (0x20–0x7E).
+    @inline(__always)
+    static func isPrintableASCII(_ word: UInt64) -> Bool {
+        (word & 0x8080_8080_8080_8080) | lanes(word, below: 0x20) | lanes(word, equalTo: 0x7F) == 0
+    }
+
     /// Runs `body` on the UTF-8 bytes of `text` (contiguous for native strings; copied otherwise).
     @inline(__always)
     static func withUTF8<R>(_ text: Substring, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
@@ -130,7 +159,7 @@ enum TextScan {
 
     /// Grapheme `Prepend` scalars (Arabic and Syriac number signs, a few Brahmic marks): they bind the
     /// whitespace after them into their `Character`.
-    private static func isPrepend(_ value: UInt32) -> Bool {
+    static func isPrepend(_ value: UInt32) -> Bool {
         switch value {
         case 0x600...0x605, 0x6DD, 0x70F, 0x890...0x891, 0x8E2, 0xD4E, 0x110BD, 0x110CD, 0x111C2...0x111C3,
             0x113D1, 0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46, 0x11F02:
@@ -138,6 +167,15 @@ enum TextScan {
         default:
             return false
         }
+    }
+
+    /// Whether the scalar that ends just before byte `index` of `bytes` is a grapheme `Prepend` (which joins the
+    /// scalar at `index` into its `Character`).
+    static func prependPrecedes(_ index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard index > 0, bytes[index - 1] >= 0x80 else { return false }
+        var start = index - 1
+        while start > 0, bytes[start] & 0xC0 == 0x80 { start -= 1 }
+        return isPrepend(scalar(at: start, in: bytes).0)
     }
 
     /// The words of `text` (`text.split(whereSeparator: \.isWhitespace)`).
@@ -173,8 +211,9 @@ enum TextScan {
     /// (`text.split(whereSeparator: \.isWhitespace).joined(separator: " ")`).
     static func collapse(_ text: Substring) -> String {
         let result: String? = withUTF8(text) { bytes in
-            // Most paragraphs already are: one pass, no word list.
-            if isCollapsed(bytes) { return String(decoding: bytes, as: UTF8.self) }
+            // Most paragraphs already are: one pass, no word list, and a copy of the bytes that is not validated
+            // again (they come from a String).
+            if isCollapsed(bytes) { return String(text) }
             guard let ranges = wordRanges(bytes) else { return nil }
             guard !ranges.isEmpty else { return "" }
             let length = ranges.reduce(ranges.count - 1) { $0 + $1.count }
@@ -205,6 +244,17 @@ enum TextScan {
         var index = 0
         var afterSpace = false
         while index < count {
+            if index &+ 8 <= count {
+                // Eight printable bytes or spaces at a time: collapsed unless two spaces meet.
+                let chunk = eightBytes(at: index, in: bytes)
+                if isPrintableASCII(chunk) {
+                    let spaces = lanes(chunk, equalTo: 0x20)
+                    if spaces & (spaces << 8) != 0 || afterSpace && spaces & 0x80 != 0 { return false }
+                    afterSpace = spaces >> 63 != 0
+                    index &+= 8
+                    continue
+                }
+            }
             let byte = bytes[index]
             if byte > 0x20 && byte < 0x7F {
                 afterSpace = false
@@ -281,6 +331,20 @@ enum TextScan {
         return text.prefix(limit).count == limit
     }
 
+    /// Whether every byte of `bytes` is ASCII, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index &+ 8 <= bytes.count {
+            guard eightBytes(at: index, in: bytes) & 0x8080_8080_8080_8080 == 0 else { return false }
+            index &+= 8
+        }
+        while index < bytes.count {
+            guard bytes[index] < 0x80 else { return false }
+            index &+= 1
+        }
+        return true
+    }
+
     /// Whether every byte of `text` is ASCII.
     static func isASCII(_ text: Substring) -> Bool {
         withUTF8(text) { bytes in
@@ -292,24 +356,99 @@ enum TextScan {
     /// `text.contains(needle)`: a byte search first (a match of the characters is a match of the bytes), the
     /// `Character` comparison only to confirm one, which most texts never need.
     static func contains(_ text: String, _ needle: String) -> Bool {
-        let found = withUTF8(text) { bytes in
-            withUTF8(needle) { pattern -> Bool in
-                guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
-                    pattern.count <= bytes.count
-                else { return pattern.isEmpty }
-                // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
-                var start = 0
-                let last = bytes.count - pattern.count
-                while start <= last {
-                    guard let hit = memchr(haystack + start, Int32(pattern[0]), last - start + 1) else { return false }
-                    let offset = haystack.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
-                    start = offset + 1
+        let found = withUTF8(text) { bytes in withUTF8(needle) { find($0, in: bytes) } }
+        return found && text.contains(needle)
+    }
+
+    /// Whether the bytes of `pattern` occur in `bytes` (an empty pattern does).
+    static func find(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
+            pattern.count <= bytes.count
+        else { return pattern.isEmpty }
+        // memchr for the needle's rarest byte, memcmp for the whole (glibc's memmem is not exported to Swift).
+        // Anchoring on the first byte made needles that start with a space or a common letter (" • ", "all
+        // rights reserved") stop and compare at nearly every word.
+        let anchor = rarestByteOffset(pattern)
+        let anchorByte = Int32(pattern[anchor])
+        var start = 0
+        let last = bytes.count - pattern.count
+        while start <= last {
+            guard let hit = memchr(haystack + start + anchor, anchorByte, last - start + 1) else { return false }
+            let offset = (haystack + anchor).distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
+            start = offset + 1
+        }
+        return false
+    }
+
+    /// Whether `text`, lowercased, contains each of `needles` (lowercase ASCII, no CR or LF), or nil when the
+    /// bytes cannot tell. In ASCII, lowercasing maps A–Z alone, and a byte match is a `Character` match (a needle
+    /// without CR or LF cannot start or end inside a CR LF), so this is `text.lowercased().contains(needle)`
+    /// without the lowercased copy. Other text keeps its runs of ASCII bytes when lowercased (no scalar beyond
+    /// ASCII lowercases to ASCII but KELVIN SIGN and İ, which send it back to the caller), so no byte match
+    /// there means no match; a byte match there is left to the caller (a mark after it could make it none).
+    static func lowercasedASCIIContains(_ text: String, _ needles: [String]) -> [Bool]? {
+        withUTF8(text) { bytes -> [Bool]? in
+            let ascii = isASCII(bytes)
+            if !ascii {
+                for index in 0..<bytes.count {
+                    let byte = bytes[index]
+                    // U+212A is E2 84 AA, U+0130 is C4 B0.
+                    if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x84, bytes[index + 2] == 0xAA {
+                        return nil
+                    }
+                    if byte == 0xC4, index + 1 < bytes.count, bytes[index + 1] == 0xB0 { return nil }
                 }
-                return false
+            }
+            let found = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lower in
+                for (offset, byte) in bytes.enumerated() {
+                    lower[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                }
+                let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
+                return needles.map { needle in withUTF8(needle) { find($0, in: lowered) } }
+            }
+            return ascii || !found.contains(true) ? found : nil
+        }
+    }
+
+    /// The offset of the byte of `pattern` least frequent in text (by rough English letter frequencies; any byte
+    /// outside spaces and lowercase letters counts as rare), the first of equals.
+    static func rarestByteOffset(_ pattern: UnsafeBufferPointer<UInt8>) -> Int {
+        var best = 0
+        var bestRank = -1
+        for (offset, byte) in pattern.enumerated() {
+            let rank = commonness(byte)
+            if rank > bestRank {
+                best = offset
+                bestRank = rank
+                if rank == Int.max { break }
             }
         }
-        return found && text.contains(needle)
+        return best
+    }
+
+    /// Higher is rarer.
+    @inline(__always)
+    private static func commonness(_ byte: UInt8) -> Int {
+        switch byte {
+        case 0x20: 0
+        case UInt8(ascii: "e"): 1
+        case UInt8(ascii: "t"): 2
+        case UInt8(ascii: "a"): 3
+        case UInt8(ascii: "o"): 4
+        case UInt8(ascii: "i"): 5
+        case UInt8(ascii: "n"): 6
+        case UInt8(ascii: "s"): 7
+        case UInt8(ascii: "r"): 8
+        case UInt8(ascii: "h"): 9
+        case UInt8(ascii: "l"): 10
+        case UInt8(ascii: "d"): 11
+        case UInt8(ascii: "c"): 12
+        case UInt8(ascii: "u"): 13
+        case UInt8(ascii: "m"): 14
+        case 0x61...0x7A: 20
+        default: Int.max
+        }
     }
 
     /// Whether every scalar of `text` is a `Character` of its own, so that scalar offsets are character offsets
@@ -320,6 +459,14 @@ enum TextScan {
         withUTF8(text) { bytes in
             var index = 0
             while index < bytes.count {
+                // Eight ASCII bytes without a CR at a time.
+                if index &+ 8 <= bytes.count {
+                    let chunk = eightBytes(at: index, in: bytes)
+                    if chunk & 0x8080_8080_8080_8080 | lanes(chunk, equalTo: 0x0D) == 0 {
+                        index &+= 8
+                        continue
+                    }
+                }
                 let byte = bytes[index]
                 if byte < 0x80 {
                     if byte == 0x0D, index + 1 < bytes.count, bytes[index + 1] == 0x0A { return false }
