@@ -124,3 +124,19 @@ import Testing
         #expect(throws: DedupCodecError.self) { try StoryClusterer(decoding: bytes) }
     }
 }
+
+extension DedupFingerprintTests {
+    @Test func termHashSortEqualsTheLibrarySort() {
+        var generator = SeededGenerator(seed: 21)
+        for round in 0..<60 {
+            let count = [0, 1, 2, 31, 33, 500, 5000][round % 7]
+            // Uniform hashes, and a skewed set (one top byte, many repeats) that fills single buckets.
+            var values = (0..<count).map { _ in
+                round % 2 == 0 ? generator.next() : (0xAB << 56) | (generator.next() % 300)
+            }
+            let expected = values.sorted()
+            values.withUnsafeMutableBufferPointer { StoryClusterer.radixSort($0) }
+            #expect(values == expected)
+        }
+    }
+}

@@ -161,6 +161,10 @@ public struct StoryClusterer: Sendable {
     static func terms(counting hashes: UnsafeMutableBufferPointer<UInt64>) -> Terms {
         radixSort(hashes)
         var terms = Terms()
+        var distinct = hashes.isEmpty ? 0 : 1
+        for i in hashes.indices.dropFirst() where hashes[i] != hashes[i - 1] { distinct += 1 }
+        terms.hashes.reserveCapacity(distinct)
+        terms.counts.reserveCapacity(distinct)
         var i = 0
         while i < hashes.count {
             let hash = hashes[i]
@@ -175,45 +179,57 @@ public struct StoryClusterer: Sendable {
         return terms
     }
 
-    /// Sorts `values` ascending: eight passes of an 8-bit LSD radix sort. Term hashes are random, so a comparison
-    /// sort mispredicts about every other branch; this has none that depend on the data.
+    /// Sorts `values` ascending. Term hashes are uniformly random, so one pass spreads them over 256 buckets by
+    /// their top byte (a couple of values each for a news story) and an insertion sort finishes each bucket: a
+    /// comparison sort of the whole would mispredict about every other branch, and an eight-pass radix sort
+    /// moves everything eight times. A bucket that is large anyway (a very long text) gets the library sort.
     static func radixSort(_ values: UnsafeMutableBufferPointer<UInt64>) {
         let n = values.count
-        guard n > 1 else { return }
         guard n > 32 else {
-            for i in 1..<n {
-                let value = values[i]
-                var j = i
-                while j > 0 && values[j - 1] > value {
-                    values[j] = values[j - 1]
-                    j -= 1
-                }
-                values[j] = value
-            }
+            insertionSort(values)
             return
         }
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: n) { spare in
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { offsets in
-                var source = values.baseAddress!, target = spare.baseAddress!
-                for shift in stride(from: UInt64(0), to: 64, by: 8) {
-                    offsets.initialize(repeating: 0)
-                    for i in 0..<n { offsets[Int(truncatingIfNeeded: (source[i] &>> shift) & 0xFF)] &+= 1 }
-                    var sum = 0
-                    for digit in 0..<256 {
-                        let count = offsets[digit]
-                        offsets[digit] = sum
-                        sum &+= count
-                    }
-                    for i in 0..<n {
-                        let value = source[i]
-                        let digit = Int(truncatingIfNeeded: (value &>> shift) & 0xFF)
-                        target[offsets[digit]] = value
-                        offsets[digit] &+= 1
-                    }
-                    swap(&source, &target)
-                }
-                // Eight passes: the sorted values are back in `values`.
+        // Scratch on the heap: this as a temporary allocation inside `WordPass`'s crashed in release builds
+        // (Swift 6.3.1, "Allocation byte count too large" with a sane count; debug builds and the tests did not).
+        // Not understood; two mallocs per document avoid it.
+        let spare = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
+        defer {
+            spare.deallocate()
+            starts.deallocate()
+        }
+        starts.initialize(repeating: 0)
+        for value in values { starts[Int(truncatingIfNeeded: value &>> 56) &+ 1] &+= 1 }
+        for digit in 1...256 { starts[digit] &+= starts[digit - 1] }
+        // starts[d] is bucket d's start; filling advances it to the next bucket's start.
+        for value in values {
+            let digit = Int(truncatingIfNeeded: value &>> 56)
+            spare[starts[digit]] = value
+            starts[digit] &+= 1
+        }
+        var begin = 0
+        for digit in 0..<256 {
+            let end = starts[digit]
+            if end - begin > 1 {
+                var bucket = UnsafeMutableBufferPointer(rebasing: spare[begin..<end])
+                if bucket.count > 32 { bucket.sort() } else { insertionSort(bucket) }
             }
+            begin = end
+        }
+        _ = values.update(fromContentsOf: spare)
+    }
+
+    @inline(__always)
+    static func insertionSort(_ values: UnsafeMutableBufferPointer<UInt64>) {
+        guard values.count > 1 else { return }
+        for i in 1..<values.count {
+            let value = values[i]
+            var j = i
+            while j > 0 && values[j - 1] > value {
+                values[j] = values[j - 1]
+                j -= 1
+            }
+            values[j] = value
         }
     }
 
