@@ -9,9 +9,10 @@ import Foundation
 /// of each other (5-word shingles survive at 0.7^5), while keeping real vocabulary; every 100th document is a
 /// planted re-send of a recent one with a word changed (a near-duplicate), every 50th a redelivery (same bytes).
 /// Arrivals are `spacing` seconds apart (stories open and close on their 48 h window). Fingerprints are made
-/// before the timed part: they are the parallel prepare stage's work. Timed: `decide` alone (thread CPU, the
-/// serial stage's added cost), per window of 5,000 documents before each size; memory: the process's RSS growth,
-/// and the checkpoint encoding's size and time at the end.
+/// before `decide`: they are the parallel prepare stage's work, timed apart (`fingerprint_cpu_us`: thread CPU of
+/// `fingerprinted()` per document). Timed: `decide` alone (thread CPU, the serial stage's added cost), per window
+/// of 5,000 documents before each size; memory: the process's RSS growth, and the checkpoint encoding's size,
+/// time and SHA-256 at the end (`checkpoint_sha256`: a change that must not alter the state prints the same).
 enum DaemonBench {
     static func run(docdir: String, count: Int, spacing: Int64, sizes: [Int]) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: docdir)) ?? []).filter { !$0.hasPrefix(".") }
@@ -31,7 +32,9 @@ enum DaemonBench {
         var memory = DedupMemory()
         var recent: [(bytes: [UInt8], article: Article)] = []
         var cpu = 0.0
+        var fingerprintCPU = 0.0
         var windowCPU: [Int: Double] = [:]
+        var windowFingerprintCPU: [Int: Double] = [:]
         var verdicts: [String: Int] = [:]
         let window = 5000
         let started = wallClock()
@@ -53,7 +56,11 @@ enum DaemonBench {
                 }
                 bytes = Array((article.headline + "\n\n" + article.bodyText + "\nRef: \(n)").utf8)
             }
-            let prepared = PreparedDocument(format: "text", charset: "utf-8", article: article).fingerprinted()
+            let unprepared = PreparedDocument(format: "text", charset: "utf-8", article: article)
+            let f0 = threadCPU()
+            let prepared = unprepared.fingerprinted()
+            let fingerprintSpent = threadCPU() - f0
+            fingerprintCPU += fingerprintSpent
             let arrival = Arrival(
                 file: "d\(n).txt", channel: nil, claim: "c\(n)",
                 receivedAt: Timestamp(microseconds: 1_767_225_600_000_000 + Int64(n) * spacing * 1_000_000),
@@ -70,10 +77,14 @@ enum DaemonBench {
             }
             recent.append((bytes, article))
             if recent.count > 64 { recent.removeFirst() }
-            for size in sizes where n + 1 > size - window && n < size { windowCPU[size, default: 0] += spent }
+            for size in sizes where n + 1 > size - window && n < size {
+                windowCPU[size, default: 0] += spent
+                windowFingerprintCPU[size, default: 0] += fingerprintSpent
+            }
             if sizes.contains(n + 1) {
                 let grown = Double(residentBytes() - base) / 1_048_576
                 print("RESULT dedup_daemon n=\(n + 1) decide_cpu_us=\(fmt(windowCPU[n + 1]! / Double(window) * 1e6, 1)) "
+                    + "fingerprint_cpu_us=\(fmt(windowFingerprintCPU[n + 1]! / Double(window) * 1e6, 1)) "
                     + "rss_growth_mib=\(fmt(grown, 1)) index_array_mib=\(fmt(Double(memory.memoryBytes) / 1_048_576, 1)) "
                     + "exact=\(memory.exact.count) near_index=\(memory.state.nearDuplicates.count) "
                     + "open_stories=\(memory.state.stories.openStories.count) wall_s=\(fmt(wallClock() - started, 0)) "
@@ -87,6 +98,8 @@ enum DaemonBench {
         let decoded = try? DedupMemory(decoding: encoded, settings: memory.settings)
         let decodeSeconds = threadCPU() - c1
         print("RESULT dedup_daemon_checkpoint n=\(count) bytes=\(encoded.count) encode_cpu_s=\(fmt(encodeSeconds, 2)) "
-            + "decode_cpu_s=\(fmt(decodeSeconds, 2)) decoded=\(decoded != nil) mean_decide_cpu_us=\(fmt(cpu / Double(count) * 1e6, 1))")
+            + "decode_cpu_s=\(fmt(decodeSeconds, 2)) decoded=\(decoded != nil) mean_decide_cpu_us=\(fmt(cpu / Double(count) * 1e6, 1)) "
+            + "mean_fingerprint_cpu_us=\(fmt(fingerprintCPU / Double(count) * 1e6, 1)) "
+            + "checkpoint_sha256=\(SHA256.hash(encoded).hex)")
     }
 }

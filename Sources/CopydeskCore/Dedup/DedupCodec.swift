@@ -334,9 +334,8 @@ extension StoryClusterer {
             writer.put(story.lastSeen.microseconds)
             writer.put(story.norm)
             writer.put(story.members)
-            let centroid = story.centroid.sorted { $0.key < $1.key }
-            writer.put(UInt64(centroid.count))
-            for (term, weight) in centroid {
+            writer.put(UInt64(story.terms.count))
+            for (term, weight) in zip(story.terms, story.weights) {
                 writer.put(term)
                 writer.put(weight)
             }
@@ -371,12 +370,15 @@ extension StoryClusterer {
             let id: UInt64 = try reader.get()
             var story = Story(
                 id: id, members: [], firstSeen: Timestamp(microseconds: try reader.get()),
-                lastSeen: Timestamp(microseconds: try reader.get()), centroid: [:], norm: try reader.getDouble())
+                lastSeen: Timestamp(microseconds: try reader.get()), terms: [], weights: [], norm: try reader.getDouble())
             story.members = try reader.getArray64()
             let terms = try reader.getCount(elementSize: 16)
             for _ in 0..<terms {
                 let term: UInt64 = try reader.get()
-                story.centroid[term] = try reader.getDouble()
+                // Encoded in ascending term order; the merge in `join` relies on it.
+                if let last = story.terms.last, term <= last { throw .invalid("centroid terms out of order") }
+                story.terms.append(term)
+                story.weights.append(try reader.getDouble())
             }
             insert(story)
         }

@@ -58,7 +58,8 @@ public struct DedupMemory: Sendable {
             return .rejected(RejectedRecord(arrival: arrival, reason: reason, rejectedAs: rejectedAs()))
         }
         let fingerprint = document.fingerprint ?? Self.fingerprint(document.article)
-        let verdict = state.verdict(for: fingerprint)
+        let keys = DedupState.Keys(fingerprint, state.configuration.nearDuplicates)
+        let verdict = state.verdict(for: fingerprint, keys: keys)
         var link: DedupLink?
         switch verdict {
         case .new:
@@ -78,7 +79,7 @@ public struct DedupMemory: Sendable {
         var record = DocumentRecord(
             arrival: arrival, format: document.format, charset: document.charset, article: document.article,
             raw: bytes, classification: document.classification, link: link)
-        record.story = remember(record, fingerprint: fingerprint, sequence: sequence, verdict: verdict)
+        record.story = remember(record, fingerprint: fingerprint, keys: keys, sequence: sequence, verdict: verdict)
         return .document(record)
     }
 
@@ -97,16 +98,18 @@ public struct DedupMemory: Sendable {
         case .version: .version(of: document.link!.of, reason: .sameItem, similarity: document.link!.similarity)
         case nil: .new
         }
-        _ = remember(document, fingerprint: fingerprint ?? Self.fingerprint(document.article),
+        let fingerprint = fingerprint ?? Self.fingerprint(document.article)
+        _ = remember(document, fingerprint: fingerprint, keys: DedupState.Keys(fingerprint, state.configuration.nearDuplicates),
                      sequence: record.sequence, verdict: verdict)
     }
 
     /// Remembers a document that will be (or is) in the journal at `sequence`; returns its story.
     mutating func remember(
-        _ document: DocumentRecord, fingerprint: DedupFingerprint, sequence: UInt64, verdict: DedupVerdict
+        _ document: DocumentRecord, fingerprint: DedupFingerprint, keys: DedupState.Keys, sequence: UInt64,
+        verdict: DedupVerdict
     ) -> UInt64 {
         if let digest = document.arrival.sha256 { exact.insert(digest, sequence: sequence) }
-        state.remember(fingerprint, sequence: sequence, verdict: verdict)
+        state.remember(fingerprint, keys: keys, sequence: sequence, verdict: verdict)
         return state.assignStory(sequence: sequence, terms: fingerprint.terms, at: document.arrival.receivedAt).story
     }
 

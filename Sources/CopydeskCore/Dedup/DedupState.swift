@@ -42,8 +42,26 @@ public struct DedupState: Sendable {
     /// The decision for a prepared document, before it has a sequence number. Exact (same bytes) matches are
     /// the caller's, by the arrival's SHA-256, before parsing.
     public func verdict(for fingerprint: DedupFingerprint) -> DedupVerdict {
+        verdict(for: fingerprint, keys: Keys(fingerprint, configuration.nearDuplicates))
+    }
+
+    /// What ``verdict(for:)`` and ``remember(_:sequence:verdict:)`` derive from a fingerprint: made once when a
+    /// decision is followed by remembering the document (the band hashes and sketch are a pass over the
+    /// signature, the version key hashes strings).
+    struct Keys {
+        var nearDuplicate: NearDuplicateIndex.Key?
+        var version: VersionInfo.Key
+
+        init(_ fingerprint: DedupFingerprint, _ configuration: NearDuplicateIndex.Configuration) {
+            nearDuplicate = fingerprint.signature.isEmpty
+                ? nil : NearDuplicateIndex.Key(fingerprint.signature, bands: configuration.bands, rows: configuration.rows)
+            version = VersionInfo.Key(fingerprint.version)
+        }
+    }
+
+    func verdict(for fingerprint: DedupFingerprint, keys: Keys) -> DedupVerdict {
         if let original = normalized.lookup(fingerprint.normalized) { return .duplicate(of: original) }
-        let key = VersionInfo.Key(fingerprint.version)
+        let key = keys.version
         // Versions by metadata: the item family, then the same source and stripped headline.
         for candidate in [lookupLatest(familyKey(key)), lookupLatest(headlineKey(key))].compactMap({ $0 }) {
             guard let earlier = lookupKey(candidate) else { continue }
@@ -54,7 +72,9 @@ public struct DedupState: Sendable {
             }
         }
         // Versions and near-duplicates by text.
-        let matches = nearDuplicates.query(fingerprint.signature, threshold: configuration.minimumVersionSimilarity)
+        let matches = keys.nearDuplicate.map {
+            nearDuplicates.query($0, threshold: configuration.minimumVersionSimilarity)
+        } ?? []
         for match in matches {
             if let earlier = lookupKey(match.sequence),
                let reason = VersionCheck.reason(
@@ -72,10 +92,14 @@ public struct DedupState: Sendable {
     /// Records a durable document. Duplicates are not remembered (they have no document of their own);
     /// near-duplicates are, so a drifting chain of copies still finds its latest member.
     public mutating func remember(_ fingerprint: DedupFingerprint, sequence: UInt64, verdict: DedupVerdict) {
+        remember(fingerprint, keys: Keys(fingerprint, configuration.nearDuplicates), sequence: sequence, verdict: verdict)
+    }
+
+    mutating func remember(_ fingerprint: DedupFingerprint, keys: Keys, sequence: UInt64, verdict: DedupVerdict) {
         if case .duplicate = verdict { return }
         normalized.insert(fingerprint.normalized, sequence: sequence)
-        nearDuplicates.insert(fingerprint.signature, sequence: sequence)
-        let key = VersionInfo.Key(fingerprint.version)
+        if let nearDuplicate = keys.nearDuplicate { nearDuplicates.insert(nearDuplicate, sequence: sequence) }
+        let key = keys.version
         if recentKeys[1].count >= max(1, configuration.versionMemory / 2) {
             recentKeys = [recentKeys[1], [:]]
             latest = [latest[1], [:]]
@@ -121,7 +145,19 @@ public struct DedupFingerprint: Sendable, Equatable {
 
     /// The fingerprint of a cleaned article: the signature covers headline and body, so a re-issued story
     /// with a new headline stays a near-duplicate of the first.
+    /// One pass over the words makes the normalized digest, the signature and the terms (``WordPass``); the same
+    /// values as ``init(separately:hasher:)``.
     public init(_ article: Article, hasher: MinHasher) {
+        let parts = WordPass.fingerprint(article, hasher: hasher)
+        normalized = parts.normalized
+        signature = parts.signature
+        terms = parts.terms
+        version = VersionInfo(article)
+    }
+
+    /// The fingerprint made by the separate functions, each reading the text on its own: the definition the
+    /// one-pass ``init(_:hasher:)`` is tested against.
+    public init(separately article: Article, hasher: MinHasher) {
         normalized = Normalize.digest(article)
         let text = article.headline + "\n\n" + article.bodyText
         signature = hasher.signature(of: text)

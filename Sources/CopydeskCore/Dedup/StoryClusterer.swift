@@ -62,8 +62,11 @@ public struct StoryClusterer: Sendable {
         public var members: [UInt64]
         public var firstSeen: Timestamp
         public var lastSeen: Timestamp
-        /// Term hash → summed weight of the members' vectors (the strongest `centroidTerms`).
-        var centroid: [UInt64: Double]
+        /// The centroid: summed weights of the members' vectors (the strongest `centroidTerms`), as parallel
+        /// arrays in ascending term order, so a join merges two sorted lists and sums the norm in key order
+        /// without a dictionary or a sort.
+        var terms: [UInt64]
+        var weights: [Double]
         var norm: Double
     }
 
@@ -88,7 +91,7 @@ public struct StoryClusterer: Sendable {
     var touched: [Int32] = []
     /// Term → the open stories whose centroid holds it, sorted by story id, with their slot and the centroid's
     /// weight for the term (so scoring never looks a story up per term).
-    var postings: [UInt64: [Posting]] = [:]
+    var postings = TermTable<[Posting]>()
 
     struct Posting: Sendable, Equatable {
         var story: UInt64
@@ -96,6 +99,8 @@ public struct StoryClusterer: Sendable {
         var weight: Double
     }
     var additions = 0
+    /// Where ``TermTable/touch(_:)``'s loads end up; read by nothing.
+    var touchSink: UInt64 = 0
     /// When stories were last swept for closing.
     var lastSweep = Timestamp(microseconds: Int64.min)
 
@@ -150,6 +155,123 @@ public struct StoryClusterer: Sendable {
         return terms
     }
 
+    /// The ``Terms`` of a document whose words of three or more bytes are `hashes` (in any order; sorted here, in
+    /// place), without ``englishStopWords``: what ``terms(of:)`` gives for the same words. Sorting the hashes and
+    /// counting runs costs less than counting in a table and sorting its entries.
+    static func terms(counting hashes: UnsafeMutableBufferPointer<UInt64>) -> Terms {
+        radixSort(hashes)
+        var terms = Terms()
+        var distinct = hashes.isEmpty ? 0 : 1
+        for i in hashes.indices.dropFirst() where hashes[i] != hashes[i - 1] { distinct += 1 }
+        terms.hashes.reserveCapacity(distinct)
+        terms.counts.reserveCapacity(distinct)
+        var i = 0
+        while i < hashes.count {
+            let hash = hashes[i]
+            var j = i + 1
+            while j < hashes.count && hashes[j] == hash { j += 1 }
+            if !englishStopWordTable.contains(hash) {
+                terms.hashes.append(hash)
+                terms.counts.append(UInt32(j - i))
+            }
+            i = j
+        }
+        return terms
+    }
+
+    /// Sorts `values` ascending. Term hashes are uniformly random, so one pass spreads them over 256 buckets by
+    /// their top byte (a couple of values each for a news story) and an insertion sort finishes each bucket: a
+    /// comparison sort of the whole would mispredict about every other branch, and an eight-pass radix sort
+    /// moves everything eight times. A bucket that is large anyway (a very long text) gets the library sort.
+    static func radixSort(_ values: UnsafeMutableBufferPointer<UInt64>) {
+        let n = values.count
+        guard n > 32 else {
+            insertionSort(values)
+            return
+        }
+        // Scratch on the heap: this as a temporary allocation inside `WordPass`'s crashed in release builds
+        // (Swift 6.3.1, "Allocation byte count too large" with a sane count; debug builds and the tests did not).
+        // Not understood; two mallocs per document avoid it.
+        let spare = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
+        defer {
+            spare.deallocate()
+            starts.deallocate()
+        }
+        starts.initialize(repeating: 0)
+        for value in values { starts[Int(truncatingIfNeeded: value &>> 56) &+ 1] &+= 1 }
+        for digit in 1...256 { starts[digit] &+= starts[digit - 1] }
+        // starts[d] is bucket d's start; filling advances it to the next bucket's start.
+        for value in values {
+            let digit = Int(truncatingIfNeeded: value &>> 56)
+            spare[starts[digit]] = value
+            starts[digit] &+= 1
+        }
+        var begin = 0
+        for digit in 0..<256 {
+            let end = starts[digit]
+            if end - begin > 1 {
+                var bucket = UnsafeMutableBufferPointer(rebasing: spare[begin..<end])
+                if bucket.count > 32 { bucket.sort() } else { insertionSort(bucket) }
+            }
+            begin = end
+        }
+        _ = values.update(fromContentsOf: spare)
+    }
+
+    @inline(__always)
+    static func insertionSort(_ values: UnsafeMutableBufferPointer<UInt64>) {
+        guard values.count > 1 else { return }
+        for i in 1..<values.count {
+            let value = values[i]
+            var j = i
+            while j > 0 && values[j - 1] > value {
+                values[j] = values[j - 1]
+                j -= 1
+            }
+            values[j] = value
+        }
+    }
+
+    /// ``englishStopWords`` as a small open-addressing table: a membership test per distinct term without
+    /// hashing the (already hashed) key again.
+    static let englishStopWordTable = StopWordTable(englishStopWords)
+
+    struct StopWordTable: Sendable {
+        let keys: [UInt64]
+
+        init(_ words: Set<UInt64>) {
+            var capacity = 16
+            while capacity < words.count * 4 { capacity *= 2 }
+            var keys = [UInt64](repeating: 0, count: capacity)
+            for word in words.sorted() where word != 0 {
+                var index = Self.slot(word, capacity)
+                while keys[index] != 0 { index = (index + 1) & (capacity - 1) }
+                keys[index] = word
+            }
+            precondition(!words.contains(0), "a stop word hashed to 0")
+            self.keys = keys
+        }
+
+        @inline(__always)
+        static func slot(_ key: UInt64, _ capacity: Int) -> Int {
+            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & (capacity - 1)
+        }
+
+        @inline(__always)
+        func contains(_ key: UInt64) -> Bool {
+            keys.withUnsafeBufferPointer { keys in
+                var index = Self.slot(key, keys.count)
+                while true {
+                    let stored = keys[index]
+                    if stored == key { return key != 0 }
+                    if stored == 0 { return false }
+                    index = (index + 1) & (keys.count - 1)
+                }
+            }
+        }
+    }
+
     /// Files a document (its cleaned headline and body as one text) into a story and returns which.
     public mutating func add(sequence: UInt64, text: String, at time: Timestamp) -> Assignment {
         add(sequence: sequence, terms: Self.terms(of: text, leavingOut: stopWords), at: time)
@@ -172,6 +294,13 @@ public struct StoryClusterer: Sendable {
                 scratch += repeatElement(0, count: slotStories.count - scratch.count)
                 marks += repeatElement(false, count: slotStories.count - marks.count)
             }
+            // The posting table and the lists behind it are cold: load the terms' slots, then the lists' first
+            // postings, before scoring, so the misses overlap (as in `weigh`).
+            var sink = postings.touch(weights.lazy.map(\.0))
+            for (term, _) in weights {
+                if let list = postings[term] { sink ^= list.withUnsafeBufferPointer { $0.first?.story ?? 0 } }
+            }
+            touchSink ^= sink
             for (term, weight) in weights {
                 guard let list = postings[term], list.count <= Self.maxPostings else { continue }
                 for posting in list {
@@ -215,23 +344,61 @@ public struct StoryClusterer: Sendable {
         let window = configuration.window
         var weights: [(UInt64, Double)] = []
         weights.reserveCapacity(terms.hashes.count)
+        touchSink ^= frequencies.touch(terms.hashes)
         for (index, term) in terms.hashes.enumerated() {
             let df = frequencies.update(term, default: Frequency(count: 0, updated: time)) {
                 Self.count(&$0, at: time, window: window)
             }
             let idf = log(total / (df + 1)) + 1
-            weights.append((term, (1 + log(Double(terms.counts[index]))) * idf))
+            let count = Int(terms.counts[index])
+            let tf = count < Self.logOfCount.count ? Self.logOfCount[count] : log(Double(count))
+            weights.append((term, (1 + tf) * idf))
         }
         additions += 1
         // Prune the vocabulary now and then: a sweep costs the vocabulary's size, so do it rarely.
         if additions % 4096 == 0 {
             frequencies = frequencies.filter { decayed($0, to: time) >= 0.05 }
         }
-        weights.sort { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }
+        // Only the kept terms need their order: select them, then sort those (the same terms in the same order as
+        // sorting all, since the order is total: terms are distinct).
+        weights.withUnsafeMutableBufferPointer { Self.selectStrongest(configuration.keptTerms, in: $0) }
         if weights.count > configuration.keptTerms { weights.removeLast(weights.count - configuration.keptTerms) }
+        weights.sort(by: Self.isStronger)
         let norm = weights.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
         if norm > 0 { weights = weights.map { ($0.0, $0.1 / norm) } }
         return weights
+    }
+
+    /// `log(Double(n))` for the small counts nearly every term has: the same function's values, looked up.
+    static let logOfCount: [Double] = (0..<64).map { log(Double($0)) }
+
+    /// The ranking of weighed terms: heavier first, then the smaller term hash.
+    @inline(__always)
+    static func isStronger(_ a: (UInt64, Double), _ b: (UInt64, Double)) -> Bool {
+        a.1 != b.1 ? a.1 > b.1 : a.0 < b.0
+    }
+
+    /// Reorders `items` so that its first `k` are the `k` strongest (``isStronger(_:_:)``), in no particular
+    /// order: quickselect, linear on average where a full sort is n log n.
+    static func selectStrongest(_ k: Int, in items: UnsafeMutableBufferPointer<(UInt64, Double)>) {
+        guard k > 0, k < items.count else { return }
+        var low = 0, high = items.count - 1
+        while low < high {
+            // Median of three as the pivot, moved to `high`.
+            let mid = low + (high - low) / 2
+            if isStronger(items[mid], items[low]) { items.swapAt(mid, low) }
+            if isStronger(items[high], items[low]) { items.swapAt(high, low) }
+            if isStronger(items[mid], items[high]) { items.swapAt(mid, high) }
+            let pivot = items[high]
+            var store = low
+            for i in low..<high where isStronger(items[i], pivot) {
+                items.swapAt(i, store)
+                store += 1
+            }
+            items.swapAt(store, high)
+            if store == k || store == k - 1 { return }
+            if store > k { high = store - 1 } else { low = store + 1 }
+        }
     }
 
     /// Returns a term's decayed frequency before this document and counts the document in it.
@@ -255,8 +422,10 @@ public struct StoryClusterer: Sendable {
                 .prefix(max(1, configuration.maxOpenStories / 8))
             for story in stalest { remove(story.id) }
         }
-        var story = Story(id: sequence, members: [sequence], firstSeen: time, lastSeen: time, centroid: [:], norm: 0)
-        for (term, weight) in weights { story.centroid[term] = weight }
+        let byTerm = weights.sorted { $0.0 < $1.0 }
+        var story = Story(
+            id: sequence, members: [sequence], firstSeen: time, lastSeen: time, terms: byTerm.map(\.0),
+            weights: byTerm.map(\.1), norm: 0)
         story.norm = (weights.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
         insert(story)
     }
@@ -275,40 +444,64 @@ public struct StoryClusterer: Sendable {
         }
         slots[story.id] = slot
         stories[story.id] = story
-        for (term, weight) in story.centroid { addPosting(term, story.id, slot: slot, weight: weight) }
+        for (term, weight) in zip(story.terms, story.weights) { addPosting(term, story.id, slot: slot, weight: weight) }
     }
 
     mutating func join(_ id: UInt64, sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
         // Taken out and put back, so the members and centroid are changed in place rather than copied.
         guard var story = stories.removeValue(forKey: id), let slot = slots[id] else { return }
-        var added: [UInt64] = []
-        for (term, weight) in weights {
-            if let current = story.centroid[term] {
-                story.centroid[term] = current + weight
+        let incoming = weights.sorted { $0.0 < $1.0 }
+        // Merge the centroid and the document, both in term order. Per entry: whether the term is new to the
+        // centroid (it has no posting yet) and whether the document has it (its posting's weight changes).
+        var terms: [UInt64] = [], summed: [Double] = [], fresh: [Bool] = [], touched: [Bool] = []
+        let capacity = story.terms.count + incoming.count
+        terms.reserveCapacity(capacity); summed.reserveCapacity(capacity)
+        fresh.reserveCapacity(capacity); touched.reserveCapacity(capacity)
+        var i = 0, j = 0
+        while i < story.terms.count || j < incoming.count {
+            if j == incoming.count || (i < story.terms.count && story.terms[i] < incoming[j].0) {
+                terms.append(story.terms[i]); summed.append(story.weights[i]); fresh.append(false); touched.append(false)
+                i += 1
+            } else if i == story.terms.count || incoming[j].0 < story.terms[i] {
+                terms.append(incoming[j].0); summed.append(incoming[j].1); fresh.append(true); touched.append(true)
+                j += 1
             } else {
-                story.centroid[term] = weight
-                added.append(term)
+                terms.append(story.terms[i]); summed.append(story.weights[i] + incoming[j].1); fresh.append(false)
+                touched.append(true)
+                i += 1; j += 1
             }
         }
-        var dropped: [UInt64] = []
-        if story.centroid.count > configuration.centroidTerms {
-            var ranked = story.centroid.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            dropped = ranked[configuration.centroidTerms...].map(\.key)
-            ranked.removeLast(ranked.count - configuration.centroidTerms)
-            story.centroid = Dictionary(uniqueKeysWithValues: ranked.map { ($0.key, $0.value) })
+        var kept = [Bool](repeating: true, count: terms.count)
+        if terms.count > configuration.centroidTerms {
+            // Keep the strongest `centroidTerms` (heavier first, then the smaller hash), in term order.
+            var ranked = (0..<terms.count).map { (UInt64(truncatingIfNeeded: $0), summed[$0]) }
+            ranked.withUnsafeMutableBufferPointer { ranked in
+                // Rank by (weight, term): the index stands in for the term, which orders the same way
+                // (entries are in term order).
+                Self.selectStrongest(configuration.centroidTerms, in: ranked)
+                for entry in ranked[configuration.centroidTerms...] { kept[Int(entry.0)] = false }
+            }
         }
-        // Summed in key order: dictionary order changes from process to process, and so would the last bits.
-        story.norm = story.centroid.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value * $1.value }.squareRoot()
+        story.terms.removeAll(keepingCapacity: true)
+        story.weights.removeAll(keepingCapacity: true)
+        for index in terms.indices {
+            let term = terms[index]
+            guard kept[index] else {
+                if !fresh[index] { removePosting(term, id) }
+                continue
+            }
+            story.terms.append(term)
+            story.weights.append(summed[index])
+            if fresh[index] {
+                addPosting(term, id, slot: slot, weight: summed[index])
+            } else if touched[index] {
+                setPosting(term, id, weight: summed[index])
+            }
+        }
+        // Summed in term order: the same sum, to the last bit, in every process and after a decode.
+        story.norm = story.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
         story.members.append(sequence)
         story.lastSeen = time
-        let fresh = Set(added)
-        for term in dropped where !fresh.contains(term) { removePosting(term, id) }
-        for term in added where story.centroid[term] != nil {
-            addPosting(term, id, slot: slot, weight: story.centroid[term]!)
-        }
-        for (term, _) in weights where !fresh.contains(term) {
-            if let weight = story.centroid[term] { setPosting(term, id, weight: weight) }
-        }
         slotNorms[Int(slot)] = story.norm
         stories[id] = story
     }
@@ -328,17 +521,17 @@ public struct StoryClusterer: Sendable {
         slotStories[Int(slot)] = 0
         slotNorms[Int(slot)] = 0
         freeSlots.append(slot)
-        for term in story.centroid.keys { removePosting(term, id) }
+        for term in story.terms { removePosting(term, id) }
     }
 
     /// Posting lists stay sorted by story id, so a decoded clusterer (which rebuilds them) sums dot products in
     /// the same order as the one that was encoded, to the last bit.
     mutating func addPosting(_ term: UInt64, _ id: UInt64, slot: Int32, weight: Double) {
-        Self.insertSorted(Posting(story: id, slot: slot, weight: weight), into: &postings[term, default: []])
+        postings.update(term, default: []) { Self.insertSorted(Posting(story: id, slot: slot, weight: weight), into: &$0) }
     }
 
-    /// In place (through the dictionary's modify accessor): copying a common term's list per insert was the
-    /// clusterer's largest cost.
+    /// In place (through the table's `update`): copying a common term's list per insert was the clusterer's
+    /// largest cost.
     static func insertSorted(_ posting: Posting, into list: inout [Posting]) {
         let i = position(of: posting.story, in: list)
         list.insert(posting, at: i)
@@ -354,8 +547,7 @@ public struct StoryClusterer: Sendable {
     }
 
     mutating func setPosting(_ term: UInt64, _ id: UInt64, weight: Double) {
-        guard postings[term] != nil else { return }
-        Self.set(weight, for: id, in: &postings[term]!)
+        postings.modify(term) { list, _ in Self.set(weight, for: id, in: &list) }
     }
 
     static func set(_ weight: Double, for id: UInt64, in list: inout [Posting]) {
@@ -364,9 +556,10 @@ public struct StoryClusterer: Sendable {
     }
 
     mutating func removePosting(_ term: UInt64, _ id: UInt64) {
-        guard postings[term] != nil else { return }
-        Self.remove(id, from: &postings[term]!)
-        if postings[term]!.isEmpty { postings[term] = nil }
+        postings.modify(term) { list, remove in
+            Self.remove(id, from: &list)
+            remove = list.isEmpty
+        }
     }
 
     static func remove(_ id: UInt64, from list: inout [Posting]) {

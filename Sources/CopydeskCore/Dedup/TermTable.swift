@@ -1,43 +1,58 @@
-/// A hash table from term hashes to values, for the story clusterer's document frequencies: open addressing with
-/// linear probing over parallel arrays.
+/// A hash table from term hashes to values, for the story clusterer's document frequencies and posting lists:
+/// open addressing with linear probing, each key stored beside its value.
 ///
 /// Why not `Dictionary`: the clusterer reads and updates a frequency for each of a document's ~250 distinct terms in
 /// the serial stage, and `Dictionary<UInt64, _>` hashes every key again with SipHash; the keys here are already
-/// FNV hashes of words, so one multiply spreads them, and a probe touches one key array.
+/// FNV hashes of words, so one multiply spreads them. Key and value share one entry because the frequency table
+/// outgrows the caches: a probe that finds its key has its value in the same cache line (separate key and value
+/// arrays cost two misses per term, the larger part of `weigh`).
 struct TermTable<Value>: Sendable where Value: Sendable {
-    /// 0 marks an empty slot; a real key 0 is kept apart in `zeroValue`.
-    private var keys: [UInt64]
-    private var values: [Value?]
+    struct Entry: Sendable {
+        /// 0: an empty slot (a real key 0 is kept apart in `zeroValue`).
+        var key: UInt64
+        var value: Value?
+    }
+
+    private var entries: [Entry]
     private var zeroValue: Value?
     private(set) var count = 0
 
     init(minimumCapacity: Int = 0) {
         var capacity = 16
         while capacity * 3 < minimumCapacity * 4 { capacity *= 2 }
-        keys = Array(repeating: 0, count: capacity)
-        values = Array(repeating: nil, count: capacity)
+        entries = Array(repeating: Entry(key: 0, value: nil), count: capacity)
     }
 
     @inline(__always)
     private func slot(for key: UInt64) -> Int {
         // Fibonacci hashing: the top bits of the product, masked to the (power of two) capacity.
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & (keys.count - 1)
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 20) & (entries.count - 1)
+    }
+
+    /// The slot holding `key`, if any.
+    @inline(__always)
+    private func find(_ key: UInt64) -> Int? {
+        entries.withUnsafeBufferPointer { entries in
+            let mask = entries.count - 1
+            var index = slot(for: key)
+            while true {
+                let stored = entries[index].key
+                if stored == key { return index }
+                if stored == 0 { return nil }
+                index = (index + 1) & mask
+            }
+        }
     }
 
     subscript(key: UInt64) -> Value? {
         get {
             if key == 0 { return zeroValue }
-            var index = slot(for: key)
-            while true {
-                let stored = keys[index]
-                if stored == key { return values[index] }
-                if stored == 0 { return nil }
-                index = (index + 1) & (keys.count - 1)
-            }
+            return find(key).flatMap { entries[$0].value }
         }
         set {
             guard let newValue else {
-                preconditionFailure("TermTable does not remove single keys; use filter")
+                remove(key)
+                return
             }
             update(key, default: newValue) { $0 = newValue }
         }
@@ -53,20 +68,77 @@ struct TermTable<Value>: Sendable where Value: Sendable {
             defer { zeroValue = value }
             return body(&value)
         }
-        if (count + 1) * 4 > keys.count * 3 { grow() }
+        if (count + 1) * 4 > entries.count * 3 { grow() }
+        let mask = entries.count - 1
         var index = slot(for: key)
         while true {
-            let stored = keys[index]
+            let stored = entries[index].key
             if stored == key { break }
             if stored == 0 {
-                keys[index] = key
-                values[index] = defaultValue()
+                entries[index] = Entry(key: key, value: defaultValue())
                 count += 1
                 break
             }
-            index = (index + 1) & (keys.count - 1)
+            index = (index + 1) & mask
         }
-        return body(&values[index]!)
+        return body(&entries[index].value!)
+    }
+
+    /// Runs `body` on the key's value in place if the key is there (nil otherwise); removes the key when `body`
+    /// leaves `remove` set. For the posting lists, changed without copying and dropped once empty.
+    @inline(__always)
+    mutating func modify<R>(_ key: UInt64, _ body: (inout Value, inout Bool) -> R) -> R? {
+        var remove = false
+        if key == 0 {
+            guard zeroValue != nil else { return nil }
+            let result = body(&zeroValue!, &remove)
+            if remove { zeroValue = nil; count -= 1 }
+            return result
+        }
+        guard let index = find(key) else { return nil }
+        let result = body(&entries[index].value!, &remove)
+        if remove { removeEntry(at: index) }
+        return result
+    }
+
+    /// Loads the home slot of every key and returns a value made of them (for the caller to keep, so the loads
+    /// stay). The clusterer's tables outgrow the caches, and a probe inside a loop that also calls `log` and
+    /// `exp2` waits for its miss alone; these loads have nothing between them, so their misses overlap, and the
+    /// probes that follow find their lines cached.
+    func touch(_ keys: some Sequence<UInt64>) -> UInt64 {
+        entries.withUnsafeBufferPointer { entries in
+            var sink: UInt64 = 0
+            for key in keys { sink ^= entries[slot(for: key)].key }
+            return sink
+        }
+    }
+
+    /// Removes `key` if present.
+    mutating func remove(_ key: UInt64) {
+        if key == 0 {
+            if zeroValue != nil { zeroValue = nil; count -= 1 }
+            return
+        }
+        if let index = find(key) { removeEntry(at: index) }
+    }
+
+    /// Backward-shift deletion: the entries after the hole that probed past it move up, so no probe ever stops
+    /// early at the hole and no tombstones pile up.
+    private mutating func removeEntry(at removed: Int) {
+        let mask = entries.count - 1
+        var hole = removed
+        var index = (hole + 1) & mask
+        while entries[index].key != 0 {
+            let home = slot(for: entries[index].key)
+            // The entry may fill the hole if its home is not cyclically within (hole, index].
+            if (index &- home) & mask >= (index &- hole) & mask {
+                entries[hole] = entries[index]
+                hole = index
+            }
+            index = (index + 1) & mask
+        }
+        entries[hole] = Entry(key: 0, value: nil)
+        count -= 1
     }
 
     /// A table holding the entries that pass `isIncluded` (the clusterer's pruning of faded terms).
@@ -80,7 +152,7 @@ struct TermTable<Value>: Sendable where Value: Sendable {
 
     func forEach(_ body: (UInt64, Value) -> Void) {
         if let zeroValue { body(0, zeroValue) }
-        for index in keys.indices where keys[index] != 0 { body(keys[index], values[index]!) }
+        for entry in entries where entry.key != 0 { body(entry.key, entry.value!) }
     }
 
     /// Entries in ascending key order (the encoding's order, independent of the table's layout).
@@ -93,7 +165,7 @@ struct TermTable<Value>: Sendable where Value: Sendable {
     }
 
     private mutating func grow() {
-        var larger = TermTable(minimumCapacity: keys.count)  // at 3/4 full: twice the slots
+        var larger = TermTable(minimumCapacity: entries.count)  // at 3/4 full: twice the slots
         forEach { key, value in larger.update(key, default: value) { _ in } }
         self = larger
     }
