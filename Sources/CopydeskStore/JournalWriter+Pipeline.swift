@@ -1,5 +1,4 @@
 import CopydeskCore
-import Dispatch
 
 /// Where the journal ends: the chain, and how full the segment being appended to is. A batch is encoded after one
 /// tail and ends at another, and ``JournalWriter/commit(_:)`` writes it only if it starts where the journal ends,
@@ -84,164 +83,68 @@ public struct JournalEncoder: Sendable {
                 sequence: tail.link.sequence + UInt64(index) + 1
             )
         }
-        // Where each frame goes and where the segments roll over depend only on sizes, so they are laid out first;
-        // the payloads are then written (on every core for a large batch) with a blank previous hash, and one pass in
-        // order fills in the chain: each payload's hash is in the next one, so only that part is sequential.
-        var layout = Layout(after: tail, segmentSize: segmentSize)
-        for index in bodies.indices { layout.place(frameOf: payloadSizes[index]) }
         // Consumed, not copied: a second reference would make `removeAll` allocate a fresh buffer, and every page of
         // it would fault again.
         var bytes = consume buffer
         bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: repeatElement(0, count: layout.cursor))
-        let firstSequence = tail.link.sequence + 1
-        func time(_ index: Int) -> Timestamp { times.count == 1 ? times[0] : times[index] }
-        let frames = layout.frames
-        let sizes = payloadSizes
-        bytes.withUnsafeMutableBytes { buffer in
-            let target = UncheckedBuffer(bytes: buffer)
-            let workers = bodies.count >= JournalWriter.parallelFillThreshold ? JournalWriter.processorCount : 1
-            let fill: @Sendable (Int) -> Void = { worker in
-                var scratch: [UInt8] = []
-                for index in (bodies.count * worker / workers)..<(bodies.count * (worker + 1) / workers) {
-                    let record = JournalRecord(
-                        sequence: firstSequence + UInt64(index), recordedAt: times.count == 1 ? times[0] : times[index],
-                        previousHash: .zero,
-                        body: bodies[index]
-                    )
-                    scratch.removeAll(keepingCapacity: true)
-                    RecordCodec.appendPayload(of: record, metadata: metadata[index], to: &scratch)
-                    precondition(scratch.count == sizes[index], "payload size differs from the size announced")
-                    scratch.withUnsafeBytes {
-                        target.bytes.baseAddress!.advanced(by: frames[index] + Frame.headerSize)
-                            .copyMemory(from: $0.baseAddress!, byteCount: $0.count)
-                    }
-                }
-            }
-            if workers == 1 { fill(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: fill) }
-        }
+        // Sized once: a buffer that grows as it goes is reallocated and copied several times per batch.
+        let frames = payloadSizes.reduce(0) { $0 + Frame.headerSize + $1 }
+        bytes.reserveCapacity(frames + SegmentTrailer.size * (1 + frames / max(1, segmentSize)))
         var records: [JournalRecord] = []
         records.reserveCapacity(bodies.count)
         var rollovers: [EncodedBatch.Rollover] = []
-        bytes.withUnsafeMutableBytes { buffer in
-            var cuts = layout.cuts.makeIterator()
-            var nextCut = cuts.next()
-            for index in bodies.indices {
-                let sequence = firstSequence + UInt64(index)
-                if let cut = nextCut, cut.before == index {
-                    // Sealed in the same write and fdatasync as its last frames, before the next segment exists.
-                    if let trailerAt = cut.trailerAt {
-                        let trailer = SegmentTrailer(
-                            recordCount: cut.recordCount, firstSequence: cut.firstSequence,
-                            lastSequence: tail.link.sequence, lastRecordedAt: tail.lastRecordedAt, offset: cut.offset,
-                            chainHash: tail.link.hash
-                        )
-                        let encoded = trailer.encoded()
-                        encoded.withUnsafeBytes {
-                            buffer.baseAddress!.advanced(by: trailerAt).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
-                        }
-                    }
-                    rollovers.append(.init(
-                        end: cut.end, count: cut.partCount, firstSequence: sequence, chainHash: tail.link.hash
-                    ))
-                    nextCut = cuts.next()
+        // The bytes of the segment being filled start here in `bytes`.
+        var partStart = 0
+        var partCount: UInt64 = 0
+        for index in bodies.indices {
+            let record = JournalRecord(
+                sequence: tail.link.sequence + 1, recordedAt: times.count == 1 ? times[0] : times[index],
+                previousHash: tail.link.hash,
+                body: bodies[index]
+            )
+            let payloadSize = payloadSizes[index]
+            let frameSize = Int64(Frame.headerSize + payloadSize)
+            let filled = tail.segmentSize + Int64(bytes.count - partStart)
+            let reserve = Int64(tail.sealable ? SegmentTrailer.size : 0)
+            // Sealed in the same write and fdatasync as its last frames, before the next segment exists.
+            if filled + frameSize + reserve > Int64(segmentSize) && tail.segmentRecords + partCount > 0 {
+                if tail.sealable {
+                    let trailer = SegmentTrailer(
+                        recordCount: tail.segmentRecords + partCount, firstSequence: tail.segmentFirstSequence,
+                        lastSequence: tail.link.sequence, lastRecordedAt: tail.lastRecordedAt, offset: filled,
+                        chainHash: tail.link.hash
+                    )
+                    bytes.append(contentsOf: trailer.encoded())
                 }
-                let payloadStart = layout.frames[index] + Frame.headerSize
-                tail.link.hash.bytes.withUnsafeBytes {
-                    buffer.baseAddress!.advanced(by: payloadStart + RecordCodec.previousHashOffset)
-                        .copyMemory(from: $0.baseAddress!, byteCount: Digest.byteCount)
-                }
-                let payload = Frame.writeHeader(payloadSize: payloadSizes[index], at: layout.frames[index], in: buffer)
-                let record = JournalRecord(
-                    sequence: sequence, recordedAt: time(index), previousHash: tail.link.hash, body: bodies[index]
-                )
-                tail.link = ChainLink(
-                    sequence: sequence, hash: ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: buffer[payload]))
-                )
-                tail.lastRecordedAt = record.recordedAt
-                records.append(record)
+                rollovers.append(.init(
+                    end: bytes.count, count: partCount, firstSequence: record.sequence, chainHash: tail.link.hash
+                ))
+                partStart = bytes.count
+                partCount = 0
+                tail.segmentFirstSequence = record.sequence
+                tail.segmentSize = Int64(SegmentHeader.size)
+                tail.segmentRecords = 0
+                tail.sealable = Self.newSegmentsAreSealable
             }
+            let payload = Frame.append(payloadSize: payloadSize, to: &bytes) { buffer in
+                RecordCodec.appendPayload(of: record, metadata: metadata[index], to: &buffer)
+            }
+            let hash = bytes.withUnsafeBytes {
+                ChainLink.hash(ofPayload: UnsafeRawBufferPointer(rebasing: $0[payload]))
+            }
+            tail.link = ChainLink(sequence: record.sequence, hash: hash)
+            tail.lastRecordedAt = record.recordedAt
+            records.append(record)
+            partCount += 1
         }
-        tail.segmentFirstSequence = layout.segmentFirstSequence
-        tail.segmentSize = layout.segmentSize + Int64(layout.cursor - layout.partStart)
-        tail.segmentRecords = layout.segmentRecords + layout.partCount
-        tail.sealable = layout.sealable
+        tail.segmentSize += Int64(bytes.count - partStart)
+        tail.segmentRecords += partCount
         return EncodedBatch(
-            start: start, end: tail, records: records, bytes: bytes, rollovers: rollovers, lastPartCount: layout.partCount
+            start: start, end: tail, records: records, bytes: bytes, rollovers: rollovers, lastPartCount: partCount
         )
     }
 
-    /// Where a batch's frames and trailers go: a frame that would not fit (with the trailer a sealable segment
-    /// keeps room for) closes the segment, unless the segment has no record yet.
-    struct Layout {
-        /// Where each frame starts in the batch's bytes.
-        var frames: [Int] = []
-        var cuts: [Cut] = []
-        /// The end of the bytes laid out so far.
-        var cursor = 0
-        /// Where the bytes of the segment being filled start, and how many of the batch's frames it has.
-        var partStart = 0
-        var partCount: UInt64 = 0
-        var segmentFirstSequence: UInt64
-        var segmentSize: Int64
-        var segmentRecords: UInt64
-        var sealable: Bool
-        let nextSequence: UInt64
-        let limit: Int64
-
-        /// A segment closed before frame `before`: its trailer (if sealable) goes at `trailerAt`, and the part of
-        /// the batch that fills it ends at `end`.
-        struct Cut {
-            var before: Int
-            var trailerAt: Int?
-            var end: Int
-            var partCount: UInt64
-            var recordCount: UInt64
-            var firstSequence: UInt64
-            /// The trailer's offset in its segment.
-            var offset: Int64
-        }
-
-        init(after tail: JournalTail, segmentSize: Int) {
-            segmentFirstSequence = tail.segmentFirstSequence
-            self.segmentSize = tail.segmentSize
-            segmentRecords = tail.segmentRecords
-            sealable = tail.sealable
-            nextSequence = tail.link.sequence + 1
-            limit = Int64(segmentSize)
-        }
-
-        mutating func place(frameOf payloadSize: Int) {
-            let frameSize = Int64(Frame.headerSize + payloadSize)
-            let filled = segmentSize + Int64(cursor - partStart)
-            let reserve = Int64(sealable ? SegmentTrailer.size : 0)
-            if filled + frameSize + reserve > limit && segmentRecords + partCount > 0 {
-                let trailerAt = sealable ? cursor : nil
-                if sealable { cursor += SegmentTrailer.size }
-                cuts.append(Cut(
-                    before: frames.count, trailerAt: trailerAt, end: cursor, partCount: partCount,
-                    recordCount: segmentRecords + partCount, firstSequence: segmentFirstSequence, offset: filled
-                ))
-                partStart = cursor
-                partCount = 0
-                segmentFirstSequence = nextSequence + UInt64(frames.count)
-                segmentSize = Int64(SegmentHeader.size)
-                segmentRecords = 0
-                sealable = JournalEncoder.newSegmentsAreSealable
-            }
-            frames.append(cursor)
-            cursor += Int(frameSize)
-            partCount += 1
-        }
-    }
-
     static let newSegmentsAreSealable = SegmentHeader(firstSequence: 1, chainHash: .zero).isSealable
-}
-
-/// The batch's byte buffer for the workers that fill it: each writes only its own frames' payloads, and the
-/// buffer outlives them (``DispatchQueue/concurrentPerform`` returns after the last).
-private struct UncheckedBuffer: @unchecked Sendable {
-    let bytes: UnsafeMutableRawBufferPointer
 }
 
 extension JournalWriter {

@@ -227,8 +227,6 @@ public final class JournalWriter {
     static let processorCount = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     /// Below this many records a batch's metadata is encoded on the calling thread alone.
     static let parallelEncodingThreshold = 32
-    /// From this many records a batch's payloads are written on every core (a lone file's batch stays on its thread).
-    static let parallelFillThreshold = 64
 
     /// The JSON metadata of each entry, in order; spread over every core for a large batch, since it does not
     /// depend on the chain, which must then be built one record at a time.

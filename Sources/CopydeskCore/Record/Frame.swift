@@ -49,20 +49,6 @@ public enum Frame {
         return payload
     }
 
-    /// Writes the header of the frame at `offset` whose payload (`payloadSize` bytes) is already in place after it:
-    /// the length and the CRC32C of the payload as it is now. Lets a batch's payloads be written by several threads
-    /// and finished (chained, then checksummed) in order by one. Returns where the payload lies.
-    @discardableResult
-    public static func writeHeader(payloadSize: Int, at offset: Int, in buffer: UnsafeMutableRawBufferPointer) -> Range<Int> {
-        precondition(payloadSize > 0 && payloadSize <= maxPayloadLength, "frame payload length out of range")
-        let payload = offset + headerSize..<offset + headerSize + payloadSize
-        precondition(offset >= 0 && payload.upperBound <= buffer.count, "frame outside the buffer")
-        let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: buffer[payload]))
-        buffer.storeBytes(of: UInt32(payloadSize).littleEndian, toByteOffset: offset, as: UInt32.self)
-        buffer.storeBytes(of: crc.littleEndian, toByteOffset: offset + 4, as: UInt32.self)
-        return payload
-    }
-
     public static func append(payload: [UInt8], to buffer: inout [UInt8]) {
         payload.withUnsafeBytes { append(payload: $0, to: &buffer) }
     }

@@ -15,8 +15,6 @@ public enum RecordCodec {
     public static let knownFlags: UInt16 = 0
     /// Version, kind, flags, sequence, recordedAt, previousHash.
     public static let fixedHeaderSize = 52
-    /// Where `previousHash` lies in a payload: after version, kind, flags, sequence and recordedAt.
-    public static let previousHashOffset = 20
     /// The fixed header plus both length prefixes, with empty metadata and raw bytes.
     public static let minimumPayloadSize = fixedHeaderSize + 8
 
