@@ -425,9 +425,9 @@ final class Pipeline {
                     // A lone file (nothing else claimed or waiting) is prepared here: this task would only wait
                     // for it, and the hop to another thread and back is latency.
                     let alone = position == items.count - 1 && next == claimed.count
+                    claimTimes.append(monotonicSeconds())
                     window.submit(file, ticket: claimed.count, here: alone)
                     claimed.append(file)
-                    claimTimes.append(monotonicSeconds())
                 }
                 position += 1
             }
