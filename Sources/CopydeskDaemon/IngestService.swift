@@ -422,12 +422,9 @@ final class Pipeline {
             // and committed (the batch in hand); after a full disk they are held with the rest.
             while claimed.count - next < Self.prepareAhead, position < items.count, !queue.isStopped, hold == nil {
                 if let file = claim(items[position], spool: spool) {
-                    // A lone file (nothing else claimed or waiting) is prepared here: this task would only wait
-                    // for it, and the hop to another thread and back is latency.
-                    let alone = position == items.count - 1 && next == claimed.count
-                    claimTimes.append(monotonicSeconds())
-                    window.submit(file, ticket: claimed.count, here: alone)
+                    window.submit(file, ticket: claimed.count)
                     claimed.append(file)
+                    claimTimes.append(monotonicSeconds())
                 }
                 position += 1
             }
@@ -449,7 +446,7 @@ final class Pipeline {
                 reporter.watchdog()
             }
         }
-        try await flush(last: true)  // nothing else is waiting: commit at once
+        try await flush()  // nothing else is waiting: commit at once
         try await settle()
     }
 
@@ -556,7 +553,7 @@ final class Pipeline {
 
     /// Hands the staged batch to the committer, which encodes it while the batch before is on the disk; waits for
     /// an outcome only while ``Committer/depth`` batches are in flight.
-    private func flush(last: Bool = false) async throws {
+    private func flush() async throws {
         while let outcome = committer.finishedOutcome() { try handle(outcome) }
         while hold == nil, !committer.canSubmit, let outcome = await committer.outcome() { try handle(outcome) }
         if hold != nil {
@@ -568,7 +565,7 @@ final class Pipeline {
         }
         guard !staging.isEmpty else { return }
         maybeCheckpoint()
-        committer.submit(staging, last: last)
+        committer.submit(staging)
         staging = StagedBatch(firstSequence: nextSequence)
     }
 
@@ -818,14 +815,8 @@ final class PrepareWindow: Sendable {
         self.classifier = classifier
     }
 
-    /// Starts preparing `file` (or, with `here`, prepares it on this thread before returning); its result is asked
-    /// for with `ticket`.
-    func submit(_ file: ClaimedFile, ticket: Int, here: Bool = false) {
-        if here {
-            let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
-            state.withLock { $0.results[ticket] = prepared }
-            return
-        }
+    /// Starts preparing `file`; its result is asked for with `ticket`.
+    func submit(_ file: ClaimedFile, ticket: Int) {
         DispatchQueue.global().async { [self] in
             let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
             let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in

@@ -85,31 +85,6 @@ import Testing
         #expect(try JournalVerifier.verify(directory: directory.path).whole)
     }
 
-    /// A lone batch the caller will only wait for (`last`) is written on the caller's thread when nothing else is in
-    /// flight: durable and acknowledged when `submit` returns. With a batch in flight it goes behind it as usual.
-    @Test func aLastBatchWhenIdleIsDurableWhenSubmitReturns() async throws {
-        let directory = try TemporaryDirectory(prefix: "copydesk-committer")
-        defer { directory.remove() }
-        let acknowledgements = Acknowledgements()
-        let committer = try Self.committer(directory.path, acknowledgements: acknowledgements)
-        defer { committer.close() }
-
-        committer.submit(Self.batch(1, first: 1, rawSize: 3000), last: true)
-        #expect(!committer.isBusy, "nothing left in flight")
-        #expect(acknowledgements.all.map(\.first) == [1], "acknowledged before submit returned")
-        #expect(acknowledgements.all.first?.onDisk == 1)
-        #expect(committer.finishedOutcome().map(CommitOutcomeSummary.init) == .committed(1))
-
-        // Behind a batch in flight, `last` does not jump the queue: both in order.
-        committer.submit(Self.batch(64, first: 2, rawSize: 3000))
-        committer.submit(Self.batch(1, first: 66, rawSize: 3000), last: true)
-        var outcomes: [CommitOutcomeSummary] = []
-        while let outcome = await committer.outcome() { outcomes.append(CommitOutcomeSummary(outcome)) }
-        #expect(outcomes == [.committed(64), .committed(1)])
-        #expect(acknowledgements.all.map(\.first) == [1, 2, 66])
-        #expect(try JournalVerifier.verify(directory: directory.path).whole)
-    }
-
     /// The pipeline predicted the batch's sequence numbers wrongly (it cannot, while it is the only appender): the
     /// batch fails, so does the one accepted behind it, nothing is written or acknowledged, and after `reopen` the
     /// journal takes batches again from its last durable record.
