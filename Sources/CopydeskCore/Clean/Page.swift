@@ -70,21 +70,10 @@ extension Clean {
                 var letterWords = 0
                 var separators = 0
                 var scriptCounts = Array(repeating: 0, count: Script.all.count)
-                var nonASCIIWords: [Int] = []
+                var nonASCIIWords: [(number: Int, range: Range<Int>)] = []
                 var spacedSeparator = false
                 for (number, range) in ranges.enumerated() {
-                    // ` - `, ` | `, ` – `, ` — `: a dash or bar alone between two spaces.
-                    if !spacedSeparator, range.count == 1 || range.count == 3, range.lowerBound > 0,
-                        range.upperBound < bytes.count, bytes[range.lowerBound - 1] == 0x20,
-                        bytes[range.upperBound] == 0x20
-                    {
-                        let first = bytes[range.lowerBound]
-                        spacedSeparator =
-                            range.count == 1
-                            ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
-                            : first == 0xE2 && bytes[range.lowerBound + 1] == 0x80
-                                && (bytes[range.lowerBound + 2] == 0x93 || bytes[range.lowerBound + 2] == 0x94)
-                    }
+                    if !spacedSeparator { spacedSeparator = isSpacedSeparator(bytes, range) }
                     var ascii = true
                     var letter = false
                     for index in range {
@@ -98,31 +87,17 @@ extension Clean {
                     }
                     guard ascii else {
                         masks.append(0)
-                        nonASCIIWords.append(number)
+                        nonASCIIWords.append((number, range))
                         continue
                     }
                     if letter { letterWords += 1 }
                     if range.count == 1, bytes[range.lowerBound] == UInt8(ascii: "|") { separators += 1 }
-                    var start = range.lowerBound
-                    var end = range.upperBound
-                    while start < end, isTrimmed(bytes[start]) { start += 1 }
-                    while end > start, isTrimmed(bytes[end - 1]) { end -= 1 }
-                    masks.append(end - start <= 8 ? Vocabulary.asciiStopwordMask(bytes, start..<end) : 0)
+                    masks.append(asciiMask(bytes, range))
                 }
-                let utf8 = text.utf8
-                for number in nonASCIIWords {
-                    let range = ranges[number]
-                    let word = Substring(
-                        utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
-                            utf8.startIndex, offsetBy: range.upperBound)])
-                    masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
-                    if word.contains(where: \.isLetter) { letterWords += 1 }
-                    // A separator mark is one scalar: one character, and longer words need no counting.
-                    if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
-                    for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
-                        scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
-                    }
-                }
+                measureNonASCII(
+                    text, nonASCIIWords, masks: &masks, letterWords: &letterWords, separators: &separators,
+                    scriptCounts: &scriptCounts
+                )
                 return (ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
         }
@@ -143,7 +118,6 @@ extension Clean {
                 var spacedSeparator = false
                 var nonASCIIWords: [(number: Int, range: Range<Int>)] = []
                 let count = bytes.count
-                let stopwords = Vocabulary.asciiStopwords
                 var index = 0
                 while index < count {
                     var byte = bytes[index]
@@ -177,17 +151,7 @@ extension Clean {
                     let end = index
                     let length = end &- start
                     letters &+= wordLetters
-                    // ` - `, ` | `, ` – `, ` — `: a dash or bar alone between two spaces.
-                    if !spacedSeparator, length == 1 || length == 3, start > 0, end < count,
-                        bytes[start - 1] == 0x20, bytes[end] == 0x20
-                    {
-                        let first = bytes[start]
-                        spacedSeparator =
-                            length == 1
-                            ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
-                            : first == 0xE2 && bytes[start + 1] == 0x80
-                                && (bytes[start + 2] == 0x93 || bytes[start + 2] == 0x94)
-                    }
+                    if !spacedSeparator { spacedSeparator = isSpacedSeparator(bytes, start..<end) }
                     guard ascii else {
                         nonASCIIWords.append((words, start..<end))
                         words &+= 1
@@ -195,32 +159,60 @@ extension Clean {
                     }
                     if wordLetters > 0 { letterWords &+= 1 }
                     if length == 1, bytes[start] == UInt8(ascii: "|") { separators &+= 1 }
-                    var trimmedStart = start
-                    var trimmedEnd = end
-                    while trimmedStart < trimmedEnd, isTrimmed(bytes[trimmedStart]) { trimmedStart &+= 1 }
-                    while trimmedEnd > trimmedStart, isTrimmed(bytes[trimmedEnd - 1]) { trimmedEnd &-= 1 }
-                    if trimmedEnd &- trimmedStart <= 8 {
-                        masks[words] = stopwords.mask(bytes, trimmedStart..<trimmedEnd)
-                    }
+                    masks[words] = asciiMask(bytes, start..<end)
                     words &+= 1
                 }
                 masks.removeLast(masks.count &- words)
                 var scriptCounts = Array(repeating: 0, count: Script.all.count)
                 scriptCounts[0] = letters
-                let utf8 = text.utf8
-                for (number, range) in nonASCIIWords {
-                    let word = Substring(
-                        utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
-                            utf8.startIndex, offsetBy: range.upperBound)])
-                    masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
-                    if word.contains(where: \.isLetter) { letterWords += 1 }
-                    // A separator mark is one scalar: one character, and longer words need no counting.
-                    if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
-                    for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
-                        scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
-                    }
-                }
+                measureNonASCII(
+                    text, nonASCIIWords, masks: &masks, letterWords: &letterWords, separators: &separators,
+                    scriptCounts: &scriptCounts
+                )
                 return (masks.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
+            }
+        }
+
+        /// ` - `, ` | `, ` – `, ` — `: the word at `range` is a dash or bar alone between two spaces.
+        private static func isSpacedSeparator(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+            guard range.count == 1 || range.count == 3, range.lowerBound > 0, range.upperBound < bytes.count,
+                bytes[range.lowerBound - 1] == 0x20, bytes[range.upperBound] == 0x20
+            else { return false }
+            let first = bytes[range.lowerBound]
+            return range.count == 1
+                ? first == UInt8(ascii: "-") || first == UInt8(ascii: "|")
+                : first == 0xE2 && bytes[range.lowerBound + 1] == 0x80
+                    && (bytes[range.lowerBound + 2] == 0x93 || bytes[range.lowerBound + 2] == 0x94)
+        }
+
+        /// The function-word mask of the ASCII word at `range`, without the punctuation ``key(_:)`` trims.
+        @inline(__always)
+        private static func asciiMask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
+            var start = range.lowerBound
+            var end = range.upperBound
+            while start < end, isTrimmed(bytes[start]) { start &+= 1 }
+            while end > start, isTrimmed(bytes[end - 1]) { end &-= 1 }
+            return end &- start <= 8 ? Vocabulary.asciiStopwords.mask(bytes, start..<end) : 0
+        }
+
+        /// The words with bytes beyond ASCII (few), measured as `String`s: their masks, letters, separator
+        /// marks and scripts.
+        private static func measureNonASCII(
+            _ text: String, _ words: [(number: Int, range: Range<Int>)], masks: inout [UInt16],
+            letterWords: inout Int, separators: inout Int, scriptCounts: inout [Int]
+        ) {
+            let utf8 = text.utf8
+            for (number, range) in words {
+                let word = Substring(
+                    utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
+                        utf8.startIndex, offsetBy: range.upperBound)])
+                masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
+                if word.contains(where: \.isLetter) { letterWords += 1 }
+                // A separator mark is one scalar: one character, and longer words need no counting.
+                if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
+                for scalar in word.unicodeScalars where scalar.value >= 0x80 && scalar.properties.isAlphabetic {
+                    scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
+                }
             }
         }
 

@@ -125,12 +125,6 @@ enum Vocabulary {
         return value
     }
 
-    /// The mask of the ASCII word at `range` of `bytes` (at most eight bytes), lowercased: 0 if it is no
-    /// function word.
-    static func asciiStopwordMask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
-        asciiStopwords.mask(bytes, range)
-    }
-
     /// Verbs and nouns of page furniture, lowercased; matched as whole words or phrases in short lines only.
     static let interfacePhrases: [String] = [
         // English
