@@ -29,29 +29,13 @@ struct TextScanBytePathTests {
 
     // MARK: endsSentence
 
-    /// `PlainTextParser.endsSentence` as it was, `Character` by `Character`.
-    static func referenceEndsSentence(_ line: Substring) -> Bool {
-        let closers: Set<Character> = ["\"", "'", "”", "’", "»", ")", "]", "*", "_"]
-        let ends: Set<Character> = [".", "!", "?", "…", ":"]
-        var end = line.endIndex
-        while end > line.startIndex {
-            let character = line[line.index(before: end)]
-            if character.isWhitespace || closers.contains(character) {
-                end = line.index(before: end)
-                continue
-            }
-            return ends.contains(character)
-        }
-        return false
-    }
-
     @Test func endsSentenceOnOrdinaryLines() {
         for (line, ends) in [
             ("The talks ended.", true), ("He said: “We will.”", true), ("(Reuters) -", false), ("Why? ", true),
             ("Subscribe", false), ("Read more…", true), ("Москва.", true), ("", false), ("end.\u{301}", false),
         ] {
             #expect(PlainTextParser.endsSentence(line[...]) == ends, "\(line)")
-            #expect(Self.referenceEndsSentence(line[...]) == ends, "\(line)")
+            #expect(PlainTextParser.endsSentenceByCharacters(line[...]) == ends, "\(line)")
         }
     }
 
@@ -59,7 +43,7 @@ struct TextScanBytePathTests {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<30_000 {
             let text = Self.randomText(&generator)
-            let expected = Self.referenceEndsSentence(text[...])
+            let expected = PlainTextParser.endsSentenceByCharacters(text[...])
             #expect(PlainTextParser.endsSentence(text[...]) == expected, "\(Self.scalars(text))")
             if PlainTextParser.endsSentence(text[...]) != expected { return }
         }
@@ -110,25 +94,13 @@ struct TextScanBytePathTests {
 
     // MARK: cut
 
-    /// `PlainTextParser.cut` as it was, on `Character`s.
-    static func referenceCut(_ line: String, near limit: Int) -> String {
-        let separators: Set<Character> = [",", ";", ":", "-", "–", "—"]
-        let characters = Array(line)
-        guard characters.count > limit else { return line }
-        let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
-        let forward = (limit..<min(characters.count, limit * 3 / 2)).first { characters[$0].isWhitespace }
-        var end = backward ?? forward ?? limit
-        while end > 0, characters[end - 1].isWhitespace || separators.contains(characters[end - 1]) { end -= 1 }
-        return String(characters[..<(end > 0 ? end : limit)])
-    }
-
     @Test func cutAgreesOnRandomText() {
         let pieces = Self.pieces + ["word", "longer", "words", "here", "x", "\u{37E}", " ; ", " - "]
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<5_000 {
             let text = Self.randomText(&generator, pieces: pieces, upTo: 60)
             let limit = Int.random(in: 5...40, using: &generator)
-            let expected = Self.referenceCut(text, near: limit)
+            let expected = PlainTextParser.cutByCharacters(text, near: limit)
             #expect(PlainTextParser.cut(text, near: limit) == expected, "\(limit): \(Self.scalars(text))")
             if PlainTextParser.cut(text, near: limit) != expected { return }
         }

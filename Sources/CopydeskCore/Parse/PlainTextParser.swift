@@ -291,7 +291,11 @@ public struct PlainTextParser: ArticleParser {
 
     /// Ends in `. ! ? … :`, possibly followed by closing quotes, brackets or emphasis marks.
     static func endsSentence(_ line: Substring) -> Bool {
-        if let ends = TextScan.withUTF8(line, endsSentenceByBytes) { return ends }
+        TextScan.withUTF8(line, endsSentenceByBytes) ?? endsSentenceByCharacters(line)
+    }
+
+    /// ``endsSentence(_:)`` `Character` by `Character`: where the bytes cannot decide, and what they must agree with.
+    static func endsSentenceByCharacters(_ line: Substring) -> Bool {
         var end = line.endIndex
         while end > line.startIndex {
             let character = line[line.index(before: end)]
@@ -361,6 +365,12 @@ public struct PlainTextParser: ArticleParser {
             guard let end else { return line }
             return String(Substring(line.utf8.prefix(end)))
         }
+        return cutByCharacters(line, near: limit)
+    }
+
+    /// ``cut(_:near:)`` on `Character`s: for text with characters of several scalars, and what ``cutEnd(_:near:)``
+    /// must agree with.
+    static func cutByCharacters(_ line: String, near limit: Int) -> String {
         let characters = Array(line)
         guard characters.count > limit else { return line }
         let backward = stride(from: limit, through: limit * 3 / 5, by: -1).first { characters[$0].isWhitespace }
