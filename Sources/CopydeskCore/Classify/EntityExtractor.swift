@@ -326,8 +326,7 @@ public struct EntityExtractor: Sendable {
             // Last to first, each put at the head of its chain: chains run in text order.
             for index in tokens.indices.reversed() where tokens[index].capitalised {
                 let key = tokens[index].key
-                var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & slotMask
-                while slotKeys[slot] != 0 && slotKeys[slot] != key { slot = (slot + 1) & slotMask }
+                let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
                 slotKeys[slot] = key
                 nextSame[index] = slotHeads[slot]
                 slotHeads[slot] = Int32(index)
@@ -336,8 +335,7 @@ public struct EntityExtractor: Sendable {
         func occurrences(of word: String) -> [Int] {
             guard slotMask > 0 else { return [] }
             let key = Self.key(word.utf8)
-            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & slotMask
-            while slotKeys[slot] != 0 && slotKeys[slot] != key { slot = (slot + 1) & slotMask }
+            let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
             var found: [Int] = []
             var index = slotKeys[slot] == key ? Int(slotHeads[slot]) : -1
             while index >= 0 {
@@ -369,6 +367,15 @@ public struct EntityExtractor: Sendable {
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
             .prefix(Self.limit)
             .map { $0 }
+    }
+
+    /// The slot of an open-addressing table (`keys`, a power of two long, 0 = empty) holding `key`, or the empty
+    /// one where it would go.
+    @inline(__always)
+    static func slot(of key: UInt64, in keys: [UInt64], mask: Int) -> Int {
+        var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
+        return slot
     }
 
     /// The words of a name this extractor made (tokens joined by single spaces; no token holds a space).

@@ -325,7 +325,7 @@ public struct LanguageDetector: Sendable {
             // `byte | 0x20` stays < 0x80, so adding 0x1F (0x05) to each sets its top bit exactly when it is
             // ≥ 0x61 "a" (≥ 0x7B, past "z") and never carries into the next byte.
             if index + 8 <= bytes.count && letters + 8 < Self.sampleLetters {
-                let chunk = UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+                let chunk = TextScan.eightBytes(at: index, in: bytes)
                 if chunk & 0x8080_8080_8080_8080 == 0 {
                     let folded = chunk | 0x2020_2020_2020_2020
                     let fromA = (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & 0x8080_8080_8080_8080

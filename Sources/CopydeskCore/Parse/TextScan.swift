@@ -347,10 +347,7 @@ enum TextScan {
 
     /// Whether every byte of `text` is ASCII.
     static func isASCII(_ text: Substring) -> Bool {
-        withUTF8(text) { bytes in
-            for byte in bytes where byte >= 0x80 { return false }
-            return true
-        }
+        withUTF8(text) { isASCII($0) }
     }
 
     /// `text.contains(needle)`: a byte search first (a match of the characters is a match of the bytes), the
