@@ -54,15 +54,19 @@ extension Pipeline {
     /// `COPYDESK_KIND`, `COPYDESK_SOURCE` (the issuing organisation or agency; the channel when none was found),
     /// `COPYDESK_LANG` and `COPYDESK_TOPICS` (codes, comma-separated) for a stored document's log entry.
     static func classificationMetadata(_ document: DocumentRecord) -> Logger.Metadata {
-        guard let classification = document.classification else { return [:] }
-        var metadata: Logger.Metadata = [
-            "copydesk.kind": "\(classification.kind.kind.rawValue)",
-            "copydesk.lang": "\(classification.language.code)",
-        ]
+        var metadata: Logger.Metadata = [:]
+        addClassificationMetadata(document, to: &metadata)
+        return metadata
+    }
+
+    /// The same fields written into a log entry's metadata (a source found replaces the channel's).
+    static func addClassificationMetadata(_ document: DocumentRecord, to metadata: inout Logger.Metadata) {
+        guard let classification = document.classification else { return }
+        metadata["copydesk.kind"] = "\(classification.kind.kind.rawValue)"
+        metadata["copydesk.lang"] = "\(classification.language.code)"
         if let source = classification.source { metadata["copydesk.source"] = "\(source.name)" }
         if !classification.topics.isEmpty {
             metadata["copydesk.topics"] = "\(classification.topics.map(\.code).joined(separator: ","))"
         }
-        return metadata
     }
 }

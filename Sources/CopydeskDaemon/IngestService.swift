@@ -718,16 +718,18 @@ final class Pipeline {
     // MARK: - Reporting
 
     static func report(_ record: JournalRecord, logger: Logger) {
-        var metadata: Logger.Metadata = [
-            "copydesk.event": "\(record.body.verdict)", "copydesk.seq": "\(record.sequence)",
-            "file.name": "\(record.body.arrival.file)", "copydesk.verdict": "\(record.body.verdict)",
-        ]
+        // Sized for a stored document's dozen fields at once: this runs for every file.
+        var metadata = Logger.Metadata(minimumCapacity: 12)
+        metadata["copydesk.event"] = "\(record.body.verdict)"
+        metadata["copydesk.seq"] = "\(record.sequence)"
+        metadata["file.name"] = "\(record.body.arrival.file)"
+        metadata["copydesk.verdict"] = "\(record.body.verdict)"
         if let channel = record.body.arrival.channel { metadata["copydesk.source"] = "\(channel)" }
         switch record.body {
         case .document(let document):
             metadata["article.headline"] = "\(document.article.headline)"
             metadata["article.format"] = "\(document.format)"
-            metadata.merge(classificationMetadata(document)) { $1 }
+            addClassificationMetadata(document, to: &metadata)
             if let channel = record.body.arrival.channel { metadata["copydesk.channel"] = "\(channel)" }
             logger.info("stored \(subject(record)): \(headline(document.article.headline))", metadata: metadata)
         case .duplicate(let duplicate):

@@ -128,8 +128,12 @@ struct JournalField: Equatable, Sendable, CustomStringConvertible {
 /// the attached error as `error.message` and `error.type`, as swift-log's `StreamLogHandler` does.
 enum LogMetadata {
     static func merge(base: Logger.Metadata, provider: Logger.MetadataProvider?, event: LogEvent) -> Logger.Metadata {
+        let provided = provider?.get() ?? [:]
+        // The daemon's handlers carry no metadata of their own: the call's dictionary is then the answer as it is,
+        // without rehashing every key of a per-file line into a copy.
+        if base.isEmpty, provided.isEmpty, event.error == nil { return event.metadata ?? [:] }
         var metadata = base
-        if let provided = provider?.get(), !provided.isEmpty {
+        if !provided.isEmpty {
             metadata.merge(provided) { _, provided in provided }
         }
         if let explicit = event.metadata, !explicit.isEmpty {

@@ -52,13 +52,26 @@ public struct StderrLogHandler: LogHandler {
     /// The full line, newline included. Pure, for tests.
     static func line(for event: LogEvent, metadata: Logger.Metadata, identifier: String, timestamp: String) -> String {
         let message = event.message.description
-        var line = "\(timestamp) \(event.level.rawValue) \(identifier): \(escaped(message, quoting: false))"
+        // One line per stored file: built in one buffer, sized once, since the per-file line is on the ingest path.
+        var line = ""
+        line.reserveCapacity(message.utf8.count + identifier.utf8.count + timestamp.utf8.count + 24 * metadata.count + 64)
+        line += timestamp
+        line += " "
+        line += event.level.rawValue
+        line += " "
+        line += identifier
+        line += ": "
+        appendEscaped(message, quoting: false, to: &line)
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             let text = value.description
             if key == CopydeskEvent.metadataKey, text == message { continue }
-            line += " \(displayKey(key))=\(escaped(text, quoting: true))"
+            line += " "
+            line += displayKey(key)
+            line += "="
+            appendEscaped(text, quoting: true, to: &line)
         }
-        return line + "\n"
+        line += "\n"
+        return line
     }
 
     /// `copydesk.seq` → `seq`, `file.name` → `file`, anything else unchanged.
@@ -70,11 +83,31 @@ public struct StderrLogHandler: LogHandler {
 
     /// Escapes control characters (and, for values, wraps in quotes when needed) so an event stays on one line.
     static func escaped(_ text: String, quoting: Bool) -> String {
-        let needsQuotes =
-            quoting && (text.isEmpty || text.unicodeScalars.contains { $0 == " " || $0 == "\"" || $0 == "=" })
-        let needsEscapes = text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }
-        guard needsQuotes || needsEscapes else { return text }
-        var out = needsQuotes ? "\"" : ""
+        var out = ""
+        appendEscaped(text, quoting: quoting, to: &out)
+        return out
+    }
+
+    static func appendEscaped(_ text: String, quoting: Bool, to out: inout String) {
+        // Every character that needs care is ASCII, and UTF-8 never uses ASCII bytes inside a longer sequence, so
+        // one pass over the bytes decides; almost every value needs nothing and is appended as it is.
+        var needsQuotes = quoting && text.isEmpty
+        var needsEscapes = false
+        func scan(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes {
+                switch byte {
+                case 0x20, 0x22, 0x3D: needsQuotes = needsQuotes || quoting
+                case 0x5C, 0x7F, 0..<0x20: needsEscapes = true
+                default: continue
+                }
+            }
+        }
+        if text.utf8.withContiguousStorageIfAvailable({ scan($0) }) == nil { scan(text.utf8) }
+        guard needsQuotes || needsEscapes else {
+            out += text
+            return
+        }
+        if needsQuotes { out += "\"" }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\n": out += "\\n"
@@ -87,7 +120,7 @@ public struct StderrLogHandler: LogHandler {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return needsQuotes ? out + "\"" : out
+        if needsQuotes { out += "\"" }
     }
 
     /// `2026-11-22T23:19:00.123Z` for a `CLOCK_REALTIME` reading.
@@ -95,13 +128,33 @@ public struct StderrLogHandler: LogHandler {
         var time = time_t(seconds)
         var parts = tm()
         gmtime_r(&time, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        // Digits written into a fixed buffer: this runs for every log line, and seven padded Strings per line cost
+        // more than the rest of the timestamp.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func put(_ value: Int, _ width: Int, then separator: UInt8?) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = max(0, value)
+            if rest >= divisor * 10 {  // wider than the field (a year past 9999): all its digits, as before
+                bytes.append(contentsOf: String(rest).utf8)
+            } else {
+                while divisor > 0 {
+                    bytes.append(UInt8(truncatingIfNeeded: 0x30 + rest / divisor))
+                    rest %= divisor
+                    divisor /= 10
+                }
+            }
+            if let separator { bytes.append(separator) }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
-            + "T\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))"
-            + ".\(pad(Int32(nanoseconds / 1_000_000), 3))Z"
+        put(Int(parts.tm_year) + 1900, 4, then: UInt8(ascii: "-"))
+        put(Int(parts.tm_mon) + 1, 2, then: UInt8(ascii: "-"))
+        put(Int(parts.tm_mday), 2, then: UInt8(ascii: "T"))
+        put(Int(parts.tm_hour), 2, then: UInt8(ascii: ":"))
+        put(Int(parts.tm_min), 2, then: UInt8(ascii: ":"))
+        put(Int(parts.tm_sec), 2, then: UInt8(ascii: "."))
+        put(nanoseconds / 1_000_000, 3, then: UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// One `write(2)` per line where possible, so lines from concurrent tasks do not interleave mid-line.
