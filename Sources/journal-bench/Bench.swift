@@ -257,7 +257,12 @@ final class DiskThread: @unchecked Sendable {
     // @unchecked: `writer` is used only on `queue`; the rest is behind `lock`.
     private let writer: JournalWriter
     private let queue = DispatchQueue(label: "bench.disk")
-    private let slots = DispatchSemaphore(value: 2)
+    /// Batches handed over and not yet taken by the disk thread: at most one, so with the one being written two
+    /// are in flight, as in the daemon's committer. A slot is given back when the disk thread TAKES a batch, not
+    /// when it finishes one: the encoder then wakes while the disk is busy syncing, instead of at the moment the
+    /// disk thread reaches for the next batch, where the two met on `lock` (a futex sleep and wake for the loser,
+    /// seen in `strace` at one record per batch every few commits).
+    private let slots = DispatchSemaphore(value: 1)
     private let lock = NSLock()
     /// Batches handed over and not yet taken by the disk thread: kept here rather than captured by the block that
     /// commits them, so that once committed the disk thread holds the only reference to the buffer and can recycle it.
@@ -277,10 +282,10 @@ final class DiskThread: @unchecked Sendable {
         slots.wait()
         lock.withLock { waiting.append((batch, startedAt)) }
         queue.async { [self] in
-            defer { slots.signal() }
             var batch: EncodedBatch
             let startedAt: Date
             (batch, startedAt) = lock.withLock { waiting.removeFirst() }
+            slots.signal()
             // After a failure the later batches start past the journal's end: commit would refuse them.
             guard failure == nil else { return }
             do {
