@@ -274,32 +274,44 @@ public struct StoryClusterer: Sendable {
                 if let list = postings[term] { sink ^= list.withUnsafeBufferPointer { $0.first?.story ?? 0 } }
             }
             touchSink ^= sink
-            for (term, weight) in weights {
-                guard let list = postings[term], list.count <= Self.maxPostings else { continue }
-                for posting in list {
-                    let slot = Int(posting.slot)
-                    if !marks[slot] {
-                        marks[slot] = true
-                        touched.append(posting.slot)
+            // The scratch arrays through their buffers: subscripting them as properties checked uniqueness on
+            // every posting. The sums are the same, in the same order.
+            var touched = self.touched
+            self.touched = []
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                marks.withUnsafeMutableBufferPointer { marks in
+                    for (term, weight) in weights {
+                        guard let list = postings[term], list.count <= Self.maxPostings else { continue }
+                        list.withUnsafeBufferPointer { list in
+                            for posting in list {
+                                let slot = Int(posting.slot)
+                                if !marks[slot] {
+                                    marks[slot] = true
+                                    touched.append(posting.slot)
+                                }
+                                scratch[slot] += weight * posting.weight
+                            }
+                        }
                     }
-                    scratch[slot] += weight * posting.weight
-                }
-            }
-            for slot in touched {
-                let index = Int(slot)
-                let product = scratch[index]
-                scratch[index] = 0
-                marks[index] = false
-                let norm = slotNorms[index]
-                guard norm > 0 else { continue }
-                let story = slotStories[index]
-                let cosine = product / norm
-                if cosine >= configuration.threshold,
-                   best == nil || cosine > best!.similarity || (cosine == best!.similarity && story < best!.story) {
-                    best = (story, cosine)
+                    for slot in touched {
+                        let index = Int(slot)
+                        let product = scratch[index]
+                        scratch[index] = 0
+                        marks[index] = false
+                        let norm = slotNorms[index]
+                        guard norm > 0 else { continue }
+                        let story = slotStories[index]
+                        let cosine = product / norm
+                        if cosine >= configuration.threshold,
+                           best == nil || cosine > best!.similarity
+                            || (cosine == best!.similarity && story < best!.story) {
+                            best = (story, cosine)
+                        }
+                    }
                 }
             }
             touched.removeAll(keepingCapacity: true)
+            self.touched = touched
         }
         if let best {
             join(best.story, sequence: sequence, weights: weights, at: time)
