@@ -20,6 +20,8 @@ let package = Package(
     targets: [
         // C helpers: CRC32C (SSE4.2 with a portable fallback). The journal frame checksum.
         .target(name: "CCRC32C"),
+        // C helper: the MinHash kernel with AVX2, chosen at run time (the Swift kernel is baseline SSE2).
+        .target(name: "CMinHash"),
         // OpenSSL's libcrypto for SHA-256: as fast as swift-crypto here and costs no build time.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libxml2: the XML and HTML parsers of the Parse stage (no network, no DTD loading, entity limits).
@@ -30,7 +32,7 @@ let package = Package(
         // Pure: bytes in, values out. No file or socket I/O, no clock.
         .target(
             name: "CopydeskCore",
-            dependencies: ["CCRC32C", "CCrypto", "CLibXML2", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["CCRC32C", "CMinHash", "CCrypto", "CLibXML2", .product(name: "TOMLKit", package: "TOMLKit")],
             exclude: ["Record/JournalFormat.md"]
         ),
         .target(

@@ -59,6 +59,19 @@ import Testing
         }
         #expect(!table.contains(0))
         #expect(!table.contains(Shingles.hashWord("summit")))
+        // A key in every slot (the multiplier is odd, so invertible mod 2^64): empty slots hold a member whose own
+        // slot is elsewhere, so none of these may match unless it is a member.
+        var inverse: UInt64 = 1
+        for _ in 0..<6 { inverse = inverse &* (2 &- table.multiplier &* inverse) }
+        #expect(table.multiplier &* inverse == 1)
+        for slot in table.slots.indices {
+            for low: UInt64 in [0, 1, (1 << table.shift) - 1] {
+                let key = (UInt64(slot) << table.shift | low) &* inverse
+                #expect(table.slot(of: key) == slot)
+                #expect(table.contains(key) == StoryClusterer.englishStopWords.contains(key))
+                #expect(table.contains(table.slots[slot]))
+            }
+        }
     }
 
     @Test func termTableRemovalMatchesADictionary() {

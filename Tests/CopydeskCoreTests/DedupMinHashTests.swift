@@ -1,4 +1,4 @@
-import CopydeskCore
+@testable import CopydeskCore
 import Testing
 
 @Suite struct DedupMinHashTests {
@@ -59,5 +59,36 @@ import Testing
         let signature = MinHasher().signature(of: "a b c d e f g h i j k")
         #expect(try MinHashSignature(decoding: signature.encoded()) == signature)
         #expect(throws: DedupCodecError.self) { try MinHashSignature(decoding: Array(signature.encoded().dropLast())) }
+    }
+}
+
+/// The AVX2 kernel (C, chosen at run time) and the Swift SIMD kernel must give the same minima, bit for bit: a
+/// signature stored by one machine is compared with one made by another.
+@Suite struct DedupMinHashKernelTests {
+    @Test func avx2AndSIMDKernelsGiveTheSameMinima() {
+        if MinHasher.kernelInUse != .avx2 {
+            print("DedupMinHashKernelTests: this CPU has no AVX2; the C kernel runs its scalar loop instead")
+        }
+        var generator = SeededGenerator(seed: 99)
+        for seed: UInt64 in [MinHasher.defaultSeed, 1, 0xFFFF_FFFF_FFFF_FFFF] {
+            let hasher = MinHasher(seed: seed)
+            for count in [1, 2, 3, 7, 8, 15, 16, 17, 100, 499, 1000] {
+                var shingles = (0..<count).map { _ in generator.next() }
+                // Extremes the lane arithmetic could get wrong: carries out of the low half, all-ones, zero.
+                shingles[0] = count % 2 == 0 ? 0 : .max
+                if count > 2 { shingles[1] = 0xFFFF_FFFF; shingles[2] = 0xFFFF_FFFF_0000_0000 }
+                let (avx2, simd) = shingles.withUnsafeBufferPointer {
+                    (hasher.minima($0, kernel: .avx2), hasher.minima($0, kernel: .simd))
+                }
+                #expect(avx2 == simd, "seed \(seed), \(count) shingles")
+                // And both are the definition, one permutation at a time.
+                let a = hasher.coefficients[0..<MinHasher.permutations]
+                let b = hasher.coefficients[MinHasher.permutations...]
+                let scalar = zip(a, b).map { a, b in shingles.map { MinHasher.permute($0, a: a, b: b) }.min()! }
+                #expect(simd == scalar, "seed \(seed), \(count) shingles")
+                let signature = shingles.withUnsafeBufferPointer { hasher.signature(shingles: $0) }
+                #expect(signature.values == simd)
+            }
+        }
     }
 }

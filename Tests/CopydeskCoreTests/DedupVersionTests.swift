@@ -1,4 +1,4 @@
-import CopydeskCore
+@testable import CopydeskCore
 import Foundation
 import Testing
 
@@ -96,5 +96,58 @@ import Testing
             #expect(VersionCheck.reason(VersionInfo(b), of: VersionInfo(a), similarity: similarity)
                 == .updateMarker, "\(earlier)/\(later): similarity \(similarity)")
         }
+    }
+}
+
+/// `UpdateMarkers.strip` decides on the headline's bytes when no marker can be there, and `markers(in:)` skips a
+/// first paragraph whose first byte rules out a parenthesised note: both must say what the `Character` route says.
+@Suite struct DedupVersionFastPathTests {
+    @Test func stripOnBytesAgreesWithStripOnCharacters() {
+        let prefixes = ["", " ", "\t", "\r\n", "\u{A0}", "\u{2003}", "UPDATE 2-", "(RPT) ", "REFILE-", "URGENT: ",
+                        "(\u{301}x) ", "CORRECTED - ", "Update on talks - ", "\u{1C}", "\u{85}"]
+        let middles = ["U.S. SAYS RATES RISE", "Café prices rise", "Japan–U.S. talks", "数字经济", "A | B", "e\u{301}",
+                       "Storm (again)", ""]
+        let suffixes = ["", " ", "\r\n", "\u{A0}", " (UPDATE 1)", " (corrected)", ")", " \u{301}", "\u{B}\u{C}"]
+        var checked = 0
+        for prefix in prefixes {
+            for middle in middles {
+                for suffix in suffixes {
+                    let headline = prefix + middle + suffix
+                    let fast = UpdateMarkers.strip(headline), slow = UpdateMarkers.stripByCharacters(headline)
+                    #expect(fast.headline == slow.headline && fast.markers == slow.markers, "\(headline.debugDescription)")
+                    checked += 1
+                }
+            }
+        }
+        // Every ASCII byte on both ends of a word: the byte trim must treat as whitespace exactly what
+        // `Character.isWhitespace` does.
+        for byte in UInt8(0)..<0x80 {
+            let c = String(UnicodeScalar(byte))
+            for headline in [c + "Storm" + c, c + c + "Storm", "Storm" + c, c] {
+                let fast = UpdateMarkers.strip(headline), slow = UpdateMarkers.stripByCharacters(headline)
+                #expect(fast.headline == slow.headline && fast.markers == slow.markers, "byte \(byte)")
+                checked += 1
+            }
+        }
+        #expect(checked == prefixes.count * middles.count * suffixes.count + 128 * 4)
+        // The fast path is taken and is right on the plain case.
+        #expect(UpdateMarkers.strip("  Storm batters coast \n").headline == "Storm batters coast")
+    }
+
+    @Test func firstParagraphNotesAreFoundWhateverTheirFirstByte() {
+        let paragraphs = ["(Adds quotes, paragraphs 5-7)", " (Recasts)", "\t(Adds quotes, background)\n",
+                          "\u{A0}(Recasts)", "x(Recasts)", "(Recasts", "(\u{301}Recasts)", "Recasts)", "", "数字",
+                          "\r\n(Recasts)\r\n", "\u{1C}(Recasts)"]
+        for paragraph in paragraphs {
+            let article = Article(headline: "Storm batters coast", paragraphs: [paragraph, "Text."])
+            // The definition: trim the first paragraph by characters and read a parenthesised note.
+            let text = UpdateMarkers.trimmed(Substring(paragraph))
+            var expected: [UpdateMarker] = []
+            if text.first == "(", text.last == ")", let marker = UpdateMarkers.parse(text.dropFirst().dropLast()) {
+                expected.append(marker)
+            }
+            #expect(UpdateMarkers.markers(in: article) == expected, "\(paragraph.debugDescription)")
+        }
+        #expect(UpdateMarkers.markers(in: Article(headline: "S", paragraphs: [" (Recasts)"])) == [.recast])
     }
 }

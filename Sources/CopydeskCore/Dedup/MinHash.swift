@@ -1,3 +1,5 @@
+import CMinHash
+
 /// 128-permutation MinHash over 64-bit shingle hashes.
 ///
 /// Permutation `j` is the multiply-shift hash `h_j(x) = ⌊((a_j·x + b_j) mod 2^64) / 2^32⌋` (Dietzfelbinger) with
@@ -13,7 +15,11 @@
 /// 64-bit `a_j` needs three plus shifts; for a fixed `x_lo` the map `x_hi ↦ h` is still a bijection (odd
 /// `a_j`), and on the benchmark corpus the kernel drops from 39 to 29 µs per 3 KiB document. Swift's baseline
 /// x86-64 target has SSE2 only, so the kernel keeps eight permutations' state in registers (`SIMD8`) and runs
-/// the shingles past them, rather than relying on the auto-vectoriser (61 µs).
+/// the shingles past them, rather than relying on the auto-vectoriser (61 µs). Where the CPU has AVX2 (checked
+/// once at run time), the C kernel of `CMinHash` computes the same minima with 256-bit lanes and an unsigned
+/// 32-bit minimum, which SSE2 lacks; `DedupMinHashTests` compares the two.
+import CMinHash
+
 public struct MinHasher: Sendable {
     public static let permutations = 128
     /// The seed Copydesk ships with. Changing it changes every signature: stored fingerprints carry
@@ -54,10 +60,46 @@ public struct MinHasher: Sendable {
         if shingles.isEmpty { return MinHashSignature(values: values, shingleCount: 0) }
         coefficients.withUnsafeBufferPointer { coefficients in
             values.withUnsafeMutableBufferPointer { minima in
-                Self.kernel(shingles.baseAddress!, shingles.count, coefficients.baseAddress!, minima.baseAddress!)
+                if Self.kernelInUse == .avx2 {
+                    copydesk_minhash_avx2(
+                        shingles.baseAddress!, shingles.count, coefficients.baseAddress!, Self.permutations,
+                        minima.baseAddress!)
+                } else {
+                    Self.kernel(shingles.baseAddress!, shingles.count, coefficients.baseAddress!, minima.baseAddress!)
+                }
             }
         }
         return MinHashSignature(values: values, shingleCount: shingles.count)
+    }
+
+    /// The two implementations of the hot loop; they give the same minima.
+    enum Kernel: Sendable {
+        /// `CMinHash`'s C kernel, on CPUs with AVX2.
+        case avx2
+        /// ``kernel(_:_:_:_:)``: Swift's SIMD types on baseline x86-64 (SSE2) or any other CPU.
+        case simd
+    }
+
+    /// The kernel ``signature(shingles:)`` uses on this CPU.
+    static let kernelInUse: Kernel = copydesk_minhash_avx2_available() != 0 ? .avx2 : .simd
+
+    /// The minima of `shingles` by the given kernel; for tests comparing them.
+    func minima(_ shingles: UnsafeBufferPointer<UInt64>, kernel: Kernel) -> [UInt32] {
+        var values = [UInt32](repeating: .max, count: Self.permutations)
+        guard !shingles.isEmpty else { return values }
+        coefficients.withUnsafeBufferPointer { coefficients in
+            values.withUnsafeMutableBufferPointer { minima in
+                switch kernel {
+                case .avx2:
+                    copydesk_minhash_avx2(
+                        shingles.baseAddress!, shingles.count, coefficients.baseAddress!, Self.permutations,
+                        minima.baseAddress!)
+                case .simd:
+                    Self.kernel(shingles.baseAddress!, shingles.count, coefficients.baseAddress!, minima.baseAddress!)
+                }
+            }
+        }
+        return values
     }
 
     /// The hot loop. Sixteen blocks of eight permutations; each block's multipliers, offsets and minima stay in

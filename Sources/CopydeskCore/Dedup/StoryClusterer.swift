@@ -160,21 +160,29 @@ public struct StoryClusterer: Sendable {
     /// counting runs costs less than counting in a table and sorting its entries.
     static func terms(counting hashes: UnsafeMutableBufferPointer<UInt64>) -> Terms {
         radixSort(hashes)
-        var terms = Terms()
         var distinct = hashes.isEmpty ? 0 : 1
         for i in hashes.indices.dropFirst() where hashes[i] != hashes[i - 1] { distinct += 1 }
-        terms.hashes.reserveCapacity(distinct)
-        terms.counts.reserveCapacity(distinct)
-        var i = 0
-        while i < hashes.count {
-            let hash = hashes[i]
-            var j = i + 1
-            while j < hashes.count && hashes[j] == hash { j += 1 }
-            if !englishStopWordTable.contains(hash) {
-                terms.hashes.append(hash)
-                terms.counts.append(UInt32(j - i))
+        // Read once: a global's lazy-initialisation check and a retain per term otherwise.
+        let stopWords = englishStopWordTable
+        var terms = Terms()
+        // Every distinct term is written and the position advances only past a kept one: whether a term is a stop
+        // word follows no pattern a branch predictor could learn (a fifth of a story's distinct terms are).
+        var kept = 0
+        terms.counts = [UInt32](unsafeUninitializedCapacity: distinct) { counts, countsInitialized in
+            terms.hashes = [UInt64](unsafeUninitializedCapacity: distinct) { out, initialized in
+                var i = 0
+                while i < hashes.count {
+                    let hash = hashes[i]
+                    var j = i + 1
+                    while j < hashes.count && hashes[j] == hash { j += 1 }
+                    out[kept] = hash
+                    counts[kept] = UInt32(truncatingIfNeeded: j - i)
+                    kept &+= stopWords.contains(hash) ? 0 : 1
+                    i = j
+                }
+                initialized = kept
             }
-            i = j
+            countsInitialized = kept
         }
         return terms
     }
@@ -233,13 +241,9 @@ public struct StoryClusterer: Sendable {
         }
     }
 
-    /// ``englishStopWords`` in a ``TermTable``: a membership test per distinct term without hashing the (already
-    /// hashed) key again. Sized for a load of a quarter or less, since nearly every lookup misses.
-    static let englishStopWordTable: TermTable<Bool> = {
-        var table = TermTable<Bool>(minimumCapacity: englishStopWords.count * 3)
-        for word in englishStopWords { table[word] = true }
-        return table
-    }()
+    /// ``englishStopWords`` as a ``StopWordTable``: a membership test per distinct term in one load and one
+    /// compare, without hashing the (already hashed) key again.
+    static let englishStopWordTable = StopWordTable(englishStopWords)
 
     /// Files a document (its cleaned headline and body as one text) into a story and returns which.
     public mutating func add(sequence: UInt64, text: String, at time: Timestamp) -> Assignment {
@@ -270,32 +274,44 @@ public struct StoryClusterer: Sendable {
                 if let list = postings[term] { sink ^= list.withUnsafeBufferPointer { $0.first?.story ?? 0 } }
             }
             touchSink ^= sink
-            for (term, weight) in weights {
-                guard let list = postings[term], list.count <= Self.maxPostings else { continue }
-                for posting in list {
-                    let slot = Int(posting.slot)
-                    if !marks[slot] {
-                        marks[slot] = true
-                        touched.append(posting.slot)
+            // The scratch arrays through their buffers: subscripting them as properties checked uniqueness on
+            // every posting. The sums are the same, in the same order.
+            var touched = self.touched
+            self.touched = []
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                marks.withUnsafeMutableBufferPointer { marks in
+                    for (term, weight) in weights {
+                        guard let list = postings[term], list.count <= Self.maxPostings else { continue }
+                        list.withUnsafeBufferPointer { list in
+                            for posting in list {
+                                let slot = Int(posting.slot)
+                                if !marks[slot] {
+                                    marks[slot] = true
+                                    touched.append(posting.slot)
+                                }
+                                scratch[slot] += weight * posting.weight
+                            }
+                        }
                     }
-                    scratch[slot] += weight * posting.weight
-                }
-            }
-            for slot in touched {
-                let index = Int(slot)
-                let product = scratch[index]
-                scratch[index] = 0
-                marks[index] = false
-                let norm = slotNorms[index]
-                guard norm > 0 else { continue }
-                let story = slotStories[index]
-                let cosine = product / norm
-                if cosine >= configuration.threshold,
-                   best == nil || cosine > best!.similarity || (cosine == best!.similarity && story < best!.story) {
-                    best = (story, cosine)
+                    for slot in touched {
+                        let index = Int(slot)
+                        let product = scratch[index]
+                        scratch[index] = 0
+                        marks[index] = false
+                        let norm = slotNorms[index]
+                        guard norm > 0 else { continue }
+                        let story = slotStories[index]
+                        let cosine = product / norm
+                        if cosine >= configuration.threshold,
+                           best == nil || cosine > best!.similarity
+                            || (cosine == best!.similarity && story < best!.story) {
+                            best = (story, cosine)
+                        }
+                    }
                 }
             }
             touched.removeAll(keepingCapacity: true)
+            self.touched = touched
         }
         if let best {
             join(best.story, sequence: sequence, weights: weights, at: time)
@@ -549,4 +565,54 @@ public struct StoryClusterer: Sendable {
         against among around since per via mr mrs ms its it's however although though according reuters
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Shingles.hashWord(String($0)) }
     )
+}
+
+/// A fixed set of term hashes with a collision-free slot for each: `contains` is one multiply, one load and one
+/// compare, with no probe loop to mispredict. The multiplier is searched for when the table is made (a few
+/// hundred tries for the stop-word list at 2,048 slots); an empty slot holds a member whose own slot is another,
+/// so no key that lands there can equal it.
+struct StopWordTable: Sendable {
+    let slots: [UInt64]
+    let multiplier: UInt64
+    let shift: UInt64
+
+    /// `words` must not be empty (an empty slot holds a member).
+    init(_ words: Set<UInt64>) {
+        precondition(!words.isEmpty, "a stop-word table needs at least one word")
+        let members = words.sorted()
+        var size = 16
+        while size < members.count * 8 { size *= 2 }
+        var generator = SeededGenerator(seed: 0x53_746F_70)
+        while true {
+            let multiplier = generator.next() | 1
+            let shift = UInt64(64 - size.trailingZeroBitCount)
+            var slots = [UInt64?](repeating: nil, count: size)
+            var collided = false
+            for word in members {
+                let slot = Int(truncatingIfNeeded: (word &* multiplier) >> shift)
+                if slots[slot] != nil { collided = true; break }
+                slots[slot] = word
+            }
+            if collided {
+                // Two slots per member more would make a collision-free multiplier easier to find; never needed
+                // for the English list, but any set must end.
+                if generator.next() % 4096 == 0 { size *= 2 }
+                continue
+            }
+            self.multiplier = multiplier
+            self.shift = shift
+            self.slots = slots.indices.map { slot in
+                slots[slot] ?? members.first { Int(truncatingIfNeeded: ($0 &* multiplier) >> shift) != slot }!
+            }
+            return
+        }
+    }
+
+    @inline(__always)
+    func slot(of key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* multiplier) >> shift) }
+
+    @inline(__always)
+    func contains(_ key: UInt64) -> Bool {
+        slots.withUnsafeBufferPointer { $0[slot(of: key)] == key }
+    }
 }

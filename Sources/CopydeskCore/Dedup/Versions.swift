@@ -32,11 +32,31 @@ public enum UpdateMarkers {
     /// The headline without its leading, trailing and parenthesised markers (whitespace trimmed), and the markers
     /// found, left to right.
     public static func strip(_ headline: String) -> (headline: String, markers: [UpdateMarker]) {
+        // Most headlines hold no "(" and no separator (a separator character holds one of these bytes): then no
+        // marker can be found and stripping is trimming, which an ASCII headline does on its bytes. One look at
+        // the bytes decides; ``stripByCharacters(_:mayHaveSeparator:)`` is the definition.
+        var ascii = true, parenthesis = false, separator = false
+        for byte in headline.utf8 {
+            switch byte {
+            case 0x28: parenthesis = true
+            case 0x2D, 0x3A, 0x7C: separator = true
+            case 0xE2: separator = true; ascii = false
+            case 0x80...: ascii = false
+            default: break
+            }
+        }
+        if !parenthesis && !separator {
+            return (ascii ? trimmedASCII(headline) : String(trimmed(Substring(headline))), [])
+        }
+        return stripByCharacters(headline, mayHaveSeparator: separator)
+    }
+
+    /// ``strip(_:)`` on `Character`s; `mayHaveSeparator` false skips the search for a phrase before a separator
+    /// (none of the separators' bytes is in the headline).
+    static func stripByCharacters(_ headline: String, mayHaveSeparator: Bool = true)
+        -> (headline: String, markers: [UpdateMarker]) {
         var rest = Substring(headline)
         var markers: [UpdateMarker] = []
-        // Most headlines have no separator at all: one look at the bytes (a separator character holds one of
-        // these) spares the walk over the first 40 characters each round.
-        let mayHaveSeparator = headline.utf8.contains { $0 == 0x2D || $0 == 0x3A || $0 == 0x7C || $0 == 0xE2 }
         var changed = true
         while changed {
             changed = false
@@ -90,13 +110,21 @@ public enum UpdateMarkers {
             if text.uppercased().hasPrefix("EDS:") { text = text.dropFirst(4) }
             if let marker = parse(text.prefix(while: { $0 != "." && $0 != ";" })) { found.append(marker) }
         }
-        if let first = article.paragraphs.first {
+        // A first paragraph that opens with an ASCII byte other than whitespace and "(" cannot be a parenthesised
+        // note: its first character is not "(" and is not trimmed. Most paragraphs; no walk over the text then.
+        if let first = article.paragraphs.first, !opensWithoutParenthesis(first) {
             let text = trimmed(Substring(first))
             if text.first == "(", text.last == ")", let marker = parse(text.dropFirst().dropLast()) {
                 found.append(marker)
             }
         }
         return found
+    }
+
+    @inline(__always)
+    static func opensWithoutParenthesis(_ text: String) -> Bool {
+        guard let byte = text.utf8.first else { return false }
+        return byte < 0x80 && byte != 0x28 && !isASCIIWhitespace(byte)
     }
 
     static let separators: Set<Character> = ["-", ":", "–", "—", "|"]
@@ -106,6 +134,20 @@ public enum UpdateMarkers {
     static func isSeparator(_ c: Character) -> Bool {
         c == "-" || c == ":" || c == "–" || c == "—" || c == "|"
     }
+
+    /// ``trimmed(_:)`` of an all-ASCII text, on its bytes: the ASCII characters that are whitespace are
+    /// tab, line feed, vertical tab, form feed, carriage return (alone or in "\r\n") and space.
+    static func trimmedASCII(_ text: String) -> String {
+        let utf8 = text.utf8
+        var start = utf8.startIndex, end = utf8.endIndex
+        while start < end, isASCIIWhitespace(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, isASCIIWhitespace(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        if start == utf8.startIndex && end == utf8.endIndex { return text }
+        return String(text[start..<end])
+    }
+
+    @inline(__always)
+    static func isASCIIWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
 
     static func trimmed(_ text: Substring) -> Substring {
         var text = text
@@ -190,8 +232,9 @@ public struct VersionInfo: Sendable, Hashable, Codable {
         let source = article.source.map { $0.lowercased().trimmingWhitespace }
         self.source = source?.isEmpty == false ? source : nil
         let id = article.itemID.flatMap { $0.isEmpty ? nil : $0 }
-        itemFamily = id.map { Self.family(of: $0).family }
-        version = article.version.flatMap { Int($0) } ?? id.flatMap { Self.family(of: $0).revision }
+        let split = id.map(Self.family(of:))
+        itemFamily = split?.family
+        version = article.version.flatMap { Int($0) } ?? split?.revision
         headlineBase = Normalize.text(stripped.headline)
         markers = UpdateMarkers.markers(in: article, headlineMarkers: stripped.markers)
     }
