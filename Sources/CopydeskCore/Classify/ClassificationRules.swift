@@ -963,9 +963,16 @@ enum TextBytes {
         case 0x130: return 0x69  // İ: Turkish capital dotted I
         case 0x2000...0x206F, 0x3000...0x9FFF, 0x430...0x45F, 0x3AC...0x3CE, 0x600...0x6FF: return value
         default:
-            guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
-            return scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value
+            return lowerValueByUnicode(value)
         }
+    }
+
+    /// ``lowerValue(_:)`` by Unicode's mapping. Not inlined: asking `properties` fetches type metadata and makes
+    /// stack room on entry to whatever function does it, which every caller of the inlined fast path paid.
+    @inline(never)
+    static func lowerValueByUnicode(_ value: UInt32) -> UInt32 {
+        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
+        return scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value
     }
 
     /// ASCII letters and digits, and any byte of a non-ASCII character (a quick test; see ``isWordCharacter``).
@@ -977,9 +984,18 @@ enum TextBytes {
 
     /// Whether the character whose UTF-8 encoding covers byte `index` is a letter or digit: "Zürich" and
     /// "Заголовок" are words, while "…", "”" and "—" end one as "." and "\"" do.
+    @inline(__always)
     static func isWordCharacter(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let byte = text[index]
         if byte < 0x80 { return isWordByte(byte) }
+        return isWordScalar(text, at: index)
+    }
+
+    /// ``isWordCharacter(_:at:)`` for a non-ASCII byte. Apart, and not inlined: asking `properties` fetches
+    /// type metadata and makes stack room on entry to whatever function does it, which the ASCII test paid at
+    /// every phrase boundary.
+    @inline(never)
+    static func isWordScalar(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         var start = index
         while start > 0 && text[start] & 0xC0 == 0x80 && index - start < 3 { start -= 1 }
         guard let scalar = decodeScalar(text, at: start) else { return false }

@@ -720,7 +720,9 @@ public struct EntityExtractor: Sendable {
             var breakAfter = breaking
             if bytes[last - 1] == 0x2E {  // "."
                 let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
-                if inner.contains(0x2E) || EntityExtractor.isAbbreviation(inner) {
+                if (inner.count > 0 && memchr(inner.baseAddress!, 0x2E, inner.count) != nil)
+                    || EntityExtractor.isAbbreviation(inner)
+                {
                     breakAfter = breaking
                 } else {
                     last -= 1
@@ -750,13 +752,22 @@ public struct EntityExtractor: Sendable {
             if first < 0x80 {
                 capitalised = first >= 0x41 && first <= 0x5A
             } else {
-                capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
+                capitalised = EntityExtractor.isUppercase(bytes, at: start)
             }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
             let key = capitalised || lexiconShapes[Int(first)] & EntityExtractor.lengthBit(last - start) != 0
                 ? EntityExtractor.key(slice) : 0
             tokens.append(Token(start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: key))
         }
+    }
+
+    /// Whether the character at `index` (a non-ASCII lead byte) is uppercase. Not inlined on purpose: a
+    /// function that asks a scalar's `properties` (a type whose size the compiler does not know) fetches its
+    /// metadata and makes stack room for it on entry, on every call, whichever branch runs; in `flush` that was
+    /// paid once per token for the rare non-ASCII capital.
+    @inline(never)
+    static func isUppercase(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        TextBytes.decodeScalar(bytes, at: index)?.properties.isUppercase ?? false
     }
 
     /// What the tokenizer does with an ASCII byte; every non-ASCII byte is ``nonASCII`` (decoded there).
