@@ -209,6 +209,8 @@ public struct ClassificationRules: Sendable {
     let phraseEntries: [PhraseEntry]
     /// ``phraseUses`` end to end.
     let flatUses: [PhraseUse]
+    /// Per rule, its topic's position in ``MediaTopics/all`` (-1 for rules of other targets).
+    let ruleTopics: [Int]
 
     /// Parses a rules text. Pure: the caller reads the file.
     public static func parse(_ text: String) throws(RulesError) -> ClassificationRules {
@@ -338,6 +340,7 @@ public struct ClassificationRules: Sendable {
         }
         self.phraseEntries = entries
         self.flatUses = flat
+        self.ruleTopics = rules.map { $0.target == .topic ? MediaTopics.indexByCode[$0.label] ?? -1 : -1 }
     }
 
     private static func rule(_ target: Target, _ tokens: [RuleLexer.Token], line: Int) throws(RulesError) -> Rule {
