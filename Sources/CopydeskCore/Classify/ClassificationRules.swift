@@ -212,6 +212,18 @@ public struct ClassificationRules: Sendable {
     /// Per rule, its topic's position in ``MediaTopics/all`` (-1 for rules of other targets).
     let ruleTopics: [Int]
 
+    /// A regex pattern with its rule: what the evidence loop runs. (Reading them from `rules` copied each
+    /// rule's `Pattern`s, enums holding the compiled regex, retained and released per document.)
+    struct RegexUse: Sendable {
+        var rule: Int
+        var pattern: Int
+        var fields: Fields
+        var regex: CompiledRegex
+    }
+
+    /// Every regex pattern, rule by rule in file order, each rule's patterns in the order written.
+    let regexUses: [RegexUse]
+
     /// Parses a rules text. Pure: the caller reads the file.
     public static func parse(_ text: String) throws(RulesError) -> ClassificationRules {
         var rules: [Rule] = []
@@ -341,6 +353,16 @@ public struct ClassificationRules: Sendable {
         self.phraseEntries = entries
         self.flatUses = flat
         self.ruleTopics = rules.map { $0.target == .topic ? MediaTopics.indexByCode[$0.label] ?? -1 : -1 }
+        var regexUses: [RegexUse] = []
+        for ruleIndex in regexRules {
+            for (patternIndex, pattern) in rules[ruleIndex].patterns.enumerated() {
+                guard case .regex(let compiled) = pattern else { continue }
+                regexUses.append(
+                    RegexUse(rule: ruleIndex, pattern: patternIndex, fields: rules[ruleIndex].fields, regex: compiled)
+                )
+            }
+        }
+        self.regexUses = regexUses
     }
 
     private static func rule(_ target: Target, _ tokens: [RuleLexer.Token], line: Int) throws(RulesError) -> Rule {
@@ -667,12 +689,21 @@ public struct CompiledRegex: @unchecked Sendable {
     /// Whether `text` contains a match. A pattern starting with `^` is tried at the start only: Swift's
     /// `firstMatch` would try every position of a 3 KiB paragraph, which costs far more than the match.
     func matches(_ text: String) -> Bool {
-        if let literalPrefixes, !literalPrefixes.contains(where: { text.utf8.starts(with: $0) }) { return false }
+        // In place, by `memcmp` and `memchr`: `String.UTF8View.starts(with:)` and `contains` went byte by byte
+        // through the generic path.
+        var text = text
+        if let literalPrefixes {
+            let starts = text.withUTF8 { bytes in
+                literalPrefixes.contains { prefix in
+                    prefix.count <= bytes.count
+                        && memcmp(bytes.baseAddress!, prefix.withUnsafeBufferPointer { $0.baseAddress! }, prefix.count) == 0
+                }
+            }
+            guard starts else { return false }
+        }
         if let firstCharacters {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }
-        // In place, by `memchr`: `String.UTF8View.contains` went byte by byte through the generic path.
-        var text = text
         let possible = text.withUTF8 { bytes -> Int in
             for byte in requiredBytes {
                 guard let base = bytes.baseAddress, memchr(base, Int32(byte), bytes.count) != nil else { return 0 }

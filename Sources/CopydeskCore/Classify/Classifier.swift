@@ -299,14 +299,11 @@ struct RuleEvidence {
                 }
             }
         }
-        for ruleIndex in rules.regexRules {
-            let rule = rules.rules[ruleIndex]
-            for (patternIndex, pattern) in rule.patterns.enumerated() {
-                guard case .regex(let compiled) = pattern else { continue }
-                for segment in view.segments where !rule.fields.intersection(segment.fields).isEmpty {
-                    if compiled.matches(segment.text) {
-                        record(ruleIndex, patternIndex, rule.fields.intersection(segment.fields))
-                    }
+        for use in rules.regexUses {
+            for segment in view.segments.indices {
+                let fields = use.fields.intersection(view.segments[segment].fields)
+                if !fields.isEmpty && use.regex.matches(view.segments[segment].text) {
+                    record(use.rule, use.pattern, fields)
                 }
             }
         }

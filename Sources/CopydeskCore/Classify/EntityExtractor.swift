@@ -345,7 +345,11 @@ public struct EntityExtractor: Sendable {
     /// counts and order. Nil when a name is not plainly NFC (``NameArena/isPlainNFC(lead:)``): then the
     /// `String` path, whose equality is canonical equivalence, decides.
     private func extractByNames(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity]? {
-        let rows = tokens.map { lexiconRow($0, in: text) }
+        // Filled in place: `map` appended row by row, a uniqueness check per token.
+        let rows = [Int](unsafeUninitializedCapacity: tokens.count) { buffer, count in
+            for index in tokens.indices { buffer[index] = lexiconRow(tokens[index], in: text) }
+            count = tokens.count
+        }
         let noRoles = Word.Roles()
         func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexiconRoles[rows[index]] }
         func hasCandidates(_ index: Int) -> Bool { rows[index] >= 0 && lexiconHasEntries[rows[index]] }
