@@ -92,4 +92,92 @@ struct ClassifyRegexPrefilterTests {
         #expect(matched >= 12)
         #expect(rejected >= 10)
     }
+
+    /// The hand matcher against the engine on one text: where it decides, it must say what the engine says.
+    /// Returns whether it decided.
+    static func handMatcherAgrees(_ text: String, _ regex: Regex<AnyRegexOutput>) -> Bool {
+        let engine = (try? regex.prefixMatch(in: text)) != nil
+        var copy = text
+        let decided = copy.withUTF8 { CompiledRegex.matchAgencyDateline($0) }
+        if let decided { #expect(decided == engine, "hand matcher says \(decided), engine \(engine): \(text)") }
+        return decided != nil
+    }
+
+    @Test("agency dateline: the byte matcher agrees with the engine on edge cases, seeds and random lines")
+    func datelineMatcherAgreesOnEdgesAndRandomLines() throws {
+        let regex = try Regex(CompiledRegex.agencyDateline)
+        var texts = Self.datelineTexts + [
+            "LONDON, Jan. 5 (Reuters) - x", "LONDON, January 5 (Reuters) - x", "LONDON, Jan 123 (Reuters) - x",
+            "LONDON Jan 5, (Reuters) - x", "LONDON, Jan 5,(Reuters) - x", "L (A) -", "L (A)", "LO (Ab) -",
+            "LO (Abcdefghijklm) - x", "LO (Abcdefghijkl) - x", "LO (Ab Cd) - x", "LO (Ab Cd Ef) - x", "LO (Ab C) - x",
+            "LO (Ab cd) - x", "LO (AB-C.D) — x", "LO (Ab)\r\n- x", "LO (Ab)\u{0B}- x", "LO (Ab) -\u{0301}x",
+            "LO (Ab) —\u{0301}x", "LO (Ab) —", "LO (Ab) \u{2014}x", "LO (Ab) \u{2015} x", "LO (Ab) \u{00A0}- x",
+            "LO,  \t (Ab) - x", "LO,, (Ab) - x", "LO , (Ab) - x", "LO. Jan 5 (Ab) - x", "L Ja 5 (Ab) - x",
+            "LONDON Jan 5 (Ab) - x", "LONDON Jan 5  (Ab) - x", "LONDON Jan5 (Ab) - x", "LO (Ab) (Cd) - x",
+        ]
+        for number in ["000", "001", "002", "003", "004"] {
+            let seed = try Seeds.bytes(number)
+            texts += String(decoding: seed.bytes, as: UTF8.self).components(separatedBy: "\n")
+        }
+        // Random lines from the pieces a dateline is made of, so that near misses of every element come up.
+        var generator = SplitMix64(seed: 11)
+        let pieces = [
+            "A", "Z", "L", "ON", "a", "z", "on", "Jan", "Sept", "Janu", "'", "/", ".", " ", "-", ",", "(", ")", "\t",
+            "\n", "\r", "\r\n", "1", "9", "12", "123", "—", "–", "é", "\u{0301}", "\u{00A0}", "\u{2003}", "\u{0B}",
+            "Reuters", "Xinhua", " Staff", " staff", "(AP)", ") -", " (Reuters) - ", "٣", "x",
+        ]
+        for _ in 0..<20_000 {
+            let length = 1 + Int(generator.next() % 14)
+            texts.append((0..<length).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined())
+        }
+        var decided = 0
+        var matched = 0
+        for text in texts {
+            if Self.handMatcherAgrees(text, regex) { decided += 1 }
+            if (try? regex.prefixMatch(in: text)) != nil { matched += 1 }
+        }
+        // A third of the random lines hold a non-ASCII piece before the dash: those go to the engine.
+        #expect(matched >= 200)
+        #expect(decided * 100 > texts.count * 65, "the engine is left \(texts.count - decided) of \(texts.count)")
+    }
+
+    @Test("agency dateline: the byte matcher agrees with the engine on corpus paragraphs and datelines (../shared)")
+    func datelineMatcherAgreesOnCorpus() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("../shared/corpora").standardized
+        let bbc = root.appendingPathComponent("bbc-news")
+        let reuters = root.appendingPathComponent("reuters21578-subset/reut2-000.jsonl")
+        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: bbc.path), !names.isEmpty,
+            let lines = try? String(contentsOf: reuters, encoding: .utf8)
+        else {
+            print("skipped: \(root.path) is absent")
+            return
+        }
+        let regex = try Regex(CompiledRegex.agencyDateline)
+        var texts: [String] = []
+        for (position, name) in names.sorted().enumerated() where position % 20 == 0 && name.hasSuffix(".txt") {
+            guard let data = FileManager.default.contents(atPath: bbc.path + "/" + name) else { continue }
+            texts += String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
+        }
+        // Reuters' datelines ("SALVADOR, Feb 26 -") as a wire writes them, with the agency in brackets.
+        for line in lines.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                let dateline = object["dateline"] as? String, let body = object["body"] as? String
+            else { continue }
+            let place = dateline.trimmingCharacters(in: .whitespaces).dropLast().trimmingCharacters(in: .whitespaces)
+            let lead = String(body.prefix(80)).replacingOccurrences(of: "\n", with: " ")
+            texts += [
+                "\(place) (Reuters) - \(lead)", "\(place) (Reuters) — \(lead)", "\(dateline) \(lead)",
+                "\(place)(Reuters)-\(lead)",
+            ]
+        }
+        var decided = 0
+        var matched = 0
+        for text in texts {
+            if Self.handMatcherAgrees(text, regex) { decided += 1 }
+            if (try? regex.prefixMatch(in: text)) != nil { matched += 1 }
+        }
+        #expect(matched > 100)
+        #expect(decided * 100 > texts.count * 95, "the engine is left \(texts.count - decided) of \(texts.count)")
+    }
 }

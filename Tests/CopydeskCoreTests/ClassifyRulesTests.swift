@@ -83,6 +83,27 @@ struct ClassifyRulesTests {
         #expect(try classify(["Endit was not the last word here."]).kind.kind == .other)
     }
 
+    /// Equal-weight cues came out in the hash order of a dictionary keyed by pattern (another order in every
+    /// process); now in the order the rules file writes them, and broader topics' "via" cues in topic order.
+    @Test func equalWeightCuesFollowTheRulesFile() throws {
+        let rules = try ClassificationRules.parse("""
+            topic medtop:20000056 2 body zulu yankee xray whisky victor uniform tango sierra romeo quebec
+            topic medtop:20000053 10 body papa oscar
+            set topic-threshold 1
+            """)
+        let words = ["zulu", "yankee", "xray", "whisky", "victor", "uniform", "tango", "sierra", "romeo", "quebec"]
+        // Written in reverse and shuffled in the text: the cues follow the rules, not the text.
+        let text = (words.reversed() + ["oscar", "papa"]).joined(separator: " ") + "."
+        let topics = Classifier(rules: rules).classify(Article(headline: "Report", paragraphs: [text])).topics
+        let armed = try #require(topics.first { $0.code == "medtop:20000056" })
+        #expect(armed.cues.map(\.text) == Array(words.prefix(8)))
+        let terror = try #require(topics.first { $0.code == "medtop:20000053" })
+        #expect(terror.cues.map(\.text) == ["papa", "oscar"])
+        let conflict = try #require(topics.first { $0.code == "medtop:16000000" })
+        // Equal shares (20 × 0.6 each): the narrower topics in MediaTopics order.
+        #expect(conflict.cues.map(\.text) == ["via act of terror", "via armed conflict"])
+    }
+
     @Test func phrasesMatchWholeWordsOnly() throws {
         #expect(try classify(["The war went on."]).topics.contains { $0.code == "medtop:20000056" })
         #expect(try classify(["Software awards were handed out in warm weather."]).topics.isEmpty)

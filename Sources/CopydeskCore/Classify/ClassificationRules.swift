@@ -209,6 +209,20 @@ public struct ClassificationRules: Sendable {
     let phraseEntries: [PhraseEntry]
     /// ``phraseUses`` end to end.
     let flatUses: [PhraseUse]
+    /// Per rule, its topic's position in ``MediaTopics/all`` (-1 for rules of other targets).
+    let ruleTopics: [Int]
+
+    /// A regex pattern with its rule: what the evidence loop runs. (Reading them from `rules` copied each
+    /// rule's `Pattern`s, enums holding the compiled regex, retained and released per document.)
+    struct RegexUse: Sendable {
+        var rule: Int
+        var pattern: Int
+        var fields: Fields
+        var regex: CompiledRegex
+    }
+
+    /// Every regex pattern, rule by rule in file order, each rule's patterns in the order written.
+    let regexUses: [RegexUse]
 
     /// Parses a rules text. Pure: the caller reads the file.
     public static func parse(_ text: String) throws(RulesError) -> ClassificationRules {
@@ -338,6 +352,17 @@ public struct ClassificationRules: Sendable {
         }
         self.phraseEntries = entries
         self.flatUses = flat
+        self.ruleTopics = rules.map { $0.target == .topic ? MediaTopics.indexByCode[$0.label] ?? -1 : -1 }
+        var regexUses: [RegexUse] = []
+        for ruleIndex in regexRules {
+            for (patternIndex, pattern) in rules[ruleIndex].patterns.enumerated() {
+                guard case .regex(let compiled) = pattern else { continue }
+                regexUses.append(
+                    RegexUse(rule: ruleIndex, pattern: patternIndex, fields: rules[ruleIndex].fields, regex: compiled)
+                )
+            }
+        }
+        self.regexUses = regexUses
     }
 
     private static func rule(_ target: Target, _ tokens: [RuleLexer.Token], line: Int) throws(RulesError) -> Rule {
@@ -467,6 +492,126 @@ public struct CompiledRegex: @unchecked Sendable {
         return false
     }
 
+    /// ``agencyDateline`` matched by hand on bytes: true or false where the answer is certain, nil where the
+    /// text holds something whose meaning under the engine's character (grapheme) semantics this does not model —
+    /// a non-ASCII byte before the closing dash or right after it (a combining mark would join the character
+    /// before it), or a control byte other than tab, line feed and carriage return. The engine decides those.
+    ///
+    /// Why reading bytes is exact otherwise: in ASCII every byte is one character except CR LF, which only
+    /// `\s` can take and takes whole either way. No element before `\(` accepts "(", so the bracket is the
+    /// first "(" of the text; the part before it must be matched whole by `C C{1,40},?\s*G?`, tried for every
+    /// length of the bounded run; after it every run is followed by a byte the next element needs and the run's
+    /// class lacks, so maximal runs are the only ones that can succeed (backtracking would find nothing else).
+    static func matchAgencyDateline(_ text: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let count = text.count
+        @inline(__always) func isUpper(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+        @inline(__always) func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
+        @inline(__always) func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+        @inline(__always) func isSpace(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+        }
+        // Bytes left to the engine: non-ASCII, and controls other than tab, LF and CR (is \v or U+001C a `\s`?).
+        @inline(__always) func isUnmodelled(_ byte: UInt8) -> Bool {
+            byte >= 0x80 || byte == 0x7F || (byte < 0x20 && !isSpace(byte))
+        }
+        // `[A-Za-z'\/. -]`
+        @inline(__always) func isRunByte(_ byte: UInt8) -> Bool {
+            isUpper(byte) || isLower(byte) || byte == 0x27 || byte == 0x2F || byte == 0x2E || byte == 0x20
+                || byte == 0x2D
+        }
+        // `[A-Za-z.-]`
+        @inline(__always) func isAgencyByte(_ byte: UInt8) -> Bool {
+            isUpper(byte) || isLower(byte) || byte == 0x2E || byte == 0x2D
+        }
+        guard count > 0 else { return false }
+        if isUnmodelled(text[0]) { return nil }
+        guard isUpper(text[0]) else { return false }
+        var open = 1
+        while open < count && text[open] != 0x28 {
+            if isUnmodelled(text[open]) { return nil }
+            open += 1
+        }
+        guard open < count else { return false }
+        // `(?:[A-Z][a-z]{2,8}\.? \d{1,2},? )?` ending exactly at the bracket, from `start`.
+        func monthDayEndsAtBracket(_ start: Int) -> Bool {
+            var index = start
+            guard index < open, isUpper(text[index]) else { return false }
+            index += 1
+            let letters = index
+            while index < open && isLower(text[index]) { index += 1 }
+            guard (2...8).contains(index - letters) else { return false }
+            if index < open && text[index] == 0x2E { index += 1 }
+            guard index < open, text[index] == 0x20 else { return false }
+            index += 1
+            let digits = index
+            while index < open && isDigit(text[index]) { index += 1 }
+            guard (1...2).contains(index - digits) else { return false }
+            if index < open && text[index] == 0x2C { index += 1 }
+            guard index < open, text[index] == 0x20 else { return false }
+            return index + 1 == open
+        }
+        // `[A-Z][A-Za-z'\/. -]{1,40},?\s*` then the optional month and day: every length of the run.
+        var runEnd = 1
+        while runEnd < open && runEnd <= 40 && isRunByte(text[runEnd]) { runEnd += 1 }
+        var beforeBracket = false
+        if runEnd >= 2 {
+            search: for end in 2...runEnd {
+                for withComma in [false, true] {
+                    if withComma && !(end < open && text[end] == 0x2C) { continue }
+                    var index = withComma ? end + 1 : end
+                    while true {
+                        if index == open || monthDayEndsAtBracket(index) {
+                            beforeBracket = true
+                            break search
+                        }
+                        guard index < open, isSpace(text[index]) else { break }
+                        index += 1
+                    }
+                }
+            }
+        }
+        guard beforeBracket else { return false }
+        // `\((?:[A-Z][A-Za-z.-]{1,12}(?: [A-Z][a-z]+)?)\)\s*[-—–]`
+        var index = open + 1
+        guard index < count else { return false }
+        if isUnmodelled(text[index]) { return nil }
+        guard isUpper(text[index]) else { return false }
+        index += 1
+        let agency = index
+        while index < count && isAgencyByte(text[index]) { index += 1 }
+        guard index < count else { return false }
+        if isUnmodelled(text[index]) { return nil }
+        guard (1...12).contains(index - agency) else { return false }
+        if text[index] == 0x20 {
+            index += 1
+            guard index < count else { return false }
+            if isUnmodelled(text[index]) { return nil }
+            guard isUpper(text[index]) else { return false }
+            index += 1
+            let lower = index
+            while index < count && isLower(text[index]) { index += 1 }
+            guard index < count else { return false }
+            if isUnmodelled(text[index]) { return nil }
+            guard index > lower else { return false }
+        }
+        guard text[index] == 0x29 else { return false }
+        index += 1
+        while index < count && isSpace(text[index]) { index += 1 }
+        guard index < count else { return false }
+        let next: Int
+        if text[index] == 0x2D {
+            next = index + 1
+        } else if text[index] == 0xE2, index + 2 < count, text[index + 1] == 0x80,
+            text[index + 2] == 0x93 || text[index + 2] == 0x94
+        {
+            next = index + 3
+        } else {
+            return isUnmodelled(text[index]) ? nil : false
+        }
+        if next < count && text[next] >= 0x80 { return nil }
+        return true
+    }
+
     static func literalPrefixes(of source: String) -> [[UInt8]]? {
         let bytes = Array(source.utf8)
         func isWordByte(_ byte: UInt8) -> Bool {
@@ -544,19 +689,34 @@ public struct CompiledRegex: @unchecked Sendable {
     /// Whether `text` contains a match. A pattern starting with `^` is tried at the start only: Swift's
     /// `firstMatch` would try every position of a 3 KiB paragraph, which costs far more than the match.
     func matches(_ text: String) -> Bool {
-        if let literalPrefixes, !literalPrefixes.contains(where: { text.utf8.starts(with: $0) }) { return false }
+        // In place, by `memcmp` and `memchr`: `String.UTF8View.starts(with:)` and `contains` went byte by byte
+        // through the generic path.
+        var text = text
+        if let literalPrefixes {
+            let starts = text.withUTF8 { bytes in
+                literalPrefixes.contains { prefix in
+                    prefix.count <= bytes.count
+                        && memcmp(bytes.baseAddress!, prefix.withUnsafeBufferPointer { $0.baseAddress! }, prefix.count) == 0
+                }
+            }
+            guard starts else { return false }
+        }
         if let firstCharacters {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }
-        // In place, by `memchr`: `String.UTF8View.contains` went byte by byte through the generic path.
-        var text = text
-        let possible = text.withUTF8 { bytes in
+        let possible = text.withUTF8 { bytes -> Int in
             for byte in requiredBytes {
-                guard let base = bytes.baseAddress, memchr(base, Int32(byte), bytes.count) != nil else { return false }
+                guard let base = bytes.baseAddress, memchr(base, Int32(byte), bytes.count) != nil else { return 0 }
             }
-            return !isAgencyDateline || couldBeDateline(bytes)
+            guard isAgencyDateline else { return 1 }
+            guard couldBeDateline(bytes) else { return 0 }
+            // Decided on the bytes when they are plain ASCII (the engine cost ~150k instructions per paragraph
+            // that reached it, a sixth of the corpus documents); otherwise the engine decides.
+            if let decided = Self.matchAgencyDateline(bytes) { return decided ? 2 : 0 }
+            return 1
         }
-        guard possible else { return false }
+        // 0: cannot match, 2: matches, 1: the engine decides.
+        if possible != 1 { return possible == 2 }
         return lock.mutex.withLock { _ in
             if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
             return (try? regex.firstMatch(in: text)) != nil
@@ -714,7 +874,69 @@ enum TextBytes {
     /// Greek, Cyrillic) and Unicode's full mapping for the rest, straight into UTF-8 bytes. `String.lowercased()`
     /// asks Unicode for every non-ASCII character, which made it the most expensive step of classifying a story
     /// with curly quotes.
+    ///
+    /// Runs of ASCII (most of a story, and most of what lies between its curly quotes and dashes) are copied
+    /// whole and lowercased eight bytes at a time (``lowercaseASCII(_:from:)``); the old path went byte by byte
+    /// from a field's first non-ASCII character on (``lowercasedUTF8ByteByByte(_:into:)``, kept as the
+    /// reference).
     static func lowercasedUTF8(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var index = 0
+            while index < bytes.count {
+                var runEnd = index
+                while runEnd < bytes.count && bytes[runEnd] < 0x80 { runEnd += 1 }
+                if runEnd > index {
+                    let at = out.count
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<runEnd]))
+                    out.withUnsafeMutableBufferPointer { lowercaseASCII($0, from: at) }
+                    index = runEnd
+                    continue
+                }
+                let byte = bytes[index]
+                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                guard let scalar = decodeScalar(bytes, at: index) else {
+                    out.append(byte)
+                    index += 1
+                    continue
+                }
+                let lowered = lowerValue(scalar.value)
+                if lowered == scalar.value {
+                    for offset in 0..<min(length, bytes.count - index) { out.append(bytes[index + offset]) }
+                } else if let mapped = Unicode.Scalar(lowered) {
+                    out.append(contentsOf: UTF8.encode(mapped)!)
+                }
+                index += length
+            }
+        }
+    }
+
+    /// Lowercases the ASCII bytes `buffer[from...]` in place, eight at a time: with no byte at 0x80 or above,
+    /// adding 0x3F to every byte sets its top bit exactly when it is ≥ "A", adding 0x25 when it is > "Z" (no
+    /// carry crosses a byte), and the top bit shifted right by two is the 0x20 that lowercases a capital.
+    @inline(__always)
+    static func lowercaseASCII(_ buffer: UnsafeMutableBufferPointer<UInt8>, from start: Int) {
+        guard let base = buffer.baseAddress else { return }
+        let raw = UnsafeMutableRawPointer(base)
+        var index = start
+        let end = buffer.count
+        while index + 8 <= end {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let high: UInt64 = 0x8080_8080_8080_8080
+            let capitals = (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & high
+            if capitals != 0 { raw.storeBytes(of: word | (capitals >> 2), toByteOffset: index, as: UInt64.self) }
+            index += 8
+        }
+        while index < end {
+            let byte = base[index]
+            if byte >= 0x41 && byte <= 0x5A { base[index] = byte | 0x20 }
+            index += 1
+        }
+    }
+
+    /// ``lowercasedUTF8(_:into:)`` as it was before its ASCII runs went eight bytes at a time: the reference
+    /// its tests compare against.
+    static func lowercasedUTF8ByteByByte(_ text: String, into out: inout [UInt8]) {
         // ASCII, most of a story, is copied whole and lowercased in place; from the first non-ASCII byte on, the
         // character-by-character path below (appending byte by byte cost more than the lowercasing).
         let start = out.count
@@ -775,9 +997,16 @@ enum TextBytes {
         case 0x130: return 0x69  // İ: Turkish capital dotted I
         case 0x2000...0x206F, 0x3000...0x9FFF, 0x430...0x45F, 0x3AC...0x3CE, 0x600...0x6FF: return value
         default:
-            guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
-            return scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value
+            return lowerValueByUnicode(value)
         }
+    }
+
+    /// ``lowerValue(_:)`` by Unicode's mapping. Not inlined: asking `properties` fetches type metadata and makes
+    /// stack room on entry to whatever function does it, which every caller of the inlined fast path paid.
+    @inline(never)
+    static func lowerValueByUnicode(_ value: UInt32) -> UInt32 {
+        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return value }
+        return scalar.properties.lowercaseMapping.unicodeScalars.first?.value ?? value
     }
 
     /// ASCII letters and digits, and any byte of a non-ASCII character (a quick test; see ``isWordCharacter``).
@@ -789,9 +1018,18 @@ enum TextBytes {
 
     /// Whether the character whose UTF-8 encoding covers byte `index` is a letter or digit: "Zürich" and
     /// "Заголовок" are words, while "…", "”" and "—" end one as "." and "\"" do.
+    @inline(__always)
     static func isWordCharacter(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         let byte = text[index]
         if byte < 0x80 { return isWordByte(byte) }
+        return isWordScalar(text, at: index)
+    }
+
+    /// ``isWordCharacter(_:at:)`` for a non-ASCII byte. Apart, and not inlined: asking `properties` fetches
+    /// type metadata and makes stack room on entry to whatever function does it, which the ASCII test paid at
+    /// every phrase boundary.
+    @inline(never)
+    static func isWordScalar(_ text: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
         var start = index
         while start > 0 && text[start] & 0xC0 == 0x80 && index - start < 3 { start -= 1 }
         guard let scalar = decodeScalar(text, at: start) else { return false }

@@ -120,50 +120,69 @@ public struct Classifier: Sendable {
     private enum PendingCue {
         case pattern(rule: Int, pattern: Int, count: Int, fields: ClassificationRules.Fields)
         case model(label: String)
-        case via(code: String)
+        /// Evidence passed up from a narrower topic (its position in ``MediaTopics/all``).
+        case via(topic: Int)
     }
 
+    /// Topics by their position in ``MediaTopics/all``: scores in an array, cues in one list, and the order
+    /// evidence is added in fixed (rules in file order, a rule's patterns in the order written, narrower topics
+    /// in ``MediaTopics/all`` order). Dictionaries keyed by QCode and pattern made that order the hash order,
+    /// which differs from one process to the next: equal-weight cues came out in a different order, and the
+    /// floating-point sums could differ in their last bit.
     private func decideTopics(_ evidence: RuleEvidence, verdict: ModelVerdict?) -> [TopicLabel] {
         // Locals, not `self`: the closures below captured the whole `Classifier` (a copy, a retain per field).
         let settings = rules.settings
         let ruleList = rules.rules
-        var raw: [String: Double] = [:]
+        let ruleTopics = rules.ruleTopics
+        let topics = MediaTopics.all
+        var raw = [Double](repeating: 0, count: topics.count)
+        var touched = [Bool](repeating: false, count: topics.count)
         // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
-        var cues: [String: [(weight: Double, value: Double, cue: PendingCue)]] = [:]
-        for hit in evidence.hits where ruleList[hit.rule].target == .topic {
+        var cues: [(topic: Int, weight: Double, value: Double, cue: PendingCue)] = []
+        for hit in evidence.hits where ruleTopics[hit.rule] >= 0 {
             let rule = ruleList[hit.rule]
+            let topic = ruleTopics[hit.rule]
             var total = 0.0
-            for (pattern, count) in hit.counts {
-                let value = rule.weight * min(1 + log(Double(count)), 3)
+            for match in hit.patterns {
+                let value = rule.weight * min(1 + log(Double(match.count)), 3)
                 total += value
-                cues[rule.label, default: []].append((
-                    Thousandths.round(value), value,
-                    .pattern(rule: hit.rule, pattern: pattern, count: count, fields: hit.fields[pattern]!)
+                cues.append((
+                    topic, Thousandths.round(value), value,
+                    .pattern(rule: hit.rule, pattern: match.pattern, count: match.count, fields: match.fields)
                 ))
             }
-            raw[rule.label, default: 0] += total
+            raw[topic] += total
+            touched[topic] = true
         }
-        if let verdict, let code = rules.modelTopics[verdict.label.lowercased()] {
+        if let verdict, let code = rules.modelTopics[verdict.label.lowercased()],
+            let topic = MediaTopics.indexByCode[code]
+        {
             let value = settings.modelTopicWeight * verdict.score
-            raw[code, default: 0] += value
-            cues[code, default: []].append((Thousandths.round(value), value, .model(label: verdict.label)))
+            raw[topic] += value
+            touched[topic] = true
+            cues.append((topic, Thousandths.round(value), value, .model(label: verdict.label)))
         }
         // Broader topics receive a share of their narrower topics' evidence (terrorism is conflict too).
         let own = raw
-        for (code, value) in own {
-            var share = value * settings.topicPropagation
-            for ancestor in MediaTopics.ancestors(of: code) {
-                raw[ancestor, default: 0] += share
-                cues[ancestor, default: []].append((Thousandths.round(share), share, .via(code: code)))
+        let ownTouched = touched
+        for topic in topics.indices where ownTouched[topic] {
+            var share = own[topic] * settings.topicPropagation
+            for ancestor in MediaTopics.ancestorIndices[topic] {
+                raw[ancestor] += share
+                touched[ancestor] = true
+                cues.append((ancestor, Thousandths.round(share), share, .via(topic: topic)))
                 share *= settings.topicPropagation
             }
         }
-        let chosen = raw.filter { $0.value >= settings.topicThreshold }
-            .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+        let rank = MediaTopics.codeRank
+        let chosen = topics.indices.filter { touched[$0] && raw[$0] >= settings.topicThreshold }
+            .sorted { (raw[$0], rank[$1]) > (raw[$1], rank[$0]) }
             .prefix(settings.maxTopics)
-        return chosen.map { code, value in
-            let topic = MediaTopics.byCode[code]!
-            let topCues = (cues[code] ?? []).sorted { $0.weight > $1.weight }.prefix(8).map { _, value, pending in
+        return chosen.map { topic in
+            let value = raw[topic]
+            let label = topics[topic]
+            let topCues = cues.filter { $0.topic == topic }.sorted { $0.weight > $1.weight }.prefix(8).map {
+                _, _, value, pending in
                 switch pending {
                 case .pattern(let ruleIndex, let pattern, let count, let fields):
                     let rule = ruleList[ruleIndex]
@@ -171,12 +190,12 @@ public struct Classifier: Sendable {
                     return Cue(shown, field: fields.primaryName, weight: value, line: rule.line)
                 case .model(let label):
                     return Cue("model: \(label)", field: "model", weight: value)
-                case .via(let code):
-                    return Cue("via \(MediaTopics.byCode[code]?.label ?? code)", field: "topic", weight: value)
+                case .via(let narrower):
+                    return Cue("via \(topics[narrower].label)", field: "topic", weight: value)
                 }
             }
             return TopicLabel(
-                code: code, label: topic.label, parent: topic.parent,
+                code: label.code, label: label.label, parent: label.parent,
                 score: 1 - exp(-value / max(settings.topicScale, 0.001)), cues: topCues
             )
         }
@@ -210,18 +229,34 @@ public struct Classifier: Sendable {
 /// Which rules matched a document, which of their patterns, how often and where.
 struct RuleEvidence {
     struct Hit {
+        struct Match {
+            var pattern: Int
+            var count: Int
+            /// The fields of its first match.
+            var fields: ClassificationRules.Fields
+        }
+
         var rule: Int
-        /// Pattern index → occurrences.
-        var counts: [Int: Int]
-        /// Pattern index → the fields of its first match.
-        var fields: [Int: ClassificationRules.Fields]
+        /// The patterns that matched, in pattern order. (Dictionaries keyed by pattern cost a hash per
+        /// occurrence and iterated in hash order, which changes from one process to the next.)
+        var patterns: [Match] = []
+
+        /// Counts one occurrence of `pattern`, first found in `fields`.
+        mutating func record(_ pattern: Int, _ fields: ClassificationRules.Fields) {
+            var position = 0
+            while position < patterns.count && patterns[position].pattern < pattern { position += 1 }
+            if position < patterns.count && patterns[position].pattern == pattern {
+                patterns[position].count += 1
+            } else {
+                patterns.insert(Match(pattern: pattern, count: 1, fields: fields), at: position)
+            }
+        }
 
         /// One cue per matched pattern, the rule's weight on the first (kinds and sources count a rule once).
         func cues(_ rule: ClassificationRules.Rule, weight: Double) -> [Cue] {
-            counts.keys.sorted().enumerated().map { position, pattern in
-                let count = counts[pattern]!
-                let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
-                return Cue(shown, field: fields[pattern]!.primaryName, weight: position == 0 ? weight : 0,
+            patterns.enumerated().map { position, match in
+                let shown = rule.patterns[match.pattern].display + (match.count > 1 ? " ×\(match.count)" : "")
+                return Cue(shown, field: match.fields.primaryName, weight: position == 0 ? weight : 0,
                            line: rule.line)
             }
         }
@@ -234,9 +269,8 @@ struct RuleEvidence {
         // two dictionaries on every phrase occurrence, which made matching cost more than the automaton.
         var byRule = [Hit?](repeating: nil, count: rules.rules.count)
         func record(_ rule: Int, _ pattern: Int, _ fields: ClassificationRules.Fields) {
-            if byRule[rule] == nil { byRule[rule] = Hit(rule: rule, counts: [:], fields: [:]) }
-            byRule[rule]!.counts[pattern, default: 0] += 1
-            if byRule[rule]!.fields[pattern] == nil { byRule[rule]!.fields[pattern] = fields }
+            if byRule[rule] == nil { byRule[rule] = Hit(rule: rule) }
+            byRule[rule]!.record(pattern, fields)
         }
         let entries = rules.phraseEntries
         let uses = rules.flatUses
@@ -260,20 +294,16 @@ struct RuleEvidence {
                     case .prefix: if start != trimmedStart { continue }
                     case .suffix: if end != trimmedEnd { continue }
                     }
-                    if byRule[use.rule] == nil { byRule[use.rule] = Hit(rule: use.rule, counts: [:], fields: [:]) }
-                    byRule[use.rule]!.counts[use.pattern, default: 0] += 1
-                    if byRule[use.rule]!.fields[use.pattern] == nil { byRule[use.rule]!.fields[use.pattern] = fields }
+                    if byRule[use.rule] == nil { byRule[use.rule] = Hit(rule: use.rule) }
+                    byRule[use.rule]!.record(use.pattern, fields)
                 }
             }
         }
-        for ruleIndex in rules.regexRules {
-            let rule = rules.rules[ruleIndex]
-            for (patternIndex, pattern) in rule.patterns.enumerated() {
-                guard case .regex(let compiled) = pattern else { continue }
-                for segment in view.segments where !rule.fields.intersection(segment.fields).isEmpty {
-                    if compiled.matches(segment.text) {
-                        record(ruleIndex, patternIndex, rule.fields.intersection(segment.fields))
-                    }
+        for use in rules.regexUses {
+            for segment in view.segments.indices {
+                let fields = use.fields.intersection(view.segments[segment].fields)
+                if !fields.isEmpty && use.regex.matches(view.segments[segment].text) {
+                    record(use.rule, use.pattern, fields)
                 }
             }
         }

@@ -23,6 +23,8 @@ public struct EntityExtractor: Sendable {
         var type: Entity.EntityType
         /// `tokens` as UTF-8 bytes, compared with a story's tokens in place.
         var words: [[UInt8]] = []
+        /// Row of `name` in ``EntityExtractor/canonicalNames`` (aliases share their canonical name's row).
+        var nameID = 0
 
         init(tokens: [String], name: String, type: Entity.EntityType) {
             self.tokens = tokens
@@ -34,6 +36,8 @@ public struct EntityExtractor: Sendable {
 
     /// First token → entries starting with it, longest first.
     let entries: [String: [Entry]]
+    /// The gazetteer's canonical names as UTF-8, by ``Entry/nameID``.
+    let canonicalNames: [[UInt8]]
 
     /// Lines `place|org: Name[=Alias=Alias]; …`.
     public init(gazetteer: String) {
@@ -51,6 +55,15 @@ public struct EntityExtractor: Sendable {
             }
         }
         for key in entries.keys { entries[key]!.sort { $0.tokens.count > $1.tokens.count } }
+        // Canonical names numbered in sorted order (any fixed order would do: only equality is asked of them).
+        let canonical = Set(entries.values.joined().map(\.name)).sorted()
+        let canonicalRows = Dictionary(uniqueKeysWithValues: canonical.enumerated().map { ($1, $0) })
+        for key in entries.keys {
+            for position in entries[key]!.indices {
+                entries[key]![position].nameID = canonicalRows[entries[key]![position].name]!
+            }
+        }
+        canonicalNames = canonical.map { Array($0.utf8) }
         self.entries = entries
         // Every word the extractor has an opinion about, once, with all its roles: one lookup per token instead
         // of a `Set<String>` or `Dictionary` probe (SipHash over the word) per role asked about.
@@ -201,6 +214,13 @@ public struct EntityExtractor: Sendable {
         }
 
         @inline(__always)
+        func equalTokens(_ a: Token, _ b: Token) -> Bool {
+            let length = a.end - a.start
+            return length == b.end - b.start
+                && memcmp(bytes.baseAddress! + a.start, bytes.baseAddress! + b.start, length) == 0
+        }
+
+        @inline(__always)
         func equals<C: Collection>(_ token: Token, _ word: C) -> Bool where C.Element == UInt8 {
             token.end - token.start == word.count && bytes[token.start..<token.end].elementsEqual(word)
         }
@@ -232,10 +252,303 @@ public struct EntityExtractor: Sendable {
         if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
         let headlineCount = builder.tokens.count
         Self.tokenize(buffer, bodyStart..<buffer.count, into: &builder)
-        return extract(Text(bytes: buffer), tokens: builder.tokens, headlineCount: headlineCount)
+        let text = Text(bytes: buffer)
+        return extractByNames(text, tokens: builder.tokens, headlineCount: headlineCount)
+            ?? extractByStrings(text, tokens: builder.tokens, headlineCount: headlineCount)
     }
 
-    private func extract(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity] {
+    /// The names of one story as UTF-8, end to end, each with its FNV-1a hash: a name is compared, hashed and
+    /// ordered on its bytes, and a `String` is made only for the entities reported (at most ``limit``). The old
+    /// path made a `String` per candidate name and kept them in `Set`s and `Dictionary`s (half the extractor's
+    /// instructions).
+    struct NameArena {
+        struct Name {
+            var start: Int32
+            var count: Int32
+            var hash: UInt64
+            /// The tokens it was read from (`first...last`), or -1 for a gazetteer name.
+            var first: Int32
+            var last: Int32
+        }
+
+        var bytes: [UInt8] = []
+        /// Set when a name holds a character this path does not compare as `String` would (see ``isPlainNFC``).
+        var declined = false
+
+        /// Tokens `first...last` joined by single spaces, as the `String` path joined them.
+        mutating func add(_ text: Text, _ tokens: [Token], _ first: Int, _ last: Int) -> Name {
+            let start = bytes.count
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for index in first...last {
+                if index > first {
+                    bytes.append(0x20)
+                    hash = (hash ^ 0x20) &* 0x0000_0100_0000_01B3
+                }
+                for position in tokens[index].start..<tokens[index].end {
+                    let byte = text.bytes[position]
+                    if byte >= 0xCC && !Self.isPlainNFC(lead: byte) { declined = true }
+                    bytes.append(byte)
+                    hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+                }
+            }
+            return Name(start: Int32(start), count: Int32(bytes.count - start), hash: hash, first: Int32(first),
+                        last: Int32(last))
+        }
+
+        mutating func add(_ name: [UInt8]) -> Name {
+            let start = bytes.count
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in name {
+                if byte >= 0xCC && !Self.isPlainNFC(lead: byte) { declined = true }
+                bytes.append(byte)
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+            }
+            return Name(start: Int32(start), count: Int32(name.count), hash: hash, first: -1, last: -1)
+        }
+
+        /// Whether a character with this lead byte (≥ 0xCC, i.e. U+0300 and up) is one after which byte equality
+        /// and byte order are `String`'s: Cyrillic U+0400–U+047F and CJK U+4000–U+9FFF (no character there
+        /// decomposes or combines). Everything below U+0300 is too. `String` compares canonically equivalent
+        /// text as equal (é and e + U+0301) and orders by NFC scalars; two texts made only of such characters are
+        /// in NFC, where equal means byte-equal and scalar order is UTF-8 byte order. Any other character (a
+        /// combining mark, Greek, Arabic, kana…) and the story is left to the `String` path.
+        @inline(__always)
+        static func isPlainNFC(lead: UInt8) -> Bool {
+            lead == 0xD0 || lead == 0xD1 || (lead >= 0xE4 && lead <= 0xE9)
+        }
+
+        func equal(_ a: Name, _ b: Name) -> Bool {
+            guard a.hash == b.hash, a.count == b.count else { return false }
+            return bytes.withUnsafeBufferPointer {
+                memcmp($0.baseAddress! + Int(a.start), $0.baseAddress! + Int(b.start), Int(a.count)) == 0
+            }
+        }
+
+        /// Byte order, which is `String`'s `<` on plain NFC text.
+        func less(_ a: Name, _ b: Name) -> Bool {
+            let common = Int(min(a.count, b.count))
+            let order = common == 0 ? 0 : bytes.withUnsafeBufferPointer {
+                memcmp($0.baseAddress! + Int(a.start), $0.baseAddress! + Int(b.start), common)
+            }
+            return order != 0 ? order < 0 : a.count < b.count
+        }
+
+        func string(_ name: Name) -> String {
+            bytes.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0[Int(name.start)..<Int(name.start + name.count)]),
+                       as: UTF8.self)
+            }
+        }
+    }
+
+    /// ``extractByStrings(_:tokens:headlineCount:)`` with names kept as bytes (``NameArena``); same entities,
+    /// counts and order. Nil when a name is not plainly NFC (``NameArena/isPlainNFC(lead:)``): then the
+    /// `String` path, whose equality is canonical equivalence, decides.
+    private func extractByNames(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity]? {
+        // Filled in place: `map` appended row by row, a uniqueness check per token.
+        let rows = [Int](unsafeUninitializedCapacity: tokens.count) { buffer, count in
+            for index in tokens.indices { buffer[index] = lexiconRow(tokens[index], in: text) }
+            count = tokens.count
+        }
+        let noRoles = Word.Roles()
+        func roles(_ index: Int) -> Word.Roles { rows[index] < 0 ? noRoles : lexiconRoles[rows[index]] }
+        func hasCandidates(_ index: Int) -> Bool { rows[index] >= 0 && lexiconHasEntries[rows[index]] }
+        var arena = NameArena()
+        arena.bytes.reserveCapacity(512)
+        var consumed = [Bool](repeating: false, count: tokens.count)
+        for index in 0..<headlineCount where !hasCandidates(index) {
+            consumed[index] = true
+        }
+        // 1. Gazetteer names, counted by canonical name.
+        var gazetteer: [(id: Int, type: Entity.EntityType, count: Int)] = []
+        var index = 0
+        while index < tokens.count {
+            if hasCandidates(index),
+                let entry = lexicon[rows[index]].entries.first(where: { Self.matches($0.words, tokens, at: index, in: text) })
+            {
+                if let position = gazetteer.firstIndex(where: { $0.id == entry.nameID }) {
+                    gazetteer[position].count += 1
+                } else {
+                    gazetteer.append((entry.nameID, entry.type, 1))
+                }
+                for offset in 0..<entry.tokens.count { consumed[index + offset] = true }
+                index += entry.tokens.count
+            } else {
+                index += 1
+            }
+        }
+        var found: [(name: NameArena.Name, type: Entity.EntityType, count: Int)] = gazetteer.map {
+            (arena.add(canonicalNames[$0.id]), $0.type, $0.count)
+        }
+        // 2. Capitalised runs: people after titles or before speech verbs, organisations by their last word.
+        var people: [NameArena.Name] = []
+        var organisations: [NameArena.Name] = []
+        index = 0
+        while index < tokens.count {
+            guard tokens[index].capitalised, !consumed[index] else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
+                end += 1
+            }
+            let start = index
+            index = end + 1
+            if roles(end).contains(.organisationEnd), end > start {
+                var first = start
+                while first <= end && roles(first).contains(.starter) { first += 1 }
+                if end - first >= 1 { organisations.append(arena.add(text, tokens, first, end)) }
+                continue
+            }
+            var titleEnd = -1
+            var hasPersonalTitle = false
+            for position in start...end {
+                let wordRoles = roles(position)
+                if wordRoles.contains(.title) { titleEnd = position }
+                if wordRoles.contains(.personalTitle) { hasPersonalTitle = true }
+            }
+            let afterTitle = start > 0 && !tokens[start - 1].breakAfter && tokens[start - 1].capitalised
+                && roles(start - 1).contains(.personalTitle)
+            // The name's tokens, `first...end` (empty when first > end).
+            var first = end + 1
+            if titleEnd >= 0, hasPersonalTitle || afterTitle {
+                first = titleEnd + 1
+            } else if titleEnd < 0, end + 1 < tokens.count, roles(end + 1).contains(.speechVerb) {
+                first = start
+                while first <= end && roles(first).contains(.starter) { first += 1 }
+            } else if afterTitle {
+                first = start
+            }
+            guard first <= end, end - first < 4 else { continue }
+            if (first...end).contains(where: { roles($0).contains(.starter) }) { continue }
+            people.append(arena.add(text, tokens, first, end))
+        }
+        if arena.declined { return nil }
+        // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg"): per surname (a
+        // full name's last token) its one full name, or -1 when several share it.
+        var fullNames: [NameArena.Name] = []
+        for name in people where name.last > name.first && !fullNames.contains(where: { arena.equal($0, name) }) {
+            fullNames.append(name)
+        }
+        var surnames: [(token: Int, owner: Int)] = []
+        func surname(equalTo token: Int) -> Int? {
+            surnames.firstIndex { text.equalTokens(tokens[$0.token], tokens[token]) }
+        }
+        for (position, name) in fullNames.enumerated() {
+            if let known = surname(equalTo: Int(name.last)) {
+                surnames[known].owner = -1
+            } else {
+                surnames.append((Int(name.last), position))
+            }
+        }
+        var personNames: [NameArena.Name] = []
+        for var name in people {
+            if name.first == name.last, let known = surname(equalTo: Int(name.first)), surnames[known].owner >= 0 {
+                name = fullNames[surnames[known].owner]
+            }
+            if !personNames.contains(where: { arena.equal($0, name) }),
+                !found.contains(where: { arena.equal($0.name, name) })
+            {
+                personNames.append(name)
+            }
+        }
+        // Where each capitalised word occurs: each key's tokens chained in text order from a small
+        // open-addressing table (see extractByStrings).
+        var slotKeys: [UInt64] = []
+        var slotHeads: [Int32] = []
+        var nextSame = [Int32]()
+        var slotMask = 0
+        if !personNames.isEmpty || !organisations.isEmpty {
+            var capitalised = 0
+            for token in tokens where token.capitalised { capitalised += 1 }
+            var size = 16
+            while size < capitalised * 2 { size *= 2 }
+            slotMask = size - 1
+            slotKeys = [UInt64](repeating: 0, count: size)
+            slotHeads = [Int32](repeating: -1, count: size)
+            nextSame = [Int32](repeating: -1, count: tokens.count)
+            for index in tokens.indices.reversed() where tokens[index].capitalised {
+                let key = tokens[index].key
+                let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
+                slotKeys[slot] = key
+                nextSame[index] = slotHeads[slot]
+                slotHeads[slot] = Int32(index)
+            }
+        }
+        /// How many tokens equal token `word` and satisfy `accept`.
+        func count(of word: Int, _ accept: (Int) -> Bool) -> Int {
+            guard slotMask > 0 else { return 0 }
+            let key = tokens[word].key
+            let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
+            var total = 0
+            var index = slotKeys[slot] == key ? Int(slotHeads[slot]) : -1
+            while index >= 0 {
+                if text.equalTokens(tokens[index], tokens[word]) && accept(index) { total += 1 }
+                index = Int(nextSame[index])
+            }
+            return total
+        }
+        /// Whether the name's tokens occur from token `at` on, with no punctuation between them.
+        func occursWhole(_ name: NameArena.Name, at position: Int) -> Bool {
+            let length = Int(name.last - name.first) + 1
+            guard position + length <= tokens.count else { return false }
+            for offset in 0..<length {
+                if !text.equalTokens(tokens[position + offset], tokens[Int(name.first) + offset]) { return false }
+                if offset < length - 1 && tokens[position + offset].breakAfter { return false }
+            }
+            return true
+        }
+        for name in personNames {
+            var total = 0
+            if name.last > name.first, let known = surname(equalTo: Int(name.last)), surnames[known].owner >= 0,
+                arena.equal(fullNames[surnames[known].owner], name)
+            {
+                total = count(of: Int(name.last)) { !consumed[$0] }
+            } else {
+                total = count(of: Int(name.first)) { occursWhole(name, at: $0) }
+            }
+            if total > 0 { found.append((name, .person, total)) }
+        }
+        for (position, name) in organisations.enumerated()
+        where !organisations[..<position].contains(where: { arena.equal($0, name) })
+            && !found.contains(where: { arena.equal($0.name, name) })
+        {
+            found.append((name, .organisation, count(of: Int(name.first)) { occursWhole(name, at: $0) }))
+        }
+        found.sort { $0.count != $1.count ? $0.count > $1.count : arena.less($0.name, $1.name) }
+        return found.prefix(Self.limit).map { Entity(name: arena.string($0.name), type: $0.type, count: $0.count) }
+    }
+
+    /// Which name logic ``extract(_:headline:path:)`` runs: for tests comparing the two.
+    enum NamePath {
+        /// ``extractByNames`` (nil when it declines the story).
+        case bytes
+        /// ``extractByStrings``, the reference.
+        case strings
+    }
+
+    func extract(_ text: String, headline: String = "", path: NamePath) -> [Entity]? {
+        var bytes = Array(headline.utf8)
+        let headlineEnd = bytes.count
+        bytes.append(contentsOf: text.utf8)
+        return bytes.withUnsafeBufferPointer { buffer in
+            var builder = TokenBuilder(lexiconShapes: lexiconShapes)
+            Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
+            if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
+            let headlineCount = builder.tokens.count
+            Self.tokenize(buffer, headlineEnd..<buffer.count, into: &builder)
+            let text = Text(bytes: buffer)
+            switch path {
+            case .bytes: return extractByNames(text, tokens: builder.tokens, headlineCount: headlineCount)
+            case .strings: return extractByStrings(text, tokens: builder.tokens, headlineCount: headlineCount)
+            }
+        }
+    }
+
+    /// The name logic on `String`s, `Set`s and `Dictionary`s keyed by names: what ``extractByNames`` does on
+    /// bytes, kept as its reference and for the stories it declines (names that are not plainly NFC).
+    private func extractByStrings(_ text: Text, tokens: [Token], headlineCount: Int) -> [Entity] {
         // Each token's lexicon word, looked up once; its roles answer every "is it a title?" below.
         let rows = tokens.map { lexiconRow($0, in: text) }
         let noRoles = Word.Roles()
@@ -411,7 +724,9 @@ public struct EntityExtractor: Sendable {
             var breakAfter = breaking
             if bytes[last - 1] == 0x2E {  // "."
                 let inner = UnsafeBufferPointer(rebasing: bytes[start..<(last - 1)])
-                if inner.contains(0x2E) || EntityExtractor.isAbbreviation(inner) {
+                if (inner.count > 0 && memchr(inner.baseAddress!, 0x2E, inner.count) != nil)
+                    || EntityExtractor.isAbbreviation(inner)
+                {
                     breakAfter = breaking
                 } else {
                     last -= 1
@@ -441,13 +756,22 @@ public struct EntityExtractor: Sendable {
             if first < 0x80 {
                 capitalised = first >= 0x41 && first <= 0x5A
             } else {
-                capitalised = TextBytes.decodeScalar(bytes, at: start)?.properties.isUppercase ?? false
+                capitalised = EntityExtractor.isUppercase(bytes, at: start)
             }
             let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
             let key = capitalised || lexiconShapes[Int(first)] & EntityExtractor.lengthBit(last - start) != 0
                 ? EntityExtractor.key(slice) : 0
             tokens.append(Token(start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: key))
         }
+    }
+
+    /// Whether the character at `index` (a non-ASCII lead byte) is uppercase. Not inlined on purpose: a
+    /// function that asks a scalar's `properties` (a type whose size the compiler does not know) fetches its
+    /// metadata and makes stack room for it on entry, on every call, whichever branch runs; in `flush` that was
+    /// paid once per token for the rare non-ASCII capital.
+    @inline(never)
+    static func isUppercase(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> Bool {
+        TextBytes.decodeScalar(bytes, at: index)?.properties.isUppercase ?? false
     }
 
     /// What the tokenizer does with an ASCII byte; every non-ASCII byte is ``nonASCII`` (decoded there).

@@ -75,6 +75,21 @@ public enum MediaTopics {
     /// Topics by QCode.
     public static let byCode: [String: Topic] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 
+    /// Each topic's position in ``all``, by QCode.
+    static let indexByCode: [String: Int] = Dictionary(uniqueKeysWithValues: all.enumerated().map { ($1.code, $0) })
+
+    /// Per topic (position in ``all``), the positions of its broader topics, nearest first.
+    static let ancestorIndices: [[Int]] = all.map { ancestors(of: $0.code).compactMap { indexByCode[$0] } }
+
+    /// Per topic (position in ``all``), its rank in QCode order: ties in score go to the lower code.
+    static let codeRank: [Int] = {
+        var rank = [Int](repeating: 0, count: all.count)
+        for (position, index) in all.indices.sorted(by: { all[$0].code < all[$1].code }).enumerated() {
+            rank[index] = position
+        }
+        return rank
+    }()
+
     /// The broader topics of `code`, nearest first (`defence` → `government`, `politics`).
     public static func ancestors(of code: String) -> [String] {
         var chain: [String] = []
