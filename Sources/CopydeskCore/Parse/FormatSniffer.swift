@@ -316,10 +316,16 @@ public enum FormatSniffer {
         let utf8 = line.utf8
         // The first colon byte. Before it only printable ASCII may stand, each byte its own `Character`, so it is
         // the first `Character` ":" unless a combining mark follows it (then the `Character` path decides).
-        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")), colon > utf8.startIndex else {
+        // Searched only as far as the bytes could be a name: most first lines are prose, and their first space
+        // already says they are no header (the colon may be a thousand bytes further, or nowhere).
+        let colon: Substring.UTF8View.Index? = TextScan.withUTF8(line) { bytes in
+            for (offset, byte) in bytes.enumerated() {
+                if byte == UInt8(ascii: ":") { return utf8.index(utf8.startIndex, offsetBy: offset) }
+                if !(byte > 0x20 && byte < 0x7F) { return nil }
+            }
             return nil
         }
-        guard utf8[..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        guard let colon, colon > utf8.startIndex else { return nil }
         let after = utf8.index(after: colon)
         if after < utf8.endIndex, utf8[after] >= 0x80,
             let scalar = Substring(utf8[after...]).unicodeScalars.first, TextScan.mayJoin(scalar)

@@ -42,7 +42,10 @@ struct TextMetadata: Equatable {
             // The first words are all any test here looks at (counts are compared with at most 13).
             let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
-            if found.dateline == nil, words.count >= 6, let dateline = Dateline.find(words: words) {
+            // Before the text too, a paragraph that cannot open with a dateline is not searched for one.
+            if found.dateline == nil, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
+                let dateline = Dateline.find(words: words)
+            {
                 found.dateline = dateline
             }
             if isProse(words, paragraph) {
@@ -85,7 +88,7 @@ struct TextMetadata: Equatable {
     /// A sentence of twelve words or more, not a list and not a photo credit.
     static func isProse(_ words: [Substring], _ paragraph: String) -> Bool {
         words.count >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !TextScan.contains(paragraph, " • ")
-            && !paragraph.hasPrefix("©")
+            && !TextScan.startsWithCopyright(paragraph)
     }
 
     /// The field a label names (`Abstract:` → summary), if any.
@@ -118,7 +121,7 @@ struct TextMetadata: Equatable {
             return true
         }
         // Label: value (the first colon, within the first 17 characters)
-        if let colon = line.prefix(17).firstIndex(of: ":") {
+        if let colon = Self.labelColon(line) {
             let label = line[..<colon].lowercased().trimmingSpaces
             let value = String(line[line.index(after: colon)...]).trimmingSpaces
             if !value.isEmpty, label.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" }) {
@@ -138,6 +141,20 @@ struct TextMetadata: Equatable {
         }
         readDateStamp(line, words: words)
         return false
+    }
+
+    /// `line.prefix(17).firstIndex(of: ":")`: the first colon among the first 17 characters. In bytes where those
+    /// are ASCII without CR and the byte after them is ASCII too (then each is a `Character` of its own, and a
+    /// colon is the `Character` ":" exactly when it is the byte).
+    static func labelColon(_ line: String) -> String.Index? {
+        let offset: Int?? = TextScan.withUTF8(line) { bytes -> Int?? in
+            let end = min(bytes.count, 17)
+            for index in 0..<min(bytes.count, 18) where bytes[index] >= 0x80 || bytes[index] == 0x0D { return nil }
+            for index in 0..<end where bytes[index] == UInt8(ascii: ":") { return .some(index) }
+            return .some(nil)
+        }
+        guard let offset else { return line.prefix(17).firstIndex(of: ":") }
+        return offset.map { line.utf8.index(line.utf8.startIndex, offsetBy: $0) }
     }
 
     /// A line that is mostly a date: `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` (published, then
