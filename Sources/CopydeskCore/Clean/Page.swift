@@ -30,6 +30,8 @@ extension Clean {
         let scriptCounts: ScriptCounts
         let isHeadlineLine: Bool
         let block: Block?
+        /// Known to be ``TextScan/isPlainNFC(_:)`` (false: not known).
+        let isPlainNFC: Bool
 
         /// Per word, the languages of ``Vocabulary/stopwordLanguages`` that have its key as a function word: only
         /// for the line where ``Page/language(of:)``'s sample of words ends, so made when asked for.
@@ -46,6 +48,7 @@ extension Clean {
             stopwordCounts = measured.stopwords
             letterWords = measured.letterWords
             scriptCounts = measured.scriptCounts
+            isPlainNFC = measured.plainNFC
             let separatorCount = measured.separators
             hasSpacedSeparator = measured.spacedSeparator ?? Page.hasSpacedSeparator(text)
             let (ends, colon) = Self.sentenceEnd(text)
@@ -85,6 +88,9 @@ extension Clean {
             var spacedSeparator: Bool?
             /// Per word, its function-word mask: from ``measure(_:)`` and ``measureByCharacters(_:)`` only.
             var masks: [UInt16]?
+            /// True when the one-pass measure saw only ASCII and ``isPlainMark(_:)`` scalars (then the text is
+            /// ``TextScan/isPlainNFC(_:)``); false when it cannot tell.
+            var plainNFC = false
         }
 
         /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
@@ -221,7 +227,8 @@ extension Clean {
                 }
                 return Measured(
                     wordCount: words, stopwords: stopwords, letterWords: letterWords, separators: separators,
-                    scriptCounts: scriptCounts, spacedSeparator: spacedSeparator, masks: nil
+                    scriptCounts: scriptCounts, spacedSeparator: spacedSeparator, masks: nil,
+                    plainNFC: nonASCIIWords.isEmpty
                 )
             }
         }
@@ -580,8 +587,9 @@ extension Clean {
             var first: [UInt64: Int] = [:]
             first.reserveCapacity(candidates.count)
             for index in candidates {
+                let plain = lines[index].isPlainNFC
                 let hash: UInt64? = TextScan.withUTF8(lines[index].text) { bytes in
-                    guard TextScan.isASCII(bytes) || TextScan.isPlainNFC(bytes) else { return nil }
+                    guard plain || TextScan.isPlainNFC(bytes) else { return nil }
                     // FNV-1a over eight bytes at a time, then the tail, then the length.
                     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
                     var offset = 0

@@ -41,6 +41,17 @@ public enum FormatSniffer {
             let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: asciiCount) { out, initialized in
                 var count = 0
                 while index < bytes.count, count < out.count {
+                    // Eight ASCII bytes at a time, each its own scalar.
+                    if index &+ 8 <= bytes.count, count &+ 8 <= out.count,
+                        TextScan.eightBytes(at: index, in: bytes) & 0x8080_8080_8080_8080 == 0
+                    {
+                        for offset in 0..<8 {
+                            out.initializeElement(at: count &+ offset, to: Unicode.Scalar(bytes[index &+ offset]))
+                        }
+                        index &+= 8
+                        count &+= 8
+                        continue
+                    }
                     let byte = bytes[index]
                     if byte < 0x80 {
                         out.initializeElement(at: count, to: Unicode.Scalar(byte))

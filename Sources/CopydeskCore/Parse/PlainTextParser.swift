@@ -35,7 +35,7 @@ public struct PlainTextParser: ArticleParser {
         let firstLine = Self.collapse(lines[first])
         var headline = firstLine
         var paragraphs: [String] = []
-        if TextScan.characterCount(firstLine) > Self.headlineLimit {
+        if TextScan.hasCharacters(firstLine[...], atLeast: Self.headlineLimit + 1) {
             // A "headline" this long is the first paragraph of a text without a headline: keep all of it.
             headline = Self.cut(firstLine, near: Self.headlineCut)
             paragraphs.append(firstLine)
@@ -260,7 +260,13 @@ public struct PlainTextParser: ArticleParser {
     static func looksHardWrapped(_ block: [Substring]) -> Bool {
         let body = block.dropLast()
         let wrapped = body.filter { line in
-            wrappedLineLengths.contains(TextScan.characterCount(line)) && !endsSentence(line)
+            // A character takes one to four bytes (nor does a CR LF make more characters than bytes): lines too
+            // short or too long in bytes are not counted.
+            let bytes = line.utf8.count
+            guard bytes >= wrappedLineLengths.lowerBound, bytes <= 4 * wrappedLineLengths.upperBound else {
+                return false
+            }
+            return wrappedLineLengths.contains(TextScan.characterCount(line)) && !endsSentence(line)
         }.count
         return wrapped * 2 > body.count
     }

@@ -40,15 +40,15 @@ struct TextMetadata: Equatable {
                 if !mayOpenWithDateline(paragraph) { continue }
             }
             // The first words are all any test here looks at (counts are compared with at most 13).
-            let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
+            let words = HeadWords(paragraph)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
             // Before the text too, a paragraph that cannot open with a dateline is not searched for one.
             if found.dateline == nil, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
-                let dateline = Dateline.find(words: words)
+                let dateline = Dateline.find(words: words.all)
             {
                 found.dateline = dateline
             }
-            if isProse(words, paragraph) {
+            if isProse(wordCount: words.count, paragraph) {
                 if !sawProse, found.published == nil, found.datelineDate == nil {
                     // A page without a date line often dates the story in its lead: "on Tuesday (16 November 2021)".
                     found.datelineDate = DateText.firstDate(in: paragraph)?.iso.prefix(10).description
@@ -87,7 +87,11 @@ struct TextMetadata: Equatable {
 
     /// A sentence of twelve words or more, not a list and not a photo credit.
     static func isProse(_ words: [Substring], _ paragraph: String) -> Bool {
-        words.count >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !TextScan.contains(paragraph, " • ")
+        isProse(wordCount: words.count, paragraph)
+    }
+
+    static func isProse(wordCount: Int, _ paragraph: String) -> Bool {
+        wordCount >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !TextScan.contains(paragraph, " • ")
             && !TextScan.startsWithCopyright(paragraph)
     }
 
@@ -105,11 +109,11 @@ struct TextMetadata: Equatable {
 
     /// Reads one line before the text; true when it was a labelled or bracketed field line (such a line is
     /// never the story's first paragraph, however long).
-    private mutating func readLine(_ line: String, words: [Substring]) -> Bool {
+    private mutating func readLine(_ line: String, words: HeadWords) -> Bool {
         guard let first = words.first else { return false }
         // By NAME: at most twelve words, not a sentence.
         if byline == nil, Self.isBy(first), (2...13).contains(words.count), line.last != "." {
-            byline = words.dropFirst().joined(separator: " ")
+            byline = words.all.dropFirst().joined(separator: " ")
             return true
         }
         // (As delivered), (Check against delivery): a short note in brackets, without figures (a bracketed
@@ -139,7 +143,7 @@ struct TextMetadata: Equatable {
                 }
             }
         }
-        readDateStamp(line, words: words)
+        readDateStamp(line)
         return false
     }
 
@@ -159,7 +163,7 @@ struct TextMetadata: Equatable {
 
     /// A line that is mostly a date: `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` (published, then
     /// updated), `Xinhua, March 11, 2016 Adjust font size:` (a source before the date).
-    private mutating func readDateStamp(_ line: String, words: [Substring]) {
+    private mutating func readDateStamp(_ line: String) {
         guard !TextScan.hasCharacters(line[...], atLeast: 101) else { return }
         let dates = DateText.allDates(in: line)
         guard let first = dates.first else { return }
@@ -186,6 +190,36 @@ struct TextMetadata: Equatable {
             } else if isPlace, datelinePlace == nil, name.count <= Dateline.placeLimit {
                 datelinePlace = name
             }
+        }
+    }
+
+    /// A paragraph's first ``wordLimit`` words split at spaces (``TextScan/spaceSeparated(_:limit:)-(String,_)``),
+    /// made into `Substring`s only when a test needs more than their count: most paragraphs are only counted.
+    struct HeadWords {
+        let paragraph: String
+        let count: Int
+        private let ranges: [Range<Int>]?
+        private let split: [Substring]?
+
+        init(_ paragraph: String) {
+            self.paragraph = paragraph
+            let ranges = TextScan.withUTF8(paragraph) {
+                TextScan.wordRanges($0, spacesOnly: true, limit: TextMetadata.wordLimit)
+            }
+            self.ranges = ranges
+            split = ranges == nil ? TextScan.spaceSeparated(paragraph, limit: TextMetadata.wordLimit) : nil
+            count = ranges?.count ?? split?.count ?? 0
+        }
+
+        var first: Substring? {
+            if let split { return split.first }
+            guard let range = ranges?.first else { return nil }
+            return TextScan.substrings(of: paragraph[...], [range])[0]
+        }
+
+        var all: [Substring] {
+            if let split { return split }
+            return TextScan.substrings(of: paragraph[...], ranges ?? [])
         }
     }
 

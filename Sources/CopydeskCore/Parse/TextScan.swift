@@ -199,7 +199,8 @@ enum TextScan {
         spaceSeparated(text[...], limit: limit)
     }
 
-    private static func substrings(of text: Substring, _ ranges: [Range<Int>]) -> [Substring] {
+    /// The `Substring`s of `text` at byte `ranges` (scalar boundaries).
+    static func substrings(of text: Substring, _ ranges: [Range<Int>]) -> [Substring] {
         let utf8 = text.utf8
         let base = utf8.startIndex
         return ranges.map { range in
