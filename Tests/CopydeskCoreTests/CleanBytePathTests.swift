@@ -230,3 +230,107 @@ struct CleanBytePathTests {
         }
     }
 }
+
+@Suite("Parse: byte shortcuts of the sixth round")
+struct ParseShortcutTests {
+    static let scalars = TextScanBytePathTests.scalars
+
+    @Test func plainLinesAreKnownPlain() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<10_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: CleanBytePathTests.markPieces, upTo: 10)
+            let line = Clean.Line(text: text, isHeadlineLine: false, block: nil)
+            if line.isPlainNFC {
+                #expect(TextScan.withUTF8(text, TextScan.isPlainNFC), "\(Self.scalars(text))")
+            }
+        }
+        #expect(Clean.Line(text: "The £5 “deal” – done", isHeadlineLine: false, block: nil).isPlainNFC)
+    }
+
+    @Test func wrappedBlocksAreTheCharacterCountsOnes() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["word ", "é", "\u{301}", "ж", "東", "😀", "\r\n", ". ", String(repeating: "x", count: 50), "  "]
+        for _ in 0..<5_000 {
+            let block = (0..<Int.random(in: 1...5, using: &generator)).map { _ in
+                TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 24)[...]
+            }
+            let body = block.dropLast()
+            let wrapped = body.filter { line in
+                PlainTextParser.wrappedLineLengths.contains(line.count) && !PlainTextParser.endsSentence(line)
+            }.count
+            #expect(PlainTextParser.looksHardWrapped(block) == (wrapped * 2 > body.count))
+        }
+    }
+
+    @Test func headWordsAreTheSpaceSeparatedWords() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator, upTo: 40)
+            let words = TextMetadata.HeadWords(text)
+            let expected = TextScan.spaceSeparated(text, limit: TextMetadata.wordLimit)
+            #expect(words.count == expected.count, "\(Self.scalars(text))")
+            #expect(words.all.map(String.init) == expected.map(String.init), "\(Self.scalars(text))")
+            #expect(words.first.map(String.init) == expected.first.map(String.init))
+        }
+    }
+
+    @Test func snifferHeadsOfScalarsAreTheScalars() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "From: a@b.c\n", "Subject: x\n", "\n", "{\"headline\": \"x\", \"uri\": \"y\"}", "<nitf>", "<?xml version=\"1.0\"?>",
+            "\u{1}", "\u{2}", "\u{16}", "é", "£", "東", "abcdefghijkl", " ", "Date: today\n", "MIME-Version: 1.0\n",
+        ]
+        for _ in 0..<3_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 30)
+            let head = Array(text.unicodeScalars.prefix(FormatSniffer.prefixLength))
+            #expect(FormatSniffer.sniff(text, fileName: "story") == FormatSniffer.sniffContent(head).format, "\(text)")
+        }
+        let long = String(repeating: "é abcdefgh ", count: 600)
+        #expect(FormatSniffer.sniff(long, fileName: "story") == .text)
+    }
+}
+
+@Suite("Parse and Clean: loops without arrays")
+struct ParagraphLoopTests {
+    /// The paragraphs as they were made before, block array by block array.
+    static func referenceParagraphs(_ text: String) -> [String]? {
+        let lines = PlainTextParser.normalizedLines(text)
+        guard let first = lines.firstIndex(where: { !PlainTextParser.isBlank($0) }) else { return nil }
+        let firstLine = PlainTextParser.collapse(lines[first])
+        var paragraphs: [String] = []
+        if TextScan.characterCount(firstLine) > PlainTextParser.headlineLimit { paragraphs.append(firstLine) }
+        for block in PlainTextParser.blocks(lines[(first + 1)...]) {
+            paragraphs += PlainTextParser.paragraphs(of: block)
+        }
+        return PlainTextParser.joiningBrokenSentences(paragraphs)
+    }
+
+    @Test func paragraphsAreTheBlockByBlockOnes() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "word ", "The talks ended. ", "\n", "\n\n", " \n", "\t", "é", "\u{301}", "\u{A0}", "\r\n",
+            String(repeating: "wrapped line of text ", count: 3) + "\n", String(repeating: "long ", count: 70),
+        ]
+        var parsed = 0
+        for _ in 0..<5_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 20)
+            let input = ParserInput(bytes: Array(text.utf8), text: text, charset: "utf-8", fileName: "story.txt")
+            switch PlainTextParser().parse(input) {
+            case .success(let article):
+                parsed += 1
+                #expect(article.paragraphs == Self.referenceParagraphs(text), "\(text.debugDescription)")
+            case .failure:
+                #expect(Self.referenceParagraphs(text) == nil)
+            }
+        }
+        #expect(parsed > 2_000)
+    }
+
+    @Test func lastSpaceIsTheLastSpaceCharacter() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator)
+            #expect(Clean.lastSpace(text) == text.lastIndex(of: " "), "\(TextScanBytePathTests.scalars(text))")
+        }
+    }
+}

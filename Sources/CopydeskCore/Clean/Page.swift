@@ -22,8 +22,14 @@ extension Clean {
         let endsSentence: Bool
         /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — ` (``Page/trailingTag(_:)`` looks no further if not).
         let hasSpacedSeparator: Bool
-        /// Items between separators (`•`, `|`, …); 1 when there is no separator.
-        let segments: [Substring]
+        /// Items between separators (`•`, `|`, …); 1 when there is no separator. Made when asked for (only lines
+        /// with two separators are): an array per line was an allocation for nothing.
+        lazy var segments: [Substring] =
+            separators < 2
+            ? [text[...]]
+            : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
+                .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
+                .filter { !$0.isEmpty }
         let separators: Int
         let script: Script?
         /// Letters per script (``Script/letterCounts(in:)``), which add up to the page's.
@@ -54,12 +60,6 @@ extension Clean {
             let (ends, colon) = Self.sentenceEnd(text)
             endsSentence = ends && !colon || colon && measured.wordCount >= 3
             separators = separatorCount
-            segments =
-                separatorCount < 2
-                ? [text[...]]
-                : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
-                    .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
-                    .filter { !$0.isEmpty }
             script = scriptCounts.dominant
         }
 
@@ -980,11 +980,14 @@ extension Clean {
 
         /// Lines judged by what surrounds them: the heading of a list taken out, a teaser after a caption, a
         /// second copy of a caption.
+        /// The reasons of lines taken out as lists, made once.
+        private static let structuralReasons: Set<String> = [
+            Signal.separatedList.description, Signal.linkDensity.description,
+            Signal.region(.navigation).description, Signal.region(.related).description,
+        ]
+
         func addContextSignals(_ reasons: inout [String?]) {
-            let structural: Set<String> = [
-                Signal.separatedList.description, Signal.linkDensity.description,
-                Signal.region(.navigation).description, Signal.region(.related).description,
-            ]
+            let structural = Self.structuralReasons
             let captionReason = Signal.caption.description
             for index in lines.indices where reasons[index] == nil {
                 let line = lines[index]

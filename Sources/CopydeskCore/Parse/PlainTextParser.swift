@@ -40,9 +40,25 @@ public struct PlainTextParser: ArticleParser {
             headline = Self.cut(firstLine, near: Self.headlineCut)
             paragraphs.append(firstLine)
         }
-        for block in Self.blocks(lines[(first + 1)...]) {
-            paragraphs += Self.paragraphs(of: block)
+        // Block by block as ``blocks(_:)`` cuts them, without an array per block: most blocks are one line.
+        var block: [Substring] = []
+        func flush() {
+            if block.count == 1 {
+                let paragraph = Self.collapse(block[0])
+                if !paragraph.isEmpty { paragraphs.append(paragraph) }
+            } else if !block.isEmpty {
+                paragraphs += Self.paragraphs(of: block)
+            }
+            block.removeAll(keepingCapacity: true)
         }
+        for line in lines[(first + 1)...] {
+            if Self.isBlank(line) {
+                flush()
+            } else {
+                block.append(line)
+            }
+        }
+        flush()
         paragraphs = Self.joiningBrokenSentences(paragraphs)
         var article = Article(headline: headline, paragraphs: paragraphs)
         TextMetadata.read([headline] + paragraphs).fill(&article)
