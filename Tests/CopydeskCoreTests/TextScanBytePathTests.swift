@@ -52,8 +52,9 @@ struct TextScanBytePathTests {
     // MARK: Clean.Line measurements
 
     static func same(_ a: Clean.Line.Measured, _ b: Clean.Line.Measured) -> Bool {
-        a.wordCount == b.wordCount && a.masks == b.masks && a.letterWords == b.letterWords
-            && a.separators == b.separators && a.scriptCounts == b.scriptCounts && a.spacedSeparator == b.spacedSeparator
+        a.wordCount == b.wordCount && a.stopwords == b.stopwords && a.letterWords == b.letterWords
+            && a.separators == b.separators && a.scriptCounts.all == b.scriptCounts.all
+            && a.scriptCounts.dominant == b.scriptCounts.dominant && a.spacedSeparator == b.spacedSeparator
     }
 
     @Test func fusedMeasureAgreesWithTheGeneralPass() {

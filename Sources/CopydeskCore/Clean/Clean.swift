@@ -138,12 +138,28 @@ public enum Clean {
         return Result(article: article, removals: lineRemovals + removals)
     }
 
+    /// `paragraph.lastIndex(of: " ")`: the last space byte, when it is a `Character` of its own (no prepended
+    /// mark before it, nothing after it that could join it); otherwise the `Character` search decides.
+    static func lastSpace(_ paragraph: String) -> String.Index? {
+        let offset: Int?? = TextScan.withUTF8(paragraph) { bytes -> Int?? in
+            var index = bytes.count - 1
+            while index >= 0, bytes[index] != 0x20 { index -= 1 }
+            guard index >= 0 else { return .some(nil) }
+            if index + 1 < bytes.count, bytes[index + 1] >= 0x80 { return nil }
+            if TextScan.prependPrecedes(index, in: bytes) { return nil }
+            // A space after it would have been found instead; before it, only a prepended mark could join it.
+            return .some(index)
+        }
+        guard let offset else { return paragraph.lastIndex(of: " ") }
+        return offset.map { paragraph.utf8.index(paragraph.utf8.startIndex, offsetBy: $0) }
+    }
+
     /// Splits an agency end mark off the last paragraph: `… cooperation. Endit` → (`… cooperation.`, `Endit`).
     static func splitEndMark(_ paragraph: String) -> (String, String)? {
         // Lowercasing never shortens a text in scalars, and no end mark has more than seven: a paragraph of
         // more than 28 bytes is not one, and is not lowercased whole.
         if paragraph.utf8.count <= 28, Vocabulary.endMarks.contains(paragraph.lowercased()) { return ("", paragraph) }
-        guard let space = paragraph.lastIndex(of: " ") else { return nil }
+        guard let space = lastSpace(paragraph) else { return nil }
         let mark = paragraph[paragraph.index(after: space)...]
         guard Vocabulary.endMarks.contains(mark.lowercased()) else { return nil }
         let kept = String(paragraph[..<space])

@@ -13,52 +13,85 @@ extension Clean {
         /// The words lowercased, without surrounding punctuation: what is looked up in word lists. Made when
         /// first asked for: only short lines need them (the function-word counts use ``stopwordMasks``).
         lazy var keys: [String] = words.map(Self.key)
-        /// Per word, the languages of ``Vocabulary/stopwordLanguages`` that have its key as a function word.
-        let stopwordMasks: [UInt16]
+        /// Per language of ``Vocabulary/stopwordLanguages``, how many of the words have their key as one of its
+        /// function words. Counts, not a mask per word: the signals only ever count, and an array per line was
+        /// an allocation and a store per word.
+        let stopwordCounts: StopwordCounts
         /// Words holding at least one letter.
         let letterWords: Int
         let endsSentence: Bool
         /// Whether the bytes hold ` - `, ` | `, ` – ` or ` — ` (``Page/trailingTag(_:)`` looks no further if not).
         let hasSpacedSeparator: Bool
-        /// Items between separators (`•`, `|`, …); 1 when there is no separator.
-        let segments: [Substring]
+        /// Items between separators (`•`, `|`, …); 1 when there is no separator. Made when asked for (only lines
+        /// with two separators are): an array per line was an allocation for nothing.
+        lazy var segments: [Substring] =
+            separators < 2
+            ? [text[...]]
+            : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
+                .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
+                .filter { !$0.isEmpty }
         let separators: Int
         let script: Script?
         /// Letters per script (``Script/letterCounts(in:)``), which add up to the page's.
-        let scriptCounts: [Int]
+        let scriptCounts: ScriptCounts
         let isHeadlineLine: Bool
         let block: Block?
+        /// Known to be ``TextScan/isPlainNFC(_:)`` (false: not known).
+        let isPlainNFC: Bool
+
+        /// Per word, the languages of ``Vocabulary/stopwordLanguages`` that have its key as a function word: only
+        /// for the line where ``Page/language(of:)``'s sample of words ends, so made when asked for.
+        lazy var stopwordMasks: [UInt16] = (Self.measure(text) ?? Self.measureByCharacters(text)).masks ?? []
 
         init(text: String, isHeadlineLine: Bool, block: Block?) {
             self.text = text
             self.isHeadlineLine = isHeadlineLine
             self.block = block
-            // One pass over the bytes for the words, their function-word masks, letters, separators and
-            // scripts; the Character-by-Character way where a whitespace character is longer than a scalar.
+            // One pass over the bytes for the words, their function words, letters, separators and scripts; the
+            // Character-by-Character way where a whitespace character is longer than a scalar.
             let measured = Self.measureFused(text) ?? Self.measure(text) ?? Self.measureByCharacters(text)
             wordCount = measured.wordCount
-            stopwordMasks = measured.masks
+            stopwordCounts = measured.stopwords
             letterWords = measured.letterWords
             scriptCounts = measured.scriptCounts
+            isPlainNFC = measured.plainNFC
             let separatorCount = measured.separators
             hasSpacedSeparator = measured.spacedSeparator ?? Page.hasSpacedSeparator(text)
-            endsSentence =
-                PlainTextParser.endsSentence(text[...]) && text.last != ":"
-                || text.hasSuffix(":") && measured.wordCount >= 3
+            let (ends, colon) = Self.sentenceEnd(text)
+            endsSentence = ends && !colon || colon && measured.wordCount >= 3
             separators = separatorCount
-            segments =
-                separatorCount < 2
-                ? [text[...]]
-                : text.split(whereSeparator: { Self.separatorMarks.contains($0) })
-                    .map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ")[...] }
-                    .filter { !$0.isEmpty }
-            script = Script.dominant(scriptCounts)
+            script = scriptCounts.dominant
         }
 
-        typealias Measured = (
-            wordCount: Int, masks: [UInt16], letterWords: Int, separators: Int,
-            scriptCounts: [Int], spacedSeparator: Bool?
-        )
+        /// Whether `text` ends a sentence (``PlainTextParser/endsSentence(_:)``), and whether its last `Character`
+        /// is a colon (`text.last == ":"`, which is also `text.hasSuffix(":")`: nothing else is canonically
+        /// equivalent to a colon).
+        static func sentenceEnd(_ text: String) -> (ends: Bool, colon: Bool) {
+            let answer: (Bool, Bool)? = TextScan.withUTF8(text) { bytes in
+                guard let ends = PlainTextParser.endsSentenceByBytes(bytes) else { return nil }
+                // A colon is its own `Character` unless a prepended mark stands before it (then both are one).
+                let colon = bytes.last == UInt8(ascii: ":") && !TextScan.prependPrecedes(bytes.count - 1, in: bytes)
+                return (ends, colon)
+            }
+            if let answer { return answer }
+            return (PlainTextParser.endsSentenceByCharacters(text[...]), text.last == ":")
+        }
+
+        /// What a line is measured as. The general passes also give the function-word mask of each word.
+        struct Measured {
+            var wordCount: Int
+            var stopwords: StopwordCounts
+            var letterWords: Int
+            var separators: Int
+            var scriptCounts: ScriptCounts
+            /// Nil when the pass could not tell (then the bytes are searched).
+            var spacedSeparator: Bool?
+            /// Per word, its function-word mask: from ``measure(_:)`` and ``measureByCharacters(_:)`` only.
+            var masks: [UInt16]?
+            /// True when the one-pass measure saw only ASCII and ``isPlainMark(_:)`` scalars (then the text is
+            /// ``TextScan/isPlainNFC(_:)``); false when it cannot tell.
+            var plainNFC = false
+        }
 
         /// The measurements of `text` from its UTF-8 bytes, or nil where ``TextScan/wordRanges(_:spacesOnly:limit:)``
         /// cannot split it without grapheme breaking.
@@ -94,11 +127,16 @@ extension Clean {
                     if range.count == 1, bytes[range.lowerBound] == UInt8(ascii: "|") { separators += 1 }
                     masks.append(asciiMask(bytes, range))
                 }
-                measureNonASCII(
-                    text, nonASCIIWords, masks: &masks, letterWords: &letterWords, separators: &separators,
+                let nonASCIIMasks = measureNonASCII(
+                    text, nonASCIIWords.map(\.range), letterWords: &letterWords, separators: &separators,
                     scriptCounts: &scriptCounts
                 )
-                return (ranges.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
+                for (word, mask) in zip(nonASCIIWords, nonASCIIMasks) { masks[word.number] = mask }
+                return Measured(
+                    wordCount: ranges.count, stopwords: StopwordCounts(masks), letterWords: letterWords,
+                    separators: separators, scriptCounts: ScriptCounts(all: scriptCounts),
+                    spacedSeparator: spacedSeparator, masks: masks
+                )
             }
         }
 
@@ -108,20 +146,21 @@ extension Clean {
         /// that may join the whitespace before it, a prepended mark. Otherwise words end at ASCII whitespace, the
         /// six bytes 0x09–0x0D and 0x20, as they do there.
         static func measureFused(_ text: String) -> Measured? {
-            TextScan.withUTF8(text) { bytes -> Measured? in
-                // Words are at least one byte and a separator apart: at most half the bytes, rounded up.
-                var masks = [UInt16](repeating: 0, count: (bytes.count &+ 1) / 2)
+            // Hoisted out of the loop: a global's every use checks that it is initialised.
+            let table = Vocabulary.asciiStopwords
+            return TextScan.withUTF8(text) { bytes -> Measured? in
+                var stopwords = StopwordCounts()
                 var words = 0
                 var letterWords = 0
                 var separators = 0
                 var letters = 0
                 var spacedSeparator = false
-                var nonASCIIWords: [(number: Int, range: Range<Int>)] = []
+                var nonASCIIWords: [Range<Int>] = []
                 let count = bytes.count
                 var index = 0
                 while index < count {
                     var byte = bytes[index]
-                    if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                    if byte == 0x20 || byte &- 0x09 < 5 {
                         index &+= 1
                         continue
                     }
@@ -146,31 +185,117 @@ extension Clean {
                         }
                         if index >= count { break }
                         byte = bytes[index]
-                        if byte <= 0x20, byte == 0x20 || byte >= 0x09 && byte <= 0x0D { break }
+                        if byte <= 0x20, byte == 0x20 || byte &- 0x09 < 5 { break }
                     }
                     let end = index
-                    let length = end &- start
+                    words &+= 1
                     letters &+= wordLetters
-                    if !spacedSeparator { spacedSeparator = isSpacedSeparator(bytes, start..<end) }
                     guard ascii else {
-                        nonASCIIWords.append((words, start..<end))
-                        words &+= 1
+                        // A dash between spaces is the only spaced separator beyond ASCII.
+                        if !spacedSeparator, end &- start == 3 { spacedSeparator = isSpacedSeparator(bytes, start..<end) }
+                        if let plain = measurePlainWord(bytes, start..<end, hasLetter: wordLetters > 0, table: table) {
+                            if plain.letter { letterWords &+= 1 }
+                            if plain.separator { separators &+= 1 }
+                            stopwords.add(plain.mask)
+                        } else {
+                            nonASCIIWords.append(start..<end)
+                        }
                         continue
                     }
                     if wordLetters > 0 { letterWords &+= 1 }
-                    if length == 1, bytes[start] == UInt8(ascii: "|") { separators &+= 1 }
-                    masks[words] = asciiMask(bytes, start..<end)
-                    words &+= 1
+                    if end &- start == 1 {
+                        if bytes[start] == UInt8(ascii: "|") { separators &+= 1 }
+                        if !spacedSeparator { spacedSeparator = isSpacedSeparator(bytes, start..<end) }
+                    }
+                    // The function-word key is the word without the punctuation `key(_:)` trims, at most eight bytes.
+                    var keyStart = start
+                    var keyEnd = end
+                    if isTrimmed(bytes[keyStart]) || isTrimmed(bytes[keyEnd &- 1]) {
+                        while keyStart < keyEnd, isTrimmed(bytes[keyStart]) { keyStart &+= 1 }
+                        while keyEnd > keyStart, isTrimmed(bytes[keyEnd &- 1]) { keyEnd &-= 1 }
+                    }
+                    if keyEnd &- keyStart <= 8 { stopwords.add(table.mask(bytes, keyStart..<keyEnd)) }
                 }
-                masks.removeLast(masks.count &- words)
-                var scriptCounts = Array(repeating: 0, count: Script.all.count)
-                scriptCounts[0] = letters
-                measureNonASCII(
-                    text, nonASCIIWords, masks: &masks, letterWords: &letterWords, separators: &separators,
-                    scriptCounts: &scriptCounts
+                var scriptCounts = ScriptCounts(ascii: letters)
+                if !nonASCIIWords.isEmpty {
+                    var counts = Array(repeating: 0, count: Script.all.count)
+                    let masks = measureNonASCII(
+                        text, nonASCIIWords, letterWords: &letterWords, separators: &separators, scriptCounts: &counts
+                    )
+                    for mask in masks { stopwords.add(mask) }
+                    scriptCounts.beyondASCII = counts
+                }
+                return Measured(
+                    wordCount: words, stopwords: stopwords, letterWords: letterWords, separators: separators,
+                    scriptCounts: scriptCounts, spacedSeparator: spacedSeparator, masks: nil,
+                    plainNFC: nonASCIIWords.isEmpty
                 )
-                return (masks.count, masks, letterWords, separators, scriptCounts, spacedSeparator)
             }
+        }
+
+        /// Whether a scalar beyond ASCII is one of the punctuation marks and symbols of news text that need no
+        /// `Character` work in a word: each is a `Character` of its own wherever it stands (no mark, joiner,
+        /// prepended mark or whitespace), none is a letter or has a lowercase other than itself, and none occurs
+        /// in a function word. U+00A1–U+00BF but ª, soft hyphen, µ and º; U+2010–U+2027; U+2030–U+205E; the
+        /// currency signs U+20A0–U+20C0.
+        @inline(__always)
+        static func isPlainMark(_ value: UInt32) -> Bool {
+            switch value {
+            case 0xAA, 0xAD, 0xB5, 0xBA: false
+            case 0xA1...0xBF, 0x2010...0x2027, 0x2030...0x205E, 0x20A0...0x20C0: true
+            default: false
+            }
+        }
+
+        /// ``measureNonASCII(_:_:letterWords:separators:scriptCounts:)`` of one word whose bytes beyond ASCII are
+        /// all ``isPlainMark(_:)`` scalars (`£5`, `“Yes”`, `don’t`, `•`), from the bytes; nil for other words.
+        /// Every scalar is then a `Character`: the word holds a letter when it holds an ASCII one (`hasLetter`),
+        /// adds to no script, is a separator when it is one mark of ``separatorMarks``, and its key (lowercased,
+        /// ``key(_:)``'s punctuation trimmed) is a function word only when what is left is ASCII.
+        static func measurePlainWord(
+            _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, hasLetter: Bool, table: Vocabulary.ASCIIStopwords
+        ) -> (mask: UInt16, letter: Bool, separator: Bool)? {
+            var index = range.lowerBound
+            var scalars = 0
+            var last: UInt32 = 0
+            while index < range.upperBound {
+                let (value, length) = TextScan.scalar(at: index, in: bytes)
+                if value >= 0x80, !isPlainMark(value) { return nil }
+                scalars &+= 1
+                last = value
+                index &+= length
+            }
+            let separator = scalars == 1 && (last == 0xB7 || last == 0xBB || last == 0x2022 || last == 0x203A)
+            // The key: trimmed of `, . ; : ! ? " ' ( )` and of “ ” ’ (E2 80 9C, E2 80 9D, E2 80 99) at both ends.
+            func quoteLength(at offset: Int) -> Int {
+                offset &+ 3 <= range.upperBound && bytes[offset] == 0xE2 && bytes[offset &+ 1] == 0x80
+                    && (bytes[offset &+ 2] == 0x9C || bytes[offset &+ 2] == 0x9D || bytes[offset &+ 2] == 0x99) ? 3 : 0
+            }
+            var start = range.lowerBound
+            var end = range.upperBound
+            while start < end {
+                if isTrimmed(bytes[start]) {
+                    start &+= 1
+                } else if quoteLength(at: start) == 3 {
+                    start &+= 3
+                } else {
+                    break
+                }
+            }
+            while end > start {
+                if isTrimmed(bytes[end &- 1]) {
+                    end &-= 1
+                } else if end &- start >= 3, quoteLength(at: end &- 3) == 3 {
+                    end &-= 3
+                } else {
+                    break
+                }
+            }
+            var mask: UInt16 = 0
+            if end &- start <= 8, !(start..<end).contains(where: { bytes[$0] >= 0x80 }) {
+                mask = table.mask(bytes, start..<end)
+            }
+            return (mask, hasLetter, separator)
         }
 
         /// ` - `, ` | `, ` – `, ` — `: the word at `range` is a dash or bar alone between two spaces.
@@ -195,18 +320,20 @@ extension Clean {
             return end &- start <= 8 ? Vocabulary.asciiStopwords.mask(bytes, start..<end) : 0
         }
 
-        /// The words with bytes beyond ASCII (few), measured as `String`s: their masks, letters, separator
-        /// marks and scripts.
+        /// The words with bytes beyond ASCII (few), measured as `String`s: their letters, separator marks and
+        /// scripts; returns their function-word masks, in order.
         private static func measureNonASCII(
-            _ text: String, _ words: [(number: Int, range: Range<Int>)], masks: inout [UInt16],
-            letterWords: inout Int, separators: inout Int, scriptCounts: inout [Int]
-        ) {
+            _ text: String, _ words: [Range<Int>], letterWords: inout Int, separators: inout Int,
+            scriptCounts: inout [Int]
+        ) -> [UInt16] {
             let utf8 = text.utf8
-            for (number, range) in words {
+            var masks: [UInt16] = []
+            masks.reserveCapacity(words.count)
+            for range in words {
                 let word = Substring(
                     utf8[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(
                         utf8.startIndex, offsetBy: range.upperBound)])
-                masks[number] = Vocabulary.stopwordMasks[key(word)] ?? 0
+                masks.append(Vocabulary.stopwordMasks[key(word)] ?? 0)
                 if word.contains(where: \.isLetter) { letterWords += 1 }
                 // A separator mark is one scalar: one character, and longer words need no counting.
                 if word.utf8.count <= 3, word.count == 1, separatorMarks.contains(word.first!) { separators += 1 }
@@ -214,25 +341,28 @@ extension Clean {
                     scriptCounts[Script.all.firstIndex(of: Script(scalar)) ?? Script.all.count - 1] += 1
                 }
             }
+            return masks
         }
 
-        private static func measureByCharacters(_ text: String) -> Measured {
+        static func measureByCharacters(_ text: String) -> Measured {
             let words = text.split(whereSeparator: \.isWhitespace)
             let masks = words.map { Vocabulary.stopwordMasks[key($0)] ?? 0 }
             let letterWords = words.filter { $0.contains(where: \.isLetter) }.count
             let separators = words.filter { $0.count == 1 && separatorMarks.contains($0.first!) }.count
-            return (words.count, masks, letterWords, separators, Script.letterCounts(in: text), nil)
+            return Measured(
+                wordCount: words.count, stopwords: StopwordCounts(masks), letterWords: letterWords,
+                separators: separators, scriptCounts: ScriptCounts(all: Script.letterCounts(in: text)),
+                spacedSeparator: nil, masks: masks
+            )
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
+        /// One bit per byte below 0x40: `, . ; : ! ? " ' ( )`.
         @inline(__always)
         private static func isTrimmed(_ byte: UInt8) -> Bool {
-            switch byte {
-            case UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "!"),
-                UInt8(ascii: "?"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"):
-                true
-            default: false
-            }
+            let set: UInt64 = 1 << 0x2C | 1 << 0x2E | 1 << 0x3B | 1 << 0x3A | 1 << 0x21 | 1 << 0x3F | 1 << 0x22
+                | 1 << 0x27 | 1 << 0x28 | 1 << 0x29
+            return byte < 0x40 && (set >> UInt64(byte)) & 1 != 0
         }
 
         /// A word as looked up in word lists: lowercased, without surrounding punctuation.
@@ -302,6 +432,76 @@ extension Clean {
         }
     }
 
+    /// Per language of ``Vocabulary/stopwordLanguages`` (at most 16, as a mask has bits), a count of words.
+    struct StopwordCounts: Equatable {
+        private var counts = InlineArray<16, Int32>(repeating: 0)
+
+        init() {}
+
+        init(_ masks: [UInt16]) {
+            for mask in masks { add(mask) }
+        }
+
+        /// Counts a word with function-word mask `mask` for each of its languages.
+        @inline(__always)
+        mutating func add(_ mask: UInt16) {
+            var mask = mask
+            while mask != 0 {
+                counts[mask.trailingZeroBitCount] &+= 1
+                mask &= mask &- 1
+            }
+        }
+
+        mutating func add(_ other: StopwordCounts) {
+            for language in 0..<16 { counts[language] &+= other.counts[language] }
+        }
+
+        subscript(language: Int) -> Int { Int(counts[language]) }
+
+        static func == (a: StopwordCounts, b: StopwordCounts) -> Bool {
+            (0..<16).allSatisfy { a.counts[$0] == b.counts[$0] }
+        }
+    }
+
+    /// Letters per script, in the order of ``Script/all``: ASCII letters apart, so that a line without others
+    /// needs no array.
+    struct ScriptCounts {
+        /// A–Z and a–z (Latin).
+        var ascii: Int
+        /// Letters beyond ASCII, per script (Latin ones among them); empty when there are none.
+        var beyondASCII: [Int]
+
+        init(ascii: Int) {
+            self.ascii = ascii
+            beyondASCII = []
+        }
+
+        init(all: [Int]) {
+            ascii = 0
+            beyondASCII = all
+        }
+
+        /// Every script's count.
+        var all: [Int] {
+            var counts = beyondASCII.isEmpty ? Array(repeating: 0, count: Script.all.count) : beyondASCII
+            counts[0] += ascii
+            return counts
+        }
+
+        /// ``Script/dominant(_:)`` of ``all``.
+        var dominant: Script? {
+            // Latin comes first and wins ties: with no other letters it is the script if there is a letter.
+            beyondASCII.isEmpty ? (ascii > 0 ? .latin : nil) : Script.dominant(all)
+        }
+
+        mutating func add(_ other: ScriptCounts) {
+            ascii += other.ascii
+            guard !other.beyondASCII.isEmpty else { return }
+            if beyondASCII.isEmpty { beyondASCII = Array(repeating: 0, count: Script.all.count) }
+            for index in other.beyondASCII.indices { beyondASCII[index] += other.beyondASCII[index] }
+        }
+    }
+
     /// The whole page as lines, with what is measured across lines: the text's script and language, the
     /// site's name where captions repeat it, the fields the parser read.
     struct Page {
@@ -354,19 +554,17 @@ extension Clean {
             }
             headlineKey = normalized(article.headline)
             // The lines' letter counts add up to those of the whole text.
-            var counts = Array(repeating: 0, count: Script.all.count)
-            for line in lines {
-                for (index, count) in line.scriptCounts.enumerated() { counts[index] += count }
-            }
-            script = Script.dominant(counts)
+            var counts = ScriptCounts(ascii: 0)
+            for line in lines { counts.add(line.scriptCounts) }
+            script = counts.dominant
             let language = Self.language(of: lines)
             stopwords = language.map { Vocabulary.stopwordSets[$0] }
             stopwordShares = lines.map { line in
                 guard let language, line.wordCount > 0 else { return nil }
-                let bit = UInt16(1) << language
-                return Double(line.stopwordMasks.count { $0 & bit != 0 }) / Double(line.wordCount)
+                return Double(line.stopwordCounts[language]) / Double(line.wordCount)
             }
-            let tags = lines.map { $0.hasSpacedSeparator ? Self.trailingTag($0.text) : nil }
+            // A line's own measure already searched for the spaced separator (the same bytes).
+            let tags = lines.map { $0.hasSpacedSeparator ? Self.trailingTag(separated: $0.text) : nil }
             trailingTags = tags
             var tagCounts: [String: Int] = [:]
             for tag in tags {
@@ -379,16 +577,19 @@ extension Clean {
             labelledTexts = fieldTexts.union(labelled.compactMap { $0.map(normalized) }.filter { $0.count >= 3 })
         }
 
-        /// ``repeatsEarlier`` where every candidate line is ASCII (then two texts are equal when their bytes
-        /// are): lines are told apart by a hash of their bytes and the bytes themselves, without `String`
-        /// hashing and its normalisation checks. Nil for other text, or when two different lines share a hash.
+        /// ``repeatsEarlier`` where every candidate line is in NFC by its scalars alone (``TextScan/isPlainNFC(_:)``:
+        /// ASCII, and the Latin, punctuation and currency scalars of news text), so that two lines are equal
+        /// `String`s exactly when their bytes are: lines are told apart by a hash of their bytes and the bytes
+        /// themselves, without `String` hashing and its normalisation. Nil for other text, or when two different
+        /// lines share a hash.
         static func repeatsByBytes(_ lines: [Line], _ candidates: [Int]) -> [Bool]? {
             var repeats = Array(repeating: false, count: lines.count)
             var first: [UInt64: Int] = [:]
             first.reserveCapacity(candidates.count)
             for index in candidates {
+                let plain = lines[index].isPlainNFC
                 let hash: UInt64? = TextScan.withUTF8(lines[index].text) { bytes in
-                    guard TextScan.isASCII(bytes) else { return nil }
+                    guard plain || TextScan.isPlainNFC(bytes) else { return nil }
                     // FNV-1a over eight bytes at a time, then the tail, then the length.
                     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
                     var offset = 0
@@ -419,18 +620,21 @@ extension Clean {
             // A sample of the text is enough to tell its language: its first 3,000 words, each looked up once
             // (as the line measured it) for every list at a time.
             var words = 0
-            var hits = Array(repeating: 0, count: Vocabulary.stopwordLanguages.count)
+            var hits = StopwordCounts()
             for line in lines where words < 3000 {
-                for var mask in line.stopwordMasks.prefix(3000 - words) {
+                if words + line.wordCount <= 3000 {
+                    words += line.wordCount
+                    hits.add(line.stopwordCounts)
+                    continue
+                }
+                // The line where the sample ends: its words one by one.
+                for mask in line.stopwordMasks.prefix(3000 - words) {
                     words += 1
-                    while mask != 0 {
-                        hits[mask.trailingZeroBitCount] += 1
-                        mask &= mask - 1
-                    }
+                    hits.add(mask)
                 }
             }
             guard words >= 20 else { return nil }
-            let best = hits.indices.map { ($0, hits[$0]) }.max { $0.1 < $1.1 }
+            let best = Vocabulary.stopwordLanguages.indices.map { ($0, hits[$0]) }.max { $0.1 < $1.1 }
             guard let best, best.1 * 100 >= words * 12 else { return nil }
             return best.0
         }
@@ -440,11 +644,22 @@ extension Clean {
         static func trailingTag(_ text: String) -> String? {
             // No spaced dash or bar among the bytes, none among the characters: most lines stop here.
             guard hasSpacedSeparator(text) else { return nil }
+            return trailingTag(separated: text)
+        }
+
+        /// ``trailingTag(_:)`` of a text known to hold a spaced separator's bytes.
+        static func trailingTag(separated text: String) -> String? {
             // Where every scalar is a character of its own (nearly always), in bytes, sparing grapheme breaking.
             if TextScan.hasSingleScalarCharacters(text) {
                 guard let tag = TextScan.withUTF8(text, { singleTagText($0) }) else { return nil }
                 return tagIfNames(tag)
             }
+            return trailingTagByCharacters(text)
+        }
+
+        /// ``trailingTag(_:)`` on `Character`s: for text with characters of several scalars, and what the bytes
+        /// must agree with.
+        static func trailingTagByCharacters(_ text: String) -> String? {
             let characters = Array(text)
             var start: Int?
             var index = characters.count - 2
@@ -501,6 +716,26 @@ extension Clean {
                 }
             }
             guard words >= 6 else { return nil }
+            // ``tagIfNames(_:)`` refuses a tag of 41 characters or more once trimmed: here characters are scalars,
+            // counted in the bytes before any String is made of a long rest of the line.
+            var start = found.tag
+            while start < bytes.count {
+                let (value, length) = TextScan.scalar(at: start, in: bytes)
+                if !TextScan.isWhitespace(value) { break }
+                start += length
+            }
+            var end = bytes.count
+            while end > start {
+                var lead = end - 1
+                while bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+                if !TextScan.isWhitespace(TextScan.scalar(at: lead, in: bytes).0) { break }
+                end = lead
+            }
+            var scalars = 0
+            for index in start..<end where bytes[index] & 0xC0 != 0x80 {
+                scalars += 1
+                if scalars >= 41 { return nil }
+            }
             return String(decoding: UnsafeBufferPointer(rebasing: bytes[found.tag...]), as: UTF8.self)
         }
 
@@ -577,7 +812,7 @@ extension Clean {
                 if checksHeadline {
                     if key == headline { return .repeatsHeadline }
                     if key.hasPrefix(headline + " "),
-                        key.split(separator: " ").count - headline.split(separator: " ").count <= 4
+                        Self.spaceSeparatedCount(key) - Self.spaceSeparatedCount(headline) <= 4
                     {
                         return .repeatsHeadline
                     }
@@ -591,6 +826,12 @@ extension Clean {
             if isLegal(line, at: index) { return .legal }
             if line.wordCount >= 10, repeatsEarlier[index] { return .repeatedParagraph }
             return nil
+        }
+
+        /// `text.split(separator: " ").count`, from the word ranges where they can be had (a paragraph that opens
+        /// with the headline may be long).
+        static func spaceSeparatedCount(_ text: String) -> Int {
+            TextScan.withUTF8(text) { TextScan.wordRanges($0, spacesOnly: true)?.count } ?? text.split(separator: " ").count
         }
 
         /// The headline line is judged only by what it is alone; whether it heads a list is decided later.
@@ -674,7 +915,7 @@ extension Clean {
         /// Starts with a credit mark, or ends with the site's repeated tag (` - Sputnik International`).
         private func isCaption(_ index: Int) -> Bool {
             let line = lines[index]
-            if line.text.hasPrefix("©") { return true }
+            if TextScan.startsWithCopyright(line.text) { return true }
             if line.text.utf8.first == UInt8(ascii: "("), line.text.lowercased().hasPrefix("(c) ") { return true }
             if let tag = trailingTags[index], siteTags.contains(tag) { return true }
             return false
@@ -717,11 +958,13 @@ extension Clean {
         static let asciiLegalNeedles =
             Vocabulary.legalPhrases.filter { phrase in phrase.utf8.allSatisfy { $0 < 0x80 } } + ["copyright"]
 
+        static let asciiLegalSearch = TextScan.Needles(asciiLegalNeedles)
+
         /// A legal phrase in the last fifth of the page, or in a short line anywhere after the text began.
         private func isLegal(_ line: Line, at index: Int) -> Bool {
             guard index * 5 >= lines.count * 4 || line.wordCount <= 12 else { return false }
             // ASCII lines (nearly all) are searched without a lowercased copy; other phrases cannot occur in them.
-            if let found = TextScan.lowercasedASCIIContains(line.text, Self.asciiLegalNeedles) {
+            if let found = TextScan.lowercasedASCIIContains(line.text, Self.asciiLegalSearch) {
                 if found.dropLast().contains(true) { return true }
                 return line.wordCount <= 12 && found.last!
                     && line.words.contains { $0.count >= 4 && $0.prefix(4).allSatisfy(\.isNumber) }
@@ -737,11 +980,14 @@ extension Clean {
 
         /// Lines judged by what surrounds them: the heading of a list taken out, a teaser after a caption, a
         /// second copy of a caption.
+        /// The reasons of lines taken out as lists, made once.
+        private static let structuralReasons: Set<String> = [
+            Signal.separatedList.description, Signal.linkDensity.description,
+            Signal.region(.navigation).description, Signal.region(.related).description,
+        ]
+
         func addContextSignals(_ reasons: inout [String?]) {
-            let structural: Set<String> = [
-                Signal.separatedList.description, Signal.linkDensity.description,
-                Signal.region(.navigation).description, Signal.region(.related).description,
-            ]
+            let structural = Self.structuralReasons
             let captionReason = Signal.caption.description
             for index in lines.indices where reasons[index] == nil {
                 let line = lines[index]

@@ -118,12 +118,65 @@ public struct Dateline: Sendable, Equatable {
     /// (`ROSCOE, South Dakota`) or title case. Without a dash after the brackets only short title-case or
     /// capitalised names count, so `The North Atlantic Treaty Organization's (NATO) decision` is no dateline.
     private static func isPlace(_ place: String, dashFollows: Bool) -> Bool {
+        if let answer = TextScan.withUTF8(place, { isASCIIPlace($0, dashFollows: dashFollows) }) { return answer }
+        return isPlaceByCharacters(place, dashFollows: dashFollows)
+    }
+
+    /// ``isPlace(_:dashFollows:)`` on the bytes of a place of ASCII without CR (one `Character` per byte, and a
+    /// byte is a letter, an uppercase or a lowercase `Character` exactly when it is one of A–Z and a–z), or nil
+    /// for other text.
+    static func isASCIIPlace(_ bytes: UnsafeBufferPointer<UInt8>, dashFollows: Bool) -> Bool? {
+        for byte in bytes where byte >= 0x80 || byte == 0x0D { return nil }
+        guard bytes.count <= placeLimit, let first = bytes.first, first &- 0x41 < 26 else { return false }
+        var punctuation = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "."), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ":"), UInt8(ascii: ";"),
+                UInt8(ascii: "\""), UInt8(ascii: "'"):
+                punctuation = true
+            default: continue
+            }
+        }
+        if punctuation && bytes.last != UInt8(ascii: ".") { return false }
+        var words = 0
+        var start = 0
+        var index = 0
+        while index <= bytes.count {
+            if index < bytes.count, bytes[index] != 0x20, bytes[index] != UInt8(ascii: "/"),
+                bytes[index] != UInt8(ascii: ",")
+            {
+                index += 1
+                continue
+            }
+            if index > start {
+                words += 1
+                if words > (dashFollows ? 6 : 3) { return false }
+                // A word in lower case must be a connector.
+                if bytes[start] &- 0x61 < 26 {
+                    let word = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    guard asciiConnectors.contains(where: { $0.elementsEqual(word) }) else { return false }
+                }
+            }
+            index += 1
+            start = index
+        }
+        return true
+    }
+
+    /// Lowercase words a place name may hold (`Stratford upon Avon`, `Frankfurt am Main`).
+    static let connectors: Set<Substring> = [
+        "de", "del", "la", "le", "am", "an", "der", "sur", "upon", "on", "of", "es",
+    ]
+    private static let asciiConnectors: [[UInt8]] = connectors.map { Array($0.utf8) }
+
+    /// ``isPlace(_:dashFollows:)`` `Character` by `Character`: for text beyond ASCII, and what the bytes must
+    /// agree with.
+    static func isPlaceByCharacters(_ place: String, dashFollows: Bool) -> Bool {
         guard place.count <= placeLimit, let first = place.first, first.isUppercase else { return false }
         if place.contains(where: { placePunctuation.contains($0) }) && !place.hasSuffix(".") { return false }
         let words = place.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "," })
         guard words.count <= (dashFollows ? 6 : 3) else { return false }
         let lowercaseWords = words.filter { $0.first?.isLowercase == true }
-        let connectors: Set<Substring> = ["de", "del", "la", "le", "am", "an", "der", "sur", "upon", "on", "of", "es"]
         return lowercaseWords.allSatisfy { connectors.contains($0) }
     }
 

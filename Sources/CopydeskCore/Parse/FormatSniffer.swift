@@ -41,6 +41,17 @@ public enum FormatSniffer {
             let scalars = [Unicode.Scalar](unsafeUninitializedCapacity: asciiCount) { out, initialized in
                 var count = 0
                 while index < bytes.count, count < out.count {
+                    // Eight ASCII bytes at a time, each its own scalar.
+                    if index &+ 8 <= bytes.count, count &+ 8 <= out.count,
+                        TextScan.eightBytes(at: index, in: bytes) & 0x8080_8080_8080_8080 == 0
+                    {
+                        for offset in 0..<8 {
+                            out.initializeElement(at: count &+ offset, to: Unicode.Scalar(bytes[index &+ offset]))
+                        }
+                        index &+= 8
+                        count &+= 8
+                        continue
+                    }
                     let byte = bytes[index]
                     if byte < 0x80 {
                         out.initializeElement(at: count, to: Unicode.Scalar(byte))
@@ -316,10 +327,16 @@ public enum FormatSniffer {
         let utf8 = line.utf8
         // The first colon byte. Before it only printable ASCII may stand, each byte its own `Character`, so it is
         // the first `Character` ":" unless a combining mark follows it (then the `Character` path decides).
-        guard let colon = utf8.firstIndex(of: UInt8(ascii: ":")), colon > utf8.startIndex else {
+        // Searched only as far as the bytes could be a name: most first lines are prose, and their first space
+        // already says they are no header (the colon may be a thousand bytes further, or nowhere).
+        let colon: Substring.UTF8View.Index? = TextScan.withUTF8(line) { bytes in
+            for (offset, byte) in bytes.enumerated() {
+                if byte == UInt8(ascii: ":") { return utf8.index(utf8.startIndex, offsetBy: offset) }
+                if !(byte > 0x20 && byte < 0x7F) { return nil }
+            }
             return nil
         }
-        guard utf8[..<colon].allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return nil }
+        guard let colon, colon > utf8.startIndex else { return nil }
         let after = utf8.index(after: colon)
         if after < utf8.endIndex, utf8[after] >= 0x80,
             let scalar = Substring(utf8[after...]).unicodeScalars.first, TextScan.mayJoin(scalar)

@@ -35,14 +35,30 @@ public struct PlainTextParser: ArticleParser {
         let firstLine = Self.collapse(lines[first])
         var headline = firstLine
         var paragraphs: [String] = []
-        if TextScan.characterCount(firstLine) > Self.headlineLimit {
+        if TextScan.hasCharacters(firstLine[...], atLeast: Self.headlineLimit + 1) {
             // A "headline" this long is the first paragraph of a text without a headline: keep all of it.
             headline = Self.cut(firstLine, near: Self.headlineCut)
             paragraphs.append(firstLine)
         }
-        for block in Self.blocks(lines[(first + 1)...]) {
-            paragraphs += Self.paragraphs(of: block)
+        // Block by block as ``blocks(_:)`` cuts them, without an array per block: most blocks are one line.
+        var block: [Substring] = []
+        func flush() {
+            if block.count == 1 {
+                let paragraph = Self.collapse(block[0])
+                if !paragraph.isEmpty { paragraphs.append(paragraph) }
+            } else if !block.isEmpty {
+                paragraphs += Self.paragraphs(of: block)
+            }
+            block.removeAll(keepingCapacity: true)
         }
+        for line in lines[(first + 1)...] {
+            if Self.isBlank(line) {
+                flush()
+            } else {
+                block.append(line)
+            }
+        }
+        flush()
         paragraphs = Self.joiningBrokenSentences(paragraphs)
         var article = Article(headline: headline, paragraphs: paragraphs)
         TextMetadata.read([headline] + paragraphs).fill(&article)
@@ -260,7 +276,13 @@ public struct PlainTextParser: ArticleParser {
     static func looksHardWrapped(_ block: [Substring]) -> Bool {
         let body = block.dropLast()
         let wrapped = body.filter { line in
-            wrappedLineLengths.contains(TextScan.characterCount(line)) && !endsSentence(line)
+            // A character takes one to four bytes (nor does a CR LF make more characters than bytes): lines too
+            // short or too long in bytes are not counted.
+            let bytes = line.utf8.count
+            guard bytes >= wrappedLineLengths.lowerBound, bytes <= 4 * wrappedLineLengths.upperBound else {
+                return false
+            }
+            return wrappedLineLengths.contains(TextScan.characterCount(line)) && !endsSentence(line)
         }.count
         return wrapped * 2 > body.count
     }

@@ -40,12 +40,15 @@ struct TextMetadata: Equatable {
                 if !mayOpenWithDateline(paragraph) { continue }
             }
             // The first words are all any test here looks at (counts are compared with at most 13).
-            let words = TextScan.spaceSeparated(paragraph, limit: Self.wordLimit)
+            let words = HeadWords(paragraph)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
-            if found.dateline == nil, words.count >= 6, let dateline = Dateline.find(words: words) {
+            // Before the text too, a paragraph that cannot open with a dateline is not searched for one.
+            if found.dateline == nil, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
+                let dateline = Dateline.find(words: words.all)
+            {
                 found.dateline = dateline
             }
-            if isProse(words, paragraph) {
+            if isProse(wordCount: words.count, paragraph) {
                 if !sawProse, found.published == nil, found.datelineDate == nil {
                     // A page without a date line often dates the story in its lead: "on Tuesday (16 November 2021)".
                     found.datelineDate = DateText.firstDate(in: paragraph)?.iso.prefix(10).description
@@ -84,8 +87,12 @@ struct TextMetadata: Equatable {
 
     /// A sentence of twelve words or more, not a list and not a photo credit.
     static func isProse(_ words: [Substring], _ paragraph: String) -> Bool {
-        words.count >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !TextScan.contains(paragraph, " • ")
-            && !paragraph.hasPrefix("©")
+        isProse(wordCount: words.count, paragraph)
+    }
+
+    static func isProse(wordCount: Int, _ paragraph: String) -> Bool {
+        wordCount >= 12 && PlainTextParser.endsSentence(paragraph[...]) && !TextScan.contains(paragraph, " • ")
+            && !TextScan.startsWithCopyright(paragraph)
     }
 
     /// The field a label names (`Abstract:` → summary), if any.
@@ -102,11 +109,11 @@ struct TextMetadata: Equatable {
 
     /// Reads one line before the text; true when it was a labelled or bracketed field line (such a line is
     /// never the story's first paragraph, however long).
-    private mutating func readLine(_ line: String, words: [Substring]) -> Bool {
+    private mutating func readLine(_ line: String, words: HeadWords) -> Bool {
         guard let first = words.first else { return false }
         // By NAME: at most twelve words, not a sentence.
         if byline == nil, Self.isBy(first), (2...13).contains(words.count), line.last != "." {
-            byline = words.dropFirst().joined(separator: " ")
+            byline = words.all.dropFirst().joined(separator: " ")
             return true
         }
         // (As delivered), (Check against delivery): a short note in brackets, without figures (a bracketed
@@ -118,7 +125,7 @@ struct TextMetadata: Equatable {
             return true
         }
         // Label: value (the first colon, within the first 17 characters)
-        if let colon = line.prefix(17).firstIndex(of: ":") {
+        if let colon = Self.labelColon(line) {
             let label = line[..<colon].lowercased().trimmingSpaces
             let value = String(line[line.index(after: colon)...]).trimmingSpaces
             if !value.isEmpty, label.allSatisfy({ $0.isLetter || $0 == " " || $0 == "'" }) {
@@ -136,13 +143,27 @@ struct TextMetadata: Equatable {
                 }
             }
         }
-        readDateStamp(line, words: words)
+        readDateStamp(line)
         return false
+    }
+
+    /// `line.prefix(17).firstIndex(of: ":")`: the first colon among the first 17 characters. In bytes where those
+    /// are ASCII without CR and the byte after them is ASCII too (then each is a `Character` of its own, and a
+    /// colon is the `Character` ":" exactly when it is the byte).
+    static func labelColon(_ line: String) -> String.Index? {
+        let offset: Int?? = TextScan.withUTF8(line) { bytes -> Int?? in
+            let end = min(bytes.count, 17)
+            for index in 0..<min(bytes.count, 18) where bytes[index] >= 0x80 || bytes[index] == 0x0D { return nil }
+            for index in 0..<end where bytes[index] == UInt8(ascii: ":") { return .some(index) }
+            return .some(nil)
+        }
+        guard let offset else { return line.prefix(17).firstIndex(of: ":") }
+        return offset.map { line.utf8.index(line.utf8.startIndex, offsetBy: $0) }
     }
 
     /// A line that is mostly a date: `11 Feb. 2016 - | Last updated: 11 Feb. 2016 13:14` (published, then
     /// updated), `Xinhua, March 11, 2016 Adjust font size:` (a source before the date).
-    private mutating func readDateStamp(_ line: String, words: [Substring]) {
+    private mutating func readDateStamp(_ line: String) {
         guard !TextScan.hasCharacters(line[...], atLeast: 101) else { return }
         let dates = DateText.allDates(in: line)
         guard let first = dates.first else { return }
@@ -169,6 +190,36 @@ struct TextMetadata: Equatable {
             } else if isPlace, datelinePlace == nil, name.count <= Dateline.placeLimit {
                 datelinePlace = name
             }
+        }
+    }
+
+    /// A paragraph's first ``wordLimit`` words split at spaces (``TextScan/spaceSeparated(_:limit:)-(String,_)``),
+    /// made into `Substring`s only when a test needs more than their count: most paragraphs are only counted.
+    struct HeadWords {
+        let paragraph: String
+        let count: Int
+        private let ranges: [Range<Int>]?
+        private let split: [Substring]?
+
+        init(_ paragraph: String) {
+            self.paragraph = paragraph
+            let ranges = TextScan.withUTF8(paragraph) {
+                TextScan.wordRanges($0, spacesOnly: true, limit: TextMetadata.wordLimit)
+            }
+            self.ranges = ranges
+            split = ranges == nil ? TextScan.spaceSeparated(paragraph, limit: TextMetadata.wordLimit) : nil
+            count = ranges?.count ?? split?.count ?? 0
+        }
+
+        var first: Substring? {
+            if let split { return split.first }
+            guard let range = ranges?.first else { return nil }
+            return TextScan.substrings(of: paragraph[...], [range])[0]
+        }
+
+        var all: [Substring] {
+            if let split { return split }
+            return TextScan.substrings(of: paragraph[...], ranges ?? [])
         }
     }
 

@@ -199,7 +199,8 @@ enum TextScan {
         spaceSeparated(text[...], limit: limit)
     }
 
-    private static func substrings(of text: Substring, _ ranges: [Range<Int>]) -> [Substring] {
+    /// The `Substring`s of `text` at byte `ranges` (scalar boundaries).
+    static func substrings(of text: Substring, _ ranges: [Range<Int>]) -> [Substring] {
         let utf8 = text.utf8
         let base = utf8.startIndex
         return ranges.map { range in
@@ -290,6 +291,16 @@ enum TextScan {
         return true
     }
 
+    /// `text.hasPrefix("©")`: its first `Character` is U+00A9 alone (nothing else is canonically equivalent to
+    /// it). From the bytes unless a scalar beyond ASCII follows it (which might join it).
+    static func startsWithCopyright(_ text: String) -> Bool {
+        let answer: Bool? = withUTF8(text) { bytes in
+            guard bytes.count >= 2, bytes[0] == 0xC2, bytes[1] == 0xA9 else { return false }
+            return bytes.count == 2 || bytes[2] < 0x80 ? true : nil
+        }
+        return answer ?? text.hasPrefix("©")
+    }
+
     /// Whether every `Character` of `text` is whitespace.
     static func isBlank(_ text: Substring) -> Bool {
         let blank: Bool? = withUTF8(text) { bytes in
@@ -359,13 +370,17 @@ enum TextScan {
 
     /// Whether the bytes of `pattern` occur in `bytes` (an empty pattern does).
     static func find(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        find(pattern, in: bytes, anchor: pattern.isEmpty ? 0 : rarestByteOffset(pattern))
+    }
+
+    /// ``find(_:in:)`` anchored on the byte at `anchor` of `pattern` (its rarest, found once by the caller).
+    static func find(_ pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, anchor: Int) -> Bool {
         guard let haystack = bytes.baseAddress, let wanted = pattern.baseAddress, !pattern.isEmpty,
             pattern.count <= bytes.count
         else { return pattern.isEmpty }
         // memchr for the needle's rarest byte, memcmp for the whole (glibc's memmem is not exported to Swift).
         // Anchoring on the first byte made needles that start with a space or a common letter (" • ", "all
         // rights reserved") stop and compare at nearly every word.
-        let anchor = rarestByteOffset(pattern)
         let anchorByte = Int32(pattern[anchor])
         var start = 0
         let last = bytes.count - pattern.count
@@ -378,6 +393,29 @@ enum TextScan {
         return false
     }
 
+    /// Whether every scalar of `bytes` (valid UTF-8) is one that no normalisation changes and that composes with
+    /// nothing: below U+0300 (ASCII, Latin-1, Latin Extended, spacing modifiers), the general punctuation
+    /// U+2002–U+206F (U+2000 and U+2001 are canonically U+2002 and U+2003) and the currency signs U+20A0–U+20CF.
+    /// Such text is in NFC, so two such texts are equal `String`s (canonically equivalent) exactly when their
+    /// bytes are equal. Errs towards no.
+    static func isPlainNFC(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index &+= 1
+                continue
+            }
+            let (value, length) = scalar(at: index, in: bytes)
+            guard value < 0x300 || (0x2002...0x206F).contains(value) || (0x20A0...0x20CF).contains(value) else {
+                return false
+            }
+            index &+= length
+        }
+        return true
+    }
+
     /// Whether `text`, lowercased, contains each of `needles` (lowercase ASCII, no CR or LF), or nil when the
     /// bytes cannot tell. In ASCII, lowercasing maps A–Z alone, and a byte match is a `Character` match (a needle
     /// without CR or LF cannot start or end inside a CR LF), so this is `text.lowercased().contains(needle)`
@@ -385,6 +423,21 @@ enum TextScan {
     /// ASCII lowercases to ASCII but KELVIN SIGN and İ, which send it back to the caller), so no byte match
     /// there means no match; a byte match there is left to the caller (a mark after it could make it none).
     static func lowercasedASCIIContains(_ text: String, _ needles: [String]) -> [Bool]? {
+        lowercasedASCIIContains(text, Needles(needles))
+    }
+
+    /// Needles for ``lowercasedASCIIContains(_:_:)-(_,Needles)``, each with the offset of its rarest byte found once.
+    struct Needles {
+        let bytes: [[UInt8]]
+        let anchors: [Int]
+
+        init(_ needles: [String]) {
+            bytes = needles.map { Array($0.utf8) }
+            anchors = bytes.map { needle in needle.withUnsafeBufferPointer { rarestByteOffset($0) } }
+        }
+    }
+
+    static func lowercasedASCIIContains(_ text: String, _ needles: Needles) -> [Bool]? {
         withUTF8(text) { bytes -> [Bool]? in
             let ascii = isASCII(bytes)
             if !ascii {
@@ -398,11 +451,25 @@ enum TextScan {
                 }
             }
             let found = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(bytes.count, 1)) { lower in
-                for (offset, byte) in bytes.enumerated() {
-                    lower[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                // Eight bytes at a time: A–Z gain 0x20, lane by lane.
+                var offset = 0
+                let count = bytes.count
+                while offset &+ 8 <= count {
+                    let chunk = eightBytes(at: offset, in: bytes)
+                    let upper = lanes(chunk, below: 0x5B) & ~lanes(chunk, below: 0x41) & ~(chunk & 0x8080_8080_8080_8080)
+                    UnsafeMutableRawPointer(lower.baseAddress! + offset)
+                        .storeBytes(of: (chunk | upper >> 2).littleEndian, as: UInt64.self)
+                    offset &+= 8
                 }
-                let lowered = UnsafeBufferPointer(rebasing: lower[..<bytes.count])
-                return needles.map { needle in withUTF8(needle) { find($0, in: lowered) } }
+                while offset < count {
+                    let byte = bytes[offset]
+                    lower[offset] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                    offset &+= 1
+                }
+                let lowered = UnsafeBufferPointer(rebasing: lower[..<count])
+                return needles.bytes.indices.map { number in
+                    needles.bytes[number].withUnsafeBufferPointer { find($0, in: lowered, anchor: needles.anchors[number]) }
+                }
             }
             return ascii || !found.contains(true) ? found : nil
         }
