@@ -86,24 +86,16 @@ struct ClassifyEntityNameTests {
 
     @Test("corpus stories (BBC news, Reuters): same entities as the String path (../shared)")
     func corpus() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/corpora").standardized
-        let bbc = root.appendingPathComponent("bbc-news")
-        let reuters = root.appendingPathComponent("reuters21578-subset/reut2-000.jsonl")
-        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: bbc.path), !names.isEmpty,
-            let lines = try? String(contentsOf: reuters, encoding: .utf8)
-        else {
-            print("skipped: \(root.path) is absent")
+        guard let bbc = ClassifyCorpus.bbc(every: 10), let lines = ClassifyCorpus.reutersLines() else {
+            ClassifyCorpus.skipped("bbc-news or reuters21578-subset")
             return
         }
         var stories: [(headline: String, body: String, label: String)] = []
-        for (position, name) in names.sorted().enumerated() where position % 10 == 0 && name.hasSuffix(".txt") {
-            guard let data = FileManager.default.contents(atPath: bbc.path + "/" + name) else { continue }
-            let text = String(decoding: data, as: UTF8.self)
+        for (name, text) in bbc {
             let headline = text.prefix { $0 != "\n" }
             stories.append((String(headline), String(text.dropFirst(headline.count)), name))
         }
-        for (position, line) in lines.split(separator: "\n").enumerated() where position % 2 == 0 {
+        for (position, line) in lines.enumerated() where position % 2 == 0 {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let body = object["body"] as? String
             else { continue }

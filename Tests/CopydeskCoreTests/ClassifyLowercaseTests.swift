@@ -48,16 +48,12 @@ struct ClassifyLowercaseTests {
 
     @Test("corpus text (BBC news, ../shared): same bytes as the byte-by-byte path")
     func corpus() {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/corpora/bbc-news").standardized
-        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: folder.path), !names.isEmpty else {
-            print("skipped: \(folder.path) is absent")
+        guard let bbc = ClassifyCorpus.bbc(every: 10) else {
+            ClassifyCorpus.skipped("bbc-news")
             return
         }
         var checked = 0
-        for (position, name) in names.sorted().enumerated() where position % 10 == 0 && name.hasSuffix(".txt") {
-            guard let data = FileManager.default.contents(atPath: folder.path + "/" + name) else { continue }
-            let text = String(decoding: data, as: UTF8.self)
+        for (name, text) in bbc {
             #expect(Self.agree(text), "\(name)")
             for line in text.split(separator: "\n").prefix(5) { #expect(Self.agree(String(line)), "\(name)") }
             checked += 1

@@ -57,19 +57,16 @@ struct ClassifyPhraseMatcherTests {
 
     @Test("the built-in rules find what a plain search finds in BBC news documents (../shared)")
     func builtInRulesOnCorpus() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/corpora/bbc-news").standardized
-        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: folder.path), !names.isEmpty else {
-            print("skipped: \(folder.path) is absent")
+        guard let bbc = ClassifyCorpus.bbc(every: 50) else {
+            ClassifyCorpus.skipped("bbc-news")
             return
         }
         let phrases = Self.defaultPhrases()
         let matcher = PhraseMatcher(phrases)
         var checked = 0
         // Every 50th file: a spread over the five labels that a debug build checks in seconds.
-        for (position, name) in names.sorted().enumerated() where position % 50 == 0 && name.hasSuffix(".txt") {
-            guard let data = FileManager.default.contents(atPath: folder.path + "/" + name), !data.isEmpty else { continue }
-            let text = Array(TextBytes.lowercased(String(decoding: data, as: UTF8.self)).utf8)
+        for (name, document) in bbc where !document.isEmpty {
+            let text = Array(TextBytes.lowercased(document).utf8)
             #expect(Self.automaton(matcher, text) == Self.naive(phrases, text), "\(name)")
             checked += 1
         }

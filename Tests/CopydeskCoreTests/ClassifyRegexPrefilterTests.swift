@@ -143,24 +143,15 @@ struct ClassifyRegexPrefilterTests {
 
     @Test("agency dateline: the byte matcher agrees with the engine on corpus paragraphs and datelines (../shared)")
     func datelineMatcherAgreesOnCorpus() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/corpora").standardized
-        let bbc = root.appendingPathComponent("bbc-news")
-        let reuters = root.appendingPathComponent("reuters21578-subset/reut2-000.jsonl")
-        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: bbc.path), !names.isEmpty,
-            let lines = try? String(contentsOf: reuters, encoding: .utf8)
-        else {
-            print("skipped: \(root.path) is absent")
+        guard let bbc = ClassifyCorpus.bbc(every: 20), let lines = ClassifyCorpus.reutersLines() else {
+            ClassifyCorpus.skipped("bbc-news or reuters21578-subset")
             return
         }
         let regex = try Regex(CompiledRegex.agencyDateline)
         var texts: [String] = []
-        for (position, name) in names.sorted().enumerated() where position % 20 == 0 && name.hasSuffix(".txt") {
-            guard let data = FileManager.default.contents(atPath: bbc.path + "/" + name) else { continue }
-            texts += String(decoding: data, as: UTF8.self).components(separatedBy: "\n")
-        }
+        for (_, text) in bbc { texts += text.components(separatedBy: "\n") }
         // Reuters' datelines ("SALVADOR, Feb 26 -") as a wire writes them, with the agency in brackets.
-        for line in lines.split(separator: "\n") {
+        for line in lines {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                 let dateline = object["dateline"] as? String, let body = object["body"] as? String
             else { continue }

@@ -704,19 +704,18 @@ public struct CompiledRegex: @unchecked Sendable {
         if let firstCharacters {
             guard let first = text.first, firstCharacters.contains(first) else { return false }
         }
-        let possible = text.withUTF8 { bytes -> Int in
+        // Decided without the engine where the bytes can (nil: the engine decides).
+        let decided = text.withUTF8 { bytes -> Bool? in
             for byte in requiredBytes {
-                guard let base = bytes.baseAddress, memchr(base, Int32(byte), bytes.count) != nil else { return 0 }
+                guard let base = bytes.baseAddress, memchr(base, Int32(byte), bytes.count) != nil else { return false }
             }
-            guard isAgencyDateline else { return 1 }
-            guard couldBeDateline(bytes) else { return 0 }
-            // Decided on the bytes when they are plain ASCII (the engine cost ~150k instructions per paragraph
-            // that reached it, a sixth of the corpus documents); otherwise the engine decides.
-            if let decided = Self.matchAgencyDateline(bytes) { return decided ? 2 : 0 }
-            return 1
+            guard isAgencyDateline else { return nil }
+            guard couldBeDateline(bytes) else { return false }
+            // On the bytes when they are plain ASCII (the engine cost ~150k instructions per paragraph that
+            // reached it, a sixth of the corpus documents).
+            return Self.matchAgencyDateline(bytes)
         }
-        // 0: cannot match, 2: matches, 1: the engine decides.
-        if possible != 1 { return possible == 2 }
+        if let decided { return decided }
         return lock.mutex.withLock { _ in
             if source.hasPrefix("^") { return (try? regex.prefixMatch(in: text)) != nil }
             return (try? regex.firstMatch(in: text)) != nil
@@ -893,22 +892,28 @@ enum TextBytes {
                     index = runEnd
                     continue
                 }
-                let byte = bytes[index]
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                guard let scalar = decodeScalar(bytes, at: index) else {
-                    out.append(byte)
-                    index += 1
-                    continue
-                }
-                let lowered = lowerValue(scalar.value)
-                if lowered == scalar.value {
-                    for offset in 0..<min(length, bytes.count - index) { out.append(bytes[index + offset]) }
-                } else if let mapped = Unicode.Scalar(lowered) {
-                    out.append(contentsOf: UTF8.encode(mapped)!)
-                }
-                index += length
+                index += appendLowercasedScalar(bytes, at: index, into: &out)
             }
         }
+    }
+
+    /// Appends the non-ASCII character starting at `bytes[index]` lowercased (a byte that starts no valid
+    /// sequence as it is) and returns how many bytes it took: the one step both lowercasing paths share.
+    @inline(__always)
+    static func appendLowercasedScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, into out: inout [UInt8]) -> Int {
+        let byte = bytes[index]
+        let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+        guard let scalar = decodeScalar(bytes, at: index) else {
+            out.append(byte)
+            return 1
+        }
+        let lowered = lowerValue(scalar.value)
+        if lowered == scalar.value {
+            for offset in 0..<min(length, bytes.count - index) { out.append(bytes[index + offset]) }
+        } else if let mapped = Unicode.Scalar(lowered) {
+            out.append(contentsOf: UTF8.encode(mapped)!)
+        }
+        return length
     }
 
     /// Lowercases the ASCII bytes `buffer[from...]` in place, eight at a time: with no byte at 0x80 or above,
@@ -962,19 +967,7 @@ enum TextBytes {
                     index += 1
                     continue
                 }
-                let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                guard let scalar = decodeScalar(bytes, at: index) else {
-                    out.append(byte)
-                    index += 1
-                    continue
-                }
-                let lowered = lowerValue(scalar.value)
-                if lowered == scalar.value {
-                    for offset in 0..<min(length, bytes.count - index) { out.append(bytes[index + offset]) }
-                } else if let mapped = Unicode.Scalar(lowered) {
-                    out.append(contentsOf: UTF8.encode(mapped)!)
-                }
-                index += length
+                index += appendLowercasedScalar(bytes, at: index, into: &out)
             }
         }
     }

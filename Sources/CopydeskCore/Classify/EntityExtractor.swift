@@ -381,49 +381,9 @@ public struct EntityExtractor: Sendable {
             (arena.add(canonicalNames[$0.id]), $0.type, $0.count)
         }
         // 2. Capitalised runs: people after titles or before speech verbs, organisations by their last word.
-        var people: [NameArena.Name] = []
-        var organisations: [NameArena.Name] = []
-        index = 0
-        while index < tokens.count {
-            guard tokens[index].capitalised, !consumed[index] else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
-                end += 1
-            }
-            let start = index
-            index = end + 1
-            if roles(end).contains(.organisationEnd), end > start {
-                var first = start
-                while first <= end && roles(first).contains(.starter) { first += 1 }
-                if end - first >= 1 { organisations.append(arena.add(text, tokens, first, end)) }
-                continue
-            }
-            var titleEnd = -1
-            var hasPersonalTitle = false
-            for position in start...end {
-                let wordRoles = roles(position)
-                if wordRoles.contains(.title) { titleEnd = position }
-                if wordRoles.contains(.personalTitle) { hasPersonalTitle = true }
-            }
-            let afterTitle = start > 0 && !tokens[start - 1].breakAfter && tokens[start - 1].capitalised
-                && roles(start - 1).contains(.personalTitle)
-            // The name's tokens, `first...end` (empty when first > end).
-            var first = end + 1
-            if titleEnd >= 0, hasPersonalTitle || afterTitle {
-                first = titleEnd + 1
-            } else if titleEnd < 0, end + 1 < tokens.count, roles(end + 1).contains(.speechVerb) {
-                first = start
-                while first <= end && roles(first).contains(.starter) { first += 1 }
-            } else if afterTitle {
-                first = start
-            }
-            guard first <= end, end - first < 4 else { continue }
-            if (first...end).contains(where: { roles($0).contains(.starter) }) { continue }
-            people.append(arena.add(text, tokens, first, end))
-        }
+        let runs = Self.capitalisedRuns(tokens, consumed: consumed, roles: roles)
+        let people = runs.people.map { arena.add(text, tokens, $0.lowerBound, $0.upperBound) }
+        let organisations = runs.organisations.map { arena.add(text, tokens, $0.lowerBound, $0.upperBound) }
         if arena.declined { return nil }
         // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg"): per surname (a
         // full name's last token) its one full name, or -1 when several share it.
@@ -453,39 +413,14 @@ public struct EntityExtractor: Sendable {
                 personNames.append(name)
             }
         }
-        // Where each capitalised word occurs: each key's tokens chained in text order from a small
-        // open-addressing table (see extractByStrings).
-        var slotKeys: [UInt64] = []
-        var slotHeads: [Int32] = []
-        var nextSame = [Int32]()
-        var slotMask = 0
-        if !personNames.isEmpty || !organisations.isEmpty {
-            var capitalised = 0
-            for token in tokens where token.capitalised { capitalised += 1 }
-            var size = 16
-            while size < capitalised * 2 { size *= 2 }
-            slotMask = size - 1
-            slotKeys = [UInt64](repeating: 0, count: size)
-            slotHeads = [Int32](repeating: -1, count: size)
-            nextSame = [Int32](repeating: -1, count: tokens.count)
-            for index in tokens.indices.reversed() where tokens[index].capitalised {
-                let key = tokens[index].key
-                let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
-                slotKeys[slot] = key
-                nextSame[index] = slotHeads[slot]
-                slotHeads[slot] = Int32(index)
-            }
-        }
+        let places = !personNames.isEmpty || !organisations.isEmpty ? CapitalisedPlaces(tokens) : CapitalisedPlaces()
         /// How many tokens equal token `word` and satisfy `accept`.
         func count(of word: Int, _ accept: (Int) -> Bool) -> Int {
-            guard slotMask > 0 else { return 0 }
-            let key = tokens[word].key
-            let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
             var total = 0
-            var index = slotKeys[slot] == key ? Int(slotHeads[slot]) : -1
+            var index = places.first(withKey: tokens[word].key)
             while index >= 0 {
                 if text.equalTokens(tokens[index], tokens[word]) && accept(index) { total += 1 }
-                index = Int(nextSame[index])
+                index = places.next(after: index)
             }
             return total
         }
@@ -575,41 +510,10 @@ public struct EntityExtractor: Sendable {
             }
         }
         // 2. Capitalised runs: people after titles or before speech verbs, organisations by their last word.
-        var people: [String] = []
-        var organisations: [String] = []
-        index = 0
-        while index < tokens.count {
-            guard tokens[index].capitalised, !consumed[index] else {
-                index += 1
-                continue
-            }
-            var end = index
-            while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
-                end += 1
-            }
-            let run = index...end
-            defer { index = end + 1 }
-            if roles(end).contains(.organisationEnd), run.count >= 2 {
-                let words = run.drop { roles($0).contains(.starter) }.map { text.string(tokens[$0]) }
-                if words.count >= 2 { organisations.append(words.joined(separator: " ")) }
-                continue
-            }
-            let titleEnd = run.last { roles($0).contains(.title) }
-            let hasPersonalTitle = run.contains { roles($0).contains(.personalTitle) }
-            var name: [Int] = []
-            let afterTitle = index > 0 && !tokens[index - 1].breakAfter && tokens[index - 1].capitalised
-                && roles(index - 1).contains(.personalTitle)
-            if let titleEnd, hasPersonalTitle || afterTitle {
-                name = Array((titleEnd + 1)..<(end + 1))
-            } else if titleEnd == nil, end + 1 < tokens.count, roles(end + 1).contains(.speechVerb) {
-                name = Array(run.drop { roles($0).contains(.starter) })
-            } else if afterTitle {
-                name = Array(run)
-            }
-            if (1...4).contains(name.count), !name.contains(where: { roles($0).contains(.starter) }) {
-                people.append(name.map { text.string(tokens[$0]) }.joined(separator: " "))
-            }
-        }
+        let runs = Self.capitalisedRuns(tokens, consumed: consumed, roles: roles)
+        func name(_ run: ClosedRange<Int>) -> String { run.map { text.string(tokens[$0]) }.joined(separator: " ") }
+        let people = runs.people.map(name)
+        let organisations = runs.organisations.map(name)
         // Full names absorb their surnames ("Stoltenberg" counts for "Jens Stoltenberg").
         let fullNames = Set(people.filter { $0.utf8.contains(0x20) })
         var surnameOwner: [String: String] = [:]
@@ -619,41 +523,13 @@ public struct EntityExtractor: Sendable {
         }
         var personNames = Set(people.map { surnameOwner[$0].flatMap { $0.isEmpty ? nil : $0 } ?? $0 })
         personNames.subtract(counts.keys)
-        // Where each capitalised word occurs (by key; the text is compared where it is used), so names are
-        // counted without rescanning the text per name: each key's tokens chained in text order from a small
-        // open-addressing table. (A `Dictionary` of arrays hashed every capitalised word and allocated an array per
-        // distinct one; a sorted (key, index) array spent its time in a stable sort of tuples.)
-        var slotKeys: [UInt64] = []
-        var slotHeads: [Int32] = []
-        var nextSame = [Int32]()
-        var slotMask = 0
-        if !personNames.isEmpty || !organisations.isEmpty {
-            var capitalised = 0
-            for token in tokens where token.capitalised { capitalised += 1 }
-            var size = 16
-            while size < capitalised * 2 { size *= 2 }
-            slotMask = size - 1
-            slotKeys = [UInt64](repeating: 0, count: size)
-            slotHeads = [Int32](repeating: -1, count: size)
-            nextSame = [Int32](repeating: -1, count: tokens.count)
-            // Last to first, each put at the head of its chain: chains run in text order.
-            for index in tokens.indices.reversed() where tokens[index].capitalised {
-                let key = tokens[index].key
-                let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
-                slotKeys[slot] = key
-                nextSame[index] = slotHeads[slot]
-                slotHeads[slot] = Int32(index)
-            }
-        }
+        let places = !personNames.isEmpty || !organisations.isEmpty ? CapitalisedPlaces(tokens) : CapitalisedPlaces()
         func occurrences(of word: String) -> [Int] {
-            guard slotMask > 0 else { return [] }
-            let key = Self.key(word.utf8)
-            let slot = Self.slot(of: key, in: slotKeys, mask: slotMask)
             var found: [Int] = []
-            var index = slotKeys[slot] == key ? Int(slotHeads[slot]) : -1
+            var index = places.first(withKey: Self.key(word.utf8))
             while index >= 0 {
                 if text.equals(tokens[index], word.utf8) { found.append(index) }
-                index = Int(nextSame[index])
+                index = places.next(after: index)
             }
             return found
         }
@@ -680,6 +556,102 @@ public struct EntityExtractor: Sendable {
             .sorted { ($0.count, $1.name) > ($1.count, $0.name) }
             .prefix(Self.limit)
             .map { $0 }
+    }
+
+    /// The token ranges of the names that capitalised runs not `consumed` by the gazetteer make: people after a
+    /// title ("President Joe Biden", "Mr Stoltenberg") or before a speech verb ("Jens Stoltenberg said"), at most
+    /// four words and no starter among them; organisations by their last word ("… Council"), two words or more
+    /// once leading starters are dropped. In text order, repeats included.
+    static func capitalisedRuns(
+        _ tokens: [Token], consumed: [Bool], roles: (Int) -> Word.Roles
+    ) -> (people: [ClosedRange<Int>], organisations: [ClosedRange<Int>]) {
+        var people: [ClosedRange<Int>] = []
+        var organisations: [ClosedRange<Int>] = []
+        var index = 0
+        while index < tokens.count {
+            guard tokens[index].capitalised, !consumed[index] else {
+                index += 1
+                continue
+            }
+            var end = index
+            while end + 1 < tokens.count, !tokens[end].breakAfter, tokens[end + 1].capitalised, !consumed[end + 1] {
+                end += 1
+            }
+            let start = index
+            index = end + 1
+            if roles(end).contains(.organisationEnd), end > start {
+                var first = start
+                while first <= end && roles(first).contains(.starter) { first += 1 }
+                if end - first >= 1 { organisations.append(first...end) }
+                continue
+            }
+            var titleEnd = -1
+            var hasPersonalTitle = false
+            for position in start...end {
+                let wordRoles = roles(position)
+                if wordRoles.contains(.title) { titleEnd = position }
+                if wordRoles.contains(.personalTitle) { hasPersonalTitle = true }
+            }
+            let afterTitle = start > 0 && !tokens[start - 1].breakAfter && tokens[start - 1].capitalised
+                && roles(start - 1).contains(.personalTitle)
+            // The name's tokens, `first...end` (empty when first > end).
+            var first = end + 1
+            if titleEnd >= 0, hasPersonalTitle || afterTitle {
+                first = titleEnd + 1
+            } else if titleEnd < 0, end + 1 < tokens.count, roles(end + 1).contains(.speechVerb) {
+                first = start
+                while first <= end && roles(first).contains(.starter) { first += 1 }
+            } else if afterTitle {
+                first = start
+            }
+            guard first <= end, end - first < 4 else { continue }
+            if (first...end).contains(where: { roles($0).contains(.starter) }) { continue }
+            people.append(first...end)
+        }
+        return (people, organisations)
+    }
+
+    /// Where each capitalised token occurs, by key (the text is compared where it is used), so names are counted
+    /// without rescanning the text per name: each key's tokens chained in text order from a small open-addressing
+    /// table. (A `Dictionary` of arrays hashed every capitalised word and allocated an array per distinct one; a
+    /// sorted (key, index) array spent its time in a stable sort of tuples.)
+    struct CapitalisedPlaces {
+        private var keys: [UInt64] = []
+        private var heads: [Int32] = []
+        private var nextSame: [Int32] = []
+        private var mask = 0
+
+        /// Empty: no token is found.
+        init() {}
+
+        init(_ tokens: [Token]) {
+            var capitalised = 0
+            for token in tokens where token.capitalised { capitalised += 1 }
+            var size = 16
+            while size < capitalised * 2 { size *= 2 }
+            mask = size - 1
+            keys = [UInt64](repeating: 0, count: size)
+            heads = [Int32](repeating: -1, count: size)
+            nextSame = [Int32](repeating: -1, count: tokens.count)
+            // Last to first, each put at the head of its chain: chains run in text order.
+            for index in tokens.indices.reversed() where tokens[index].capitalised {
+                let key = tokens[index].key
+                let slot = EntityExtractor.slot(of: key, in: keys, mask: mask)
+                keys[slot] = key
+                nextSame[index] = heads[slot]
+                heads[slot] = Int32(index)
+            }
+        }
+
+        /// The first capitalised token with `key`, in text order, or -1.
+        func first(withKey key: UInt64) -> Int {
+            guard mask > 0 else { return -1 }
+            let slot = EntityExtractor.slot(of: key, in: keys, mask: mask)
+            return keys[slot] == key ? Int(heads[slot]) : -1
+        }
+
+        /// The next capitalised token with the same key as token `index`, or -1.
+        func next(after index: Int) -> Int { Int(nextSame[index]) }
     }
 
     /// The slot of an open-addressing table (`keys`, a power of two long, 0 = empty) holding `key`, or the empty

@@ -207,14 +207,7 @@ extension Clean {
                         if bytes[start] == UInt8(ascii: "|") { separators &+= 1 }
                         if !spacedSeparator { spacedSeparator = isSpacedSeparator(bytes, start..<end) }
                     }
-                    // The function-word key is the word without the punctuation `key(_:)` trims, at most eight bytes.
-                    var keyStart = start
-                    var keyEnd = end
-                    if isTrimmed(bytes[keyStart]) || isTrimmed(bytes[keyEnd &- 1]) {
-                        while keyStart < keyEnd, isTrimmed(bytes[keyStart]) { keyStart &+= 1 }
-                        while keyEnd > keyStart, isTrimmed(bytes[keyEnd &- 1]) { keyEnd &-= 1 }
-                    }
-                    if keyEnd &- keyStart <= 8 { stopwords.add(table.mask(bytes, keyStart..<keyEnd)) }
+                    stopwords.add(asciiMask(bytes, start..<end, table: table))
                 }
                 var scriptCounts = ScriptCounts(ascii: letters)
                 if !nonASCIIWords.isEmpty {
@@ -310,14 +303,19 @@ extension Clean {
                     && (bytes[range.lowerBound + 2] == 0x93 || bytes[range.lowerBound + 2] == 0x94)
         }
 
-        /// The function-word mask of the ASCII word at `range`, without the punctuation ``key(_:)`` trims.
+        /// The function-word mask of the ASCII word at `range`, without the punctuation ``key(_:)`` trims (0 when
+        /// more than eight bytes are left). `table` is passed in by hot loops: a global's every use checks that it is
+        /// initialised.
         @inline(__always)
-        private static func asciiMask(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt16 {
+        private static func asciiMask(
+            _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>,
+            table: Vocabulary.ASCIIStopwords = Vocabulary.asciiStopwords
+        ) -> UInt16 {
             var start = range.lowerBound
             var end = range.upperBound
             while start < end, isTrimmed(bytes[start]) { start &+= 1 }
             while end > start, isTrimmed(bytes[end - 1]) { end &-= 1 }
-            return end &- start <= 8 ? Vocabulary.asciiStopwords.mask(bytes, start..<end) : 0
+            return end &- start <= 8 ? table.mask(bytes, start..<end) : 0
         }
 
         /// The words with bytes beyond ASCII (few), measured as `String`s: their letters, separator marks and
@@ -718,21 +716,8 @@ extension Clean {
             guard words >= 6 else { return nil }
             // ``tagIfNames(_:)`` refuses a tag of 41 characters or more once trimmed: here characters are scalars,
             // counted in the bytes before any String is made of a long rest of the line.
-            var start = found.tag
-            while start < bytes.count {
-                let (value, length) = TextScan.scalar(at: start, in: bytes)
-                if !TextScan.isWhitespace(value) { break }
-                start += length
-            }
-            var end = bytes.count
-            while end > start {
-                var lead = end - 1
-                while bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
-                if !TextScan.isWhitespace(TextScan.scalar(at: lead, in: bytes).0) { break }
-                end = lead
-            }
             var scalars = 0
-            for index in start..<end where bytes[index] & 0xC0 != 0x80 {
+            for index in TextScan.trimmedRange(bytes, from: found.tag) where bytes[index] & 0xC0 != 0x80 {
                 scalars += 1
                 if scalars >= 41 { return nil }
             }

@@ -17,9 +17,7 @@ import CMinHash
 /// x86-64 target has SSE2 only, so the kernel keeps eight permutations' state in registers (`SIMD8`) and runs
 /// the shingles past them, rather than relying on the auto-vectoriser (61 µs). Where the CPU has AVX2 (checked
 /// once at run time), the C kernel of `CMinHash` computes the same minima with 256-bit lanes and an unsigned
-/// 32-bit minimum, which SSE2 lacks; `DedupMinHashTests` compares the two.
-import CMinHash
-
+/// 32-bit minimum, which SSE2 lacks; `DedupMinHashKernelTests` compares the two.
 public struct MinHasher: Sendable {
     public static let permutations = 128
     /// The seed Copydesk ships with. Changing it changes every signature: stored fingerprints carry
@@ -56,20 +54,7 @@ public struct MinHasher: Sendable {
 
     /// The signature of a list of shingle hashes (repeats do not matter).
     public func signature(shingles: UnsafeBufferPointer<UInt64>) -> MinHashSignature {
-        var values = [UInt32](repeating: .max, count: Self.permutations)
-        if shingles.isEmpty { return MinHashSignature(values: values, shingleCount: 0) }
-        coefficients.withUnsafeBufferPointer { coefficients in
-            values.withUnsafeMutableBufferPointer { minima in
-                if Self.kernelInUse == .avx2 {
-                    copydesk_minhash_avx2(
-                        shingles.baseAddress!, shingles.count, coefficients.baseAddress!, Self.permutations,
-                        minima.baseAddress!)
-                } else {
-                    Self.kernel(shingles.baseAddress!, shingles.count, coefficients.baseAddress!, minima.baseAddress!)
-                }
-            }
-        }
-        return MinHashSignature(values: values, shingleCount: shingles.count)
+        MinHashSignature(values: minima(shingles, kernel: Self.kernelInUse), shingleCount: shingles.count)
     }
 
     /// The two implementations of the hot loop; they give the same minima.
@@ -83,7 +68,7 @@ public struct MinHasher: Sendable {
     /// The kernel ``signature(shingles:)`` uses on this CPU.
     static let kernelInUse: Kernel = copydesk_minhash_avx2_available() != 0 ? .avx2 : .simd
 
-    /// The minima of `shingles` by the given kernel; for tests comparing them.
+    /// The minima of `shingles` by the given kernel (all `.max` for none); tests compare the kernels through it.
     func minima(_ shingles: UnsafeBufferPointer<UInt64>, kernel: Kernel) -> [UInt32] {
         var values = [UInt32](repeating: .max, count: Self.permutations)
         guard !shingles.isEmpty else { return values }

@@ -44,9 +44,6 @@ struct TermTable<Value>: Sendable where Value: Sendable {
         }
     }
 
-    @inline(__always)
-    func contains(_ key: UInt64) -> Bool { key == 0 ? zeroValue != nil : find(key) != nil }
-
     subscript(key: UInt64) -> Value? {
         get {
             if key == 0 { return zeroValue }

@@ -274,22 +274,10 @@ extension String {
     var trimmingSpaces: String {
         // On the UTF-8 bytes: `unicodeScalars` with `properties.isWhitespace` cost tens of nanoseconds a scalar.
         TextScan.withUTF8(self) { bytes -> String in
-            var start = 0
-            while start < bytes.count {
-                let (value, length) = TextScan.scalar(at: start, in: bytes)
-                if !TextScan.isWhitespace(value) { break }
-                start += length
-            }
-            guard start < bytes.count else { return "" }
-            var end = bytes.count
-            while end > start {
-                var lead = end - 1
-                while bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
-                if !TextScan.isWhitespace(TextScan.scalar(at: lead, in: bytes).0) { break }
-                end = lead
-            }
-            if start == 0 && end == bytes.count { return self }
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            let kept = TextScan.trimmedRange(bytes)
+            if kept.isEmpty { return "" }
+            if kept.count == bytes.count { return self }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[kept]), as: UTF8.self)
         }
     }
 

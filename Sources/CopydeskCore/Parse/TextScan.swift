@@ -46,6 +46,25 @@ enum TextScan {
         }
     }
 
+    /// The bytes of `bytes[from...]` (valid UTF-8) without leading and trailing Unicode whitespace; empty (at the
+    /// end) when nothing else is there.
+    static func trimmedRange(_ bytes: UnsafeBufferPointer<UInt8>, from: Int = 0) -> Range<Int> {
+        var start = from
+        while start < bytes.count {
+            let (value, length) = scalar(at: start, in: bytes)
+            if !isWhitespace(value) { break }
+            start += length
+        }
+        var end = bytes.count
+        while end > start {
+            var lead = end - 1
+            while bytes[lead] & 0xC0 == 0x80 { lead -= 1 }
+            if !isWhitespace(scalar(at: lead, in: bytes).0) { break }
+            end = lead
+        }
+        return start..<end
+    }
+
     /// Decodes the scalar whose lead byte is at `index` of valid UTF-8, returning it and its length.
     @inline(__always)
     static func scalar(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (UInt32, Int) {
