@@ -30,6 +30,54 @@ def pct(values, p):
     return xs[min(len(xs) - 1, int(p * (len(xs) - 1) + 0.5))]
 
 
+class Departures:
+    """Counts files leaving a folder (unlinked or renamed away) by inotify, so a benchmark can wait for a spool to
+    drain without listing it: `os.listdir` of 10,000 entries costs about 4.4 ms of CPU here, and polling it every
+    5 ms took about half a core from the daemon being measured on a 2-core machine.
+
+    Falls back to polling (`overflowed` set) if the kernel's event queue overflows."""
+
+    IN_MOVED_FROM, IN_DELETE, IN_Q_OVERFLOW, IN_NONBLOCK, IN_CLOEXEC = 0x40, 0x200, 0x4000, 0o4000, 0o2000000
+
+    def __init__(self, folder):
+        import ctypes, ctypes.util
+        self._libc = ctypes.CDLL(ctypes.util.find_library('c'), use_errno=True)
+        self.fd = self._libc.inotify_init1(self.IN_NONBLOCK | self.IN_CLOEXEC)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), 'inotify_init1')
+        if self._libc.inotify_add_watch(self.fd, os.fsencode(folder), self.IN_MOVED_FROM | self.IN_DELETE) < 0:
+            raise OSError(ctypes.get_errno(), 'inotify_add_watch ' + folder)
+        self.count = 0
+        self.overflowed = False
+
+    def wait(self, n, deadline):
+        """Blocks until `n` departures were seen (True) or `deadline` (time.time()) passed or the queue
+        overflowed (False)."""
+        import select, struct
+        while self.count < n and not self.overflowed:
+            left = deadline - time.time()
+            if left <= 0:
+                return False
+            if not select.select([self.fd], [], [], min(left, 1.0))[0]:
+                continue
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            offset = 0
+            while offset + 16 <= len(data):
+                _, mask, _, length = struct.unpack_from('iIII', data, offset)
+                offset += 16 + length
+                if mask & self.IN_Q_OVERFLOW:
+                    self.overflowed = True
+                elif mask & (self.IN_MOVED_FROM | self.IN_DELETE):
+                    self.count += 1
+        return self.count >= n
+
+    def close(self):
+        os.close(self.fd)
+
+
 class NotifySocket:
     """A datagram socket standing in for systemd's NOTIFY_SOCKET; collects every message with its arrival time."""
 
