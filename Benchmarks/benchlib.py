@@ -12,7 +12,8 @@ PEERS = os.path.join(SHARED, 'bench', 'peers')
 
 
 def release_binary(name):
-    path = os.path.join(REPO, '.build', 'release', name)
+    # COPYDESK_BIN_DIR runs another build's binaries (a base kept aside, to alternate it with the current one).
+    path = os.path.join(os.environ.get('COPYDESK_BIN_DIR') or os.path.join(REPO, '.build', 'release'), name)
     if not os.path.exists(path):
         raise SystemExit(f'{path} missing: run swift build -c release --product {name} first')
     return path
