@@ -45,6 +45,8 @@ final class Finisher: Sendable {
         state.withLock { state in
             for (file, record) in work { state.unacknowledged[file.claim] = record.sequence }
         }
+        var deletions: [(ClaimedFile, JournalRecord)] = []
+        deletions.reserveCapacity(work.count)
         for (file, record) in work {
             group.enter()
             if case .rejected = record.body {
@@ -52,13 +54,45 @@ final class Finisher: Sendable {
             } else if spool.config.keepDone {
                 moves.async { [self] in attempt(file, record, try: 1) }
             } else {
-                let queue = state.withLock { state in
-                    defer { state.nextQueue = (state.nextQueue + 1) % deletes.count }
-                    return deletes[state.nextQueue]
-                }
-                queue.async { [self] in attempt(file, record, try: 1) }
+                deletions.append((file, record))
             }
         }
+        // A batch's deletions go out in a few chunks rather than one block per file: each block handed to an idle
+        // queue wakes a thread, and those wake-ups cost more CPU than the unlinks' own system time in a burst (perf
+        // of a 10,000-file burst: ≈ 14 % of the daemon's samples in dispatch and futex). Chunks of at least
+        // `minimumChunk` still spread a large batch over every worker, so slow unlinks keep overlapping.
+        guard !deletions.isEmpty else { return }
+        let chunks = Self.chunks(deletions.count, workers: deletes.count)
+        let first = state.withLock { state in
+            defer { state.nextQueue = (state.nextQueue + chunks.count) % deletes.count }
+            return state.nextQueue
+        }
+        for (position, range) in chunks.enumerated() {
+            let chunk = Array(deletions[range])
+            deletes[(first + position) % deletes.count].async { [self] in
+                for (file, record) in chunk { attempt(file, record, try: 1) }
+            }
+        }
+    }
+
+    /// Fewest deletions a chunk carries when there are more than that.
+    static let minimumChunk = 4
+
+    /// `count` deletions split into contiguous chunks in order: at most `workers` of them, each of at least
+    /// ``minimumChunk`` (one chunk of all when there are fewer), sizes differing by at most one.
+    static func chunks(_ count: Int, workers: Int) -> [Range<Int>] {
+        guard count > 0 else { return [] }
+        let number = max(1, min(workers, count / minimumChunk))
+        let base = count / number
+        let extra = count % number
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for index in 0..<number {
+            let size = base + (index < extra ? 1 : 0)
+            ranges.append(start..<(start + size))
+            start += size
+        }
+        return ranges
     }
 
     /// Claims of durable records whose files are still in `work/`, for the index checkpoint.

@@ -802,14 +802,23 @@ public struct DaemonError: Error, CustomStringConvertible {
 
 /// Prepares claimed files on every core (DESIGN.md: preparing is pure and can run on several cores; parsing is
 /// most of a file's CPU time) and hands the results back in claim order, whatever order they finish in.
+///
+/// At most one worker per core runs, each taking files in claim order until none is left: in a burst a few
+/// workers drain the window without a thread wake-up per file (one block per file made dispatch and futex
+/// calls a tenth of the daemon's CPU), and a lone file still starts at once on a worker of its own.
 final class PrepareWindow: Sendable {
     private let spool: Spool
     private let classifier: Classifier
+    private let workers = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     private let state = Mutex(State())
 
     private struct State {
         var results: [Int: Pipeline.Prepared] = [:]
         var waiter: (ticket: Int, continuation: CheckedContinuation<Pipeline.Prepared, Never>)?
+        /// Files submitted and not yet taken by a worker, oldest first from `next`.
+        var queued: [(file: ClaimedFile, ticket: Int)] = []
+        var next = 0
+        var running = 0
     }
 
     init(spool: Spool, classifier: Classifier) {
@@ -819,7 +828,33 @@ final class PrepareWindow: Sendable {
 
     /// Starts preparing `file`; its result is asked for with `ticket`.
     func submit(_ file: ClaimedFile, ticket: Int) {
-        DispatchQueue.global().async { [self] in
+        let start = state.withLock { state -> Bool in
+            state.queued.append((file, ticket))
+            guard state.running < workers else { return false }
+            state.running += 1
+            return true
+        }
+        if start { DispatchQueue.global().async { [self] in work() } }
+    }
+
+    /// One worker: prepares queued files until none is left.
+    private func work() {
+        while let (file, ticket) = state.withLock({ state -> (ClaimedFile, Int)? in
+            guard state.next < state.queued.count else {
+                state.queued.removeAll(keepingCapacity: true)
+                state.next = 0
+                state.running -= 1
+                return nil
+            }
+            let taken = state.queued[state.next]
+            state.next += 1
+            // A long burst may never find the queue empty: drop what was taken once it is most of the array.
+            if state.next >= 64, state.next * 2 >= state.queued.count {
+                state.queued.removeFirst(state.next)
+                state.next = 0
+            }
+            return taken
+        }) {
             let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
             let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in
                 if let waiter = state.waiter, waiter.ticket == ticket {
