@@ -752,7 +752,9 @@ final class Pipeline {
     /// The headline quoted and cut to a log line's worth.
     static func headline(_ text: String) -> String {
         let limit = 100
-        return "\"" + (text.count > limit ? text.prefix(limit - 1) + "…" : text) + "\""
+        // No more bytes than the limit means no more characters either: most headlines skip counting graphemes.
+        let long = text.utf8.count > limit && text.count > limit
+        return "\"" + (long ? text.prefix(limit - 1) + "…" : text) + "\""
     }
 }
 

@@ -90,36 +90,44 @@ public struct StderrLogHandler: LogHandler {
 
     static func appendEscaped(_ text: String, quoting: Bool, to out: inout String) {
         // Every character that needs care is ASCII, and UTF-8 never uses ASCII bytes inside a longer sequence, so
-        // one pass over the bytes decides; almost every value needs nothing and is appended as it is.
-        var needsQuotes = quoting && text.isEmpty
-        var needsEscapes = false
-        func scan(_ bytes: some Sequence<UInt8>) {
+        // byte passes decide and escape; almost every value needs nothing, or only quotes, and is appended whole.
+        // (The escaping walk went scalar by scalar: a headline value, spaced and so quoted, cost ~10 µs a line.)
+        var text = text
+        // nil: nothing to escape; whether to quote is in `needsQuotes`.
+        var needsQuotes = false
+        let escaped = text.withUTF8 { bytes -> [UInt8]? in
+            needsQuotes = quoting && bytes.isEmpty
+            var needsEscapes = false
             for byte in bytes {
                 switch byte {
-                case 0x20, 0x22, 0x3D: needsQuotes = needsQuotes || quoting
+                case 0x20, 0x3D: needsQuotes = needsQuotes || quoting
+                case 0x22:
+                    needsQuotes = needsQuotes || quoting
+                    needsEscapes = needsEscapes || quoting
                 case 0x5C, 0x7F, 0..<0x20: needsEscapes = true
                 default: continue
                 }
             }
-        }
-        if text.utf8.withContiguousStorageIfAvailable({ scan($0) }) == nil { scan(text.utf8) }
-        guard needsQuotes || needsEscapes else {
-            out += text
-            return
+            guard needsEscapes else { return nil }
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(bytes.count + 16)
+            for byte in bytes {
+                switch byte {
+                case 0x0A: escaped += [0x5C, UInt8(ascii: "n")]
+                case 0x0D: escaped += [0x5C, UInt8(ascii: "r")]
+                case 0x09: escaped += [0x5C, UInt8(ascii: "t")]
+                case 0x5C: escaped += [0x5C, 0x5C]
+                case 0x22 where needsQuotes: escaped += [0x5C, 0x22]
+                case 0x7F, 0..<0x20:
+                    escaped += [0x5C, UInt8(ascii: "x")]
+                    escaped += Array(((byte < 0x10 ? "0" : "") + String(byte, radix: 16)).utf8)
+                default: escaped.append(byte)
+                }
+            }
+            return escaped
         }
         if needsQuotes { out += "\"" }
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\\": out += "\\\\"
-            case "\"" where needsQuotes: out += "\\\""
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                out += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
+        if let escaped { out += String(decoding: escaped, as: UTF8.self) } else { out += text }
         if needsQuotes { out += "\"" }
     }
 

@@ -17,5 +17,11 @@ import Testing
         let long = String(repeating: "é", count: 150)
         let cut = Pipeline.headline(long)
         #expect(cut.count == 102 && cut.hasSuffix("…\""))
+        // Counted in characters, not bytes: 60 two-byte letters are kept whole; 100 ASCII ones too, 101 are cut.
+        let accented = String(repeating: "é", count: 60)
+        #expect(Pipeline.headline(accented) == "\"" + accented + "\"")
+        let hundred = String(repeating: "a", count: 100)
+        #expect(Pipeline.headline(hundred) == "\"" + hundred + "\"")
+        #expect(Pipeline.headline(hundred + "b") == "\"" + String(repeating: "a", count: 99) + "…\"")
     }
 }
