@@ -808,11 +808,15 @@ public struct DaemonError: Error, CustomStringConvertible {
 /// At most one worker per core runs, each taking files in claim order until none is left: in a burst a few
 /// workers drain the window without a thread wake-up per file (one block per file made dispatch and futex
 /// calls a tenth of the daemon's CPU), and a lone file still starts at once on a worker of its own.
+///
+/// Each worker has a serial queue of its own, not the global concurrent queue: on Linux that queue's threads
+/// (one per core) are also the ones Swift concurrency runs tasks on, so the pipeline task, resumed behind a
+/// window of parsing blocks, waited for them and claimed and decided nothing meanwhile, leaving a core idle.
 final class PrepareWindow: Sendable {
     private let spool: Spool
     private let classifier: Classifier
-    private let workers = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-    private let state = Mutex(State())
+    private let queues: [DispatchQueue]
+    private let state: Mutex<State>
 
     private struct State {
         var results: [Int: Pipeline.Prepared] = [:]
@@ -820,32 +824,34 @@ final class PrepareWindow: Sendable {
         /// Files submitted and not yet taken by a worker, oldest first from `next`.
         var queued: [(file: ClaimedFile, ticket: Int)] = []
         var next = 0
-        var running = 0
+        /// Workers not running, by queue index.
+        var idle: [Int]
     }
 
     init(spool: Spool, classifier: Classifier) {
         self.spool = spool
         self.classifier = classifier
+        let workers = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        queues = (0..<workers).map { DispatchQueue(label: "copydesk.prepare.\($0)") }
+        state = Mutex(State(idle: Array((0..<workers).reversed())))
     }
 
     /// Starts preparing `file`; its result is asked for with `ticket`.
     func submit(_ file: ClaimedFile, ticket: Int) {
-        let start = state.withLock { state -> Bool in
+        let worker = state.withLock { state -> Int? in
             state.queued.append((file, ticket))
-            guard state.running < workers else { return false }
-            state.running += 1
-            return true
+            return state.idle.popLast()
         }
-        if start { DispatchQueue.global().async { [self] in work() } }
+        if let worker { queues[worker].async { [self] in work(worker) } }
     }
 
-    /// One worker: prepares queued files until none is left.
-    private func work() {
+    /// Worker `worker`: prepares queued files until none is left.
+    private func work(_ worker: Int) {
         while let (file, ticket) = state.withLock({ state -> (ClaimedFile, Int)? in
             guard state.next < state.queued.count else {
                 state.queued.removeAll(keepingCapacity: true)
                 state.next = 0
-                state.running -= 1
+                state.idle.append(worker)
                 return nil
             }
             let taken = state.queued[state.next]
