@@ -805,13 +805,13 @@ public struct DaemonError: Error, CustomStringConvertible {
 /// Prepares claimed files on every core (DESIGN.md: preparing is pure and can run on several cores; parsing is
 /// most of a file's CPU time) and hands the results back in claim order, whatever order they finish in.
 ///
-/// At most one worker per core runs, each taking files in claim order until none is left: in a burst a few
-/// workers drain the window without a thread wake-up per file (one block per file made dispatch and futex
-/// calls a tenth of the daemon's CPU), and a lone file still starts at once on a worker of its own.
-///
-/// Each worker has a serial queue of its own, not the global concurrent queue: on Linux that queue's threads
-/// (one per core) are also the ones Swift concurrency runs tasks on, so the pipeline task, resumed behind a
-/// window of parsing blocks, waited for them and claimed and decided nothing meanwhile, leaving a core idle.
+/// A file that arrives alone is prepared by one block on the global queue: its thread is the one Swift
+/// concurrency runs the waiting pipeline task on, which is about to suspend, so nothing is woken for it and its
+/// latency is unchanged. When more files are in flight, draining workers take over, at most one per core, each
+/// with a serial queue (and so a thread) of its own, taking files in claim order until none is left: a burst
+/// then costs no thread wake-up per file (one block per file made dispatch and futex calls a tenth of the
+/// daemon's CPU), and the workers do not hold the global queue's threads (one per core on Linux), on which the
+/// pipeline task claims and decides.
 final class PrepareWindow: Sendable {
     private let spool: Spool
     private let classifier: Classifier
@@ -821,11 +821,13 @@ final class PrepareWindow: Sendable {
     private struct State {
         var results: [Int: Pipeline.Prepared] = [:]
         var waiter: (ticket: Int, continuation: CheckedContinuation<Pipeline.Prepared, Never>)?
-        /// Files submitted and not yet taken by a worker, oldest first from `next`.
+        /// Files submitted and not yet taken, oldest first from `next`.
         var queued: [(file: ClaimedFile, ticket: Int)] = []
         var next = 0
-        /// Workers not running, by queue index.
+        /// Draining workers not running, by queue index.
         var idle: [Int]
+        /// Files being prepared plus files queued.
+        var inFlight = 0
     }
 
     init(spool: Spool, classifier: Classifier) {
@@ -838,42 +840,62 @@ final class PrepareWindow: Sendable {
 
     /// Starts preparing `file`; its result is asked for with `ticket`.
     func submit(_ file: ClaimedFile, ticket: Int) {
-        let worker = state.withLock { state -> Int? in
+        enum Start { case alone, worker(Int), none }
+        let start = state.withLock { state -> Start in
             state.queued.append((file, ticket))
-            return state.idle.popLast()
+            state.inFlight += 1
+            if state.inFlight == 1 { return .alone }
+            return state.idle.popLast().map(Start.worker) ?? .none
         }
-        if let worker { queues[worker].async { [self] in work(worker) } }
+        switch start {
+        case .alone:
+            DispatchQueue.global().async { [self] in
+                if let (file, ticket) = state.withLock({ take(&$0) }) { prepare(file, ticket) }
+            }
+        case .worker(let worker):
+            queues[worker].async { [self] in
+                while let (file, ticket) = state.withLock({ state -> (ClaimedFile, Int)? in
+                    if let taken = take(&state) { return taken }
+                    state.idle.append(worker)
+                    return nil
+                }) {
+                    prepare(file, ticket)
+                }
+            }
+        case .none:
+            break  // every worker is running and takes it
+        }
     }
 
-    /// Worker `worker`: prepares queued files until none is left.
-    private func work(_ worker: Int) {
-        while let (file, ticket) = state.withLock({ state -> (ClaimedFile, Int)? in
-            guard state.next < state.queued.count else {
-                state.queued.removeAll(keepingCapacity: true)
-                state.next = 0
-                state.idle.append(worker)
-                return nil
-            }
-            let taken = state.queued[state.next]
-            state.next += 1
-            // A long burst may never find the queue empty: drop what was taken once it is most of the array.
-            if state.next >= 64, state.next * 2 >= state.queued.count {
-                state.queued.removeFirst(state.next)
-                state.next = 0
-            }
-            return taken
-        }) {
-            let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
-            let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in
-                if let waiter = state.waiter, waiter.ticket == ticket {
-                    state.waiter = nil
-                    return waiter.continuation
-                }
-                state.results[ticket] = prepared
-                return nil
-            }
-            waiter?.resume(returning: prepared)
+    /// The oldest queued file, or nil.
+    private func take(_ state: inout State) -> (ClaimedFile, Int)? {
+        guard state.next < state.queued.count else {
+            state.queued.removeAll(keepingCapacity: true)
+            state.next = 0
+            return nil
         }
+        let taken = state.queued[state.next]
+        state.next += 1
+        // A long burst may never find the queue empty: drop what was taken once it is most of the array.
+        if state.next >= 64, state.next * 2 >= state.queued.count {
+            state.queued.removeFirst(state.next)
+            state.next = 0
+        }
+        return taken
+    }
+
+    private func prepare(_ file: ClaimedFile, _ ticket: Int) {
+        let prepared = Pipeline.prepare(file, spool: spool, classifier: classifier)
+        let waiter = state.withLock { state -> CheckedContinuation<Pipeline.Prepared, Never>? in
+            state.inFlight -= 1
+            if let waiter = state.waiter, waiter.ticket == ticket {
+                state.waiter = nil
+                return waiter.continuation
+            }
+            state.results[ticket] = prepared
+            return nil
+        }
+        waiter?.resume(returning: prepared)
     }
 
     /// The prepared file for `ticket`, once it is ready. One caller at a time.
