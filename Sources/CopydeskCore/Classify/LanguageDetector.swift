@@ -64,6 +64,13 @@ public struct LanguageDetector: Sendable {
         /// per word (another cache miss per word of the text).
         var wordTotalLetters: [UInt32] = []
         var wordTotalStarts: [Int32] = [0]
+        /// Per row of `grams`, what one step of ``wordScore(_:into:)`` adds when that n-gram is the step's longest:
+        /// a trigram's row holds its cost plus its last two letters' bigram and last letter's unigram (the
+        /// unigram only when that is a letter, not the closing space), a bigram's row the bigram plus its last
+        /// letter's unigram, each part with its unknown cost when the profile lacks it. A word outside the
+        /// profile list (``wordTotals``) is then scored with one lookup per letter instead of three; see
+        /// ``stepScore(_:)``. One chunk only (at most 16 languages, as both built-in groups).
+        var stepVectors: [SIMD16<UInt16>] = []
 
         /// Whether `word` is profile word `row` of ``wordTotals``.
         @inline(__always)
@@ -111,6 +118,72 @@ public struct LanguageDetector: Sendable {
                 previous = current
             }
             return counted
+        }
+
+        /// ``wordScore(_:into:)`` by steps (``stepVectors``), for a group of one chunk: the same n-grams with the
+        /// same costs, added in another grouping. The sums are integers (wrapping `Int32` lanes), so the total is
+        /// exactly the reference's; the n-gram count is always `3 × count + 1` (its loop counts 2 for the first
+        /// letter and the closing space, 3 for every other letter). Most of a text's unknown words are made of
+        /// trigrams the profile has: one table lookup and one vector addition per letter, where the reference
+        /// made three of each, through a call and the `totals` array in memory (~200 instructions per letter).
+        @inline(__always)
+        func stepScore(_ word: UnsafeBufferPointer<UInt32>) -> SIMD16<Int32> {
+            let space = UInt64(Unicode.Scalar(" ").value)
+            return gramVectors.withUnsafeBufferPointer { gramVectors in
+                stepVectors.withUnsafeBufferPointer { stepVectors in
+                    @inline(__always) func widened(_ vector: SIMD16<UInt16>) -> SIMD16<Int32> {
+                        SIMD16<Int32>(truncatingIfNeeded: vector)
+                    }
+                    /// The pair (`previous`, `current`)'s step: its bigram and, for a letter, its unigram.
+                    @inline(__always) func pair(_ previous: UInt64, _ current: UInt64) -> SIMD16<Int32> {
+                        if let row = grams[previous << 21 | current] { return widened(stepVectors[Int(row)]) }
+                        guard current != space else { return unknownGramVector }
+                        if let row = grams[current] { return unknownGramVector &+ widened(gramVectors[Int(row)]) }
+                        return unknownGramVector &+ unknownLetterVector
+                    }
+                    var sum = words[LanguageDetector.wordKey(values: word)].map { widened(wordVectors[Int($0)]) }
+                        ?? unknownWordVector
+                    var beforePrevious = space
+                    var previous = UInt64(word[0])
+                    sum &+= pair(space, previous)
+                    for index in 1...word.count {
+                        let current = index < word.count ? UInt64(word[index]) : space
+                        if let row = grams[beforePrevious << 42 | previous << 21 | current] {
+                            sum &+= widened(stepVectors[Int(row)])
+                        } else {
+                            sum &+= unknownGramVector &+ pair(previous, current)
+                        }
+                        beforePrevious = previous
+                        previous = current
+                    }
+                    return sum
+                }
+            }
+        }
+
+        /// Fills ``stepVectors`` (after ``vectorize()``).
+        mutating func precomputeSteps() {
+            guard chunks == 1 else { return }
+            let space = UInt64(Unicode.Scalar(" ").value)
+            let mask: UInt64 = (1 << 21) - 1
+            func cost(_ key: UInt64, unknown: SIMD16<Int32>) -> SIMD16<Int32> {
+                grams[key].map { SIMD16<Int32>(truncatingIfNeeded: gramVectors[Int($0)]) } ?? unknown
+            }
+            var steps = [SIMD16<UInt16>](repeating: SIMD16<UInt16>(), count: gramVectors.count)
+            for (key, row) in grams.entries {
+                let current = key & mask
+                let letter = current == space ? SIMD16<Int32>() : cost(current, unknown: unknownLetterVector)
+                var step = SIMD16<Int32>(truncatingIfNeeded: gramVectors[Int(row)])
+                if key >> 42 != 0 {
+                    step &+= cost(key & (mask << 21 | mask), unknown: unknownGramVector) &+ letter
+                } else if key >> 21 != 0 {
+                    step &+= letter
+                }
+                // Costs are below 256 plus an unknown penalty below 30, three of them at most: far inside 16 bits.
+                precondition(step.min() >= 0 && step.max() <= 0xFFFF, "step cost out of 16-bit range")
+                steps[Int(row)] = SIMD16<UInt16>(truncatingIfNeeded: step)
+            }
+            stepVectors = steps
         }
 
         /// Fills ``wordTotals`` from the profile words (after ``vectorize()``). Words whose sum would not fit in
@@ -233,6 +306,7 @@ public struct LanguageDetector: Sendable {
             result.unknownWord = result.unknownWord.map { _ in unknownWord }
             result.unknownLetter = result.unknownGram.map { $0 + 15 }
             result.vectorize()
+            result.precomputeSteps()
             // Profile words as the scorer sees them: lowercased scalars of the group's script only (a word with
             // anything else in it is never formed by the scorer and need not be summed).
             var profileWords: [[UInt32]] = []
@@ -564,6 +638,9 @@ public struct LanguageDetector: Sendable {
                     totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: group.wordTotalVectors[base + chunk])
                 }
                 grams += 3 * word.count + 1
+            } else if chunks == 1 {
+                totals[0] &+= word.withUnsafeBufferPointer { group.stepScore($0) }
+                grams += 3 * word.count + 1
             } else {
                 grams += group.wordScore(word, into: &totals)
             }
@@ -602,7 +679,7 @@ public struct LanguageDetector: Sendable {
         wordKey(values: scalars.map(\.value))
     }
 
-    static func wordKey(values: [UInt32]) -> UInt64 {
+    static func wordKey<Values: Sequence>(values: Values) -> UInt64 where Values.Element == UInt32 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for value in values { hash = (hash ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
         return hash
@@ -625,6 +702,7 @@ struct KeyTable: Sendable {
     @inline(__always)
     private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
+    @inline(__always)
     subscript(key: UInt64) -> Int32? {
         slots.withUnsafeBufferPointer { slots in
             var index = slot(key)
