@@ -62,3 +62,51 @@ struct ClassifyLanguageStepTests {
         }
     }
 }
+
+/// The script tally with runs of ASCII chunks counted per byte lane (``LanguageDetector/scriptTally(_:)``) against
+/// the scalar-by-scalar count (``LanguageDetector/scriptTallyByScalars(_:)``), around the letter budget above all.
+@Suite("Classify: language script tally")
+struct ClassifyScriptTallyTests {
+    static func agree(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let fast = LanguageDetector.scriptTally(bytes)
+            let reference = LanguageDetector.scriptTallyByScalars(bytes)
+            return fast.tally == reference.tally && fast.letters == reference.letters
+        }
+    }
+
+    @Test("every ASCII byte at every offset, short texts, and texts ending near the letter budget")
+    func crafted() {
+        let all = String(decoding: (1..<128).map { UInt8($0) }, as: UTF8.self)
+        for shift in 0..<9 {
+            let pad = String(repeating: "x", count: shift)
+            #expect(Self.agree(pad + all), "shift \(shift)")
+            #expect(Self.agree(pad + all + "é" + all + "Ж" + all), "shift \(shift), non-ASCII")
+        }
+        let budget = LanguageDetector.sampleLetters
+        for extra in -20...20 {
+            // Letters only, and letters with a non-letter every few bytes, up to and past the budget.
+            #expect(Self.agree(String(repeating: "a", count: budget + extra)), "letters \(extra)")
+            #expect(Self.agree(String(repeating: "abc, ", count: (budget + extra) / 3)), "words \(extra)")
+            #expect(Self.agree(String(repeating: "a", count: budget + extra) + "ЖЖЖ"), "then Cyrillic \(extra)")
+            #expect(Self.agree(String(repeating: "ж", count: 40) + String(repeating: "b", count: budget + extra)),
+                    "Cyrillic first \(extra)")
+        }
+        for text in ["", "a", "1234567", "abcdefgh", "ABCDEFGHI", "@[`{", "Zürich – “Genève”", "中文 text 한국어"] {
+            #expect(Self.agree(text), "\(text)")
+        }
+    }
+
+    @Test("random texts of up to 4,000 bytes mixing ASCII runs with other scripts")
+    func random() {
+        var generator = SplitMix64(seed: 37)
+        let pieces = ["a", "Z", "q", " ", ".", "1", "@", "`", "{", "[", "the news ", "NATO ", "é", "ß", "Ж", "ж", "Ω",
+                      "“", "—", "中", "한", "ア", "😀", "\u{0301}", "\n", "abcdefghijklmnop", "        "]
+        for round in 0..<600 {
+            let length = Int(generator.next() % 900)
+            let text = (0..<length).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            #expect(Self.agree(text), "round \(round)")
+        }
+    }
+}
