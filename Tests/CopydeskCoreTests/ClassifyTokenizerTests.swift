@@ -8,14 +8,16 @@ import Testing
 /// headline count.
 @Suite("Classify: entity tokenizer's plain words")
 struct ClassifyTokenizerTests {
-    static func agree(_ body: String, headline: String = "") -> Bool {
+    /// `joined`: the body right after the headline, as ``EntityExtractor/extract(_:headline:)`` reads them, so a
+    /// headline's last word runs on into the body's first and the headline's range ends inside it.
+    static func agree(_ body: String, headline: String = "", joined: Bool = false) -> Bool {
         var bytes = Array(headline.utf8)
         let headlineEnd = bytes.count
         // Two line breaks between headline and body, as `ArticleText` joins them.
-        bytes += [0x0A, 0x0A] + Array(body.utf8)
+        bytes += (joined ? [] : [0x0A, 0x0A]) + Array(body.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
             let extractor = EntityExtractor.standard
-            let bodyStart = min(headlineEnd + 2, buffer.count)
+            let bodyStart = min(headlineEnd + (joined ? 0 : 2), buffer.count)
             let fast = extractor.tokens(buffer, headlineEnd: headlineEnd, bodyStart: bodyStart)
             let reference = extractor.tokens(buffer, headlineEnd: headlineEnd, bodyStart: bodyStart, tokenizer: .byFlush)
             guard fast.headlineCount == reference.headlineCount, fast.tokens.count == reference.tokens.count else {
@@ -44,6 +46,17 @@ struct ClassifyTokenizerTests {
             #expect(Self.agree(text, headline: text), "\(text)")
             #expect(Self.agree(text), "\(text) without headline")
         }
+        // Words of every length from 1 to 40 ended by each kind of byte, at the buffer's end, and with the
+        // headline's range ending inside a word.
+        let letters = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        for length in 1...40 {
+            let word = String((0..<length).map { letters[($0 * 7 + length) % letters.count] })
+            for after in ["", " ", ".", ",", "-", "'", "é", "’", "\u{10}", "\u{19}", "@", "[", "`", "{", "/", ":"] {
+                #expect(Self.agree(word + after + word, headline: word + after), "length \(length) + \(after)")
+                #expect(Self.agree(word + after, headline: word, joined: true), "length \(length) joined")
+                #expect(Self.agree(after + word, headline: after + word, joined: true), "\(after) + length \(length)")
+            }
+        }
     }
 
     @Test("random text from word and separator pieces")
@@ -57,6 +70,7 @@ struct ClassifyTokenizerTests {
             let text = (0..<length).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
             let headline = round % 3 == 0 ? "" : String(text.prefix(Int(generator.next() % 12)))
             #expect(Self.agree(text, headline: headline), "round \(round): \(text)")
+            #expect(Self.agree(text, headline: headline, joined: true), "round \(round) joined: \(text)")
         }
     }
 

@@ -140,11 +140,12 @@ public struct Classifier: Sendable {
         // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
         var cues: [(topic: Int, weight: Double, value: Double, cue: PendingCue)] = []
         for hit in evidence.hits where ruleTopics[hit.rule] >= 0 {
-            let rule = ruleList[hit.rule]
+            // The weight alone: `let rule = ruleList[…]` copied the whole rule (a retain and release per field).
+            let weight = ruleList[hit.rule].weight
             let topic = ruleTopics[hit.rule]
             var total = 0.0
             for match in hit.patterns {
-                let value = rule.weight * min(1 + log(Double(match.count)), 3)
+                let value = weight * min(1 + log(Double(match.count)), 3)
                 total += value
                 cues.append((
                     topic, Thousandths.round(value), value,
@@ -185,9 +186,8 @@ public struct Classifier: Sendable {
                 _, _, value, pending in
                 switch pending {
                 case .pattern(let ruleIndex, let pattern, let count, let fields):
-                    let rule = ruleList[ruleIndex]
-                    let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
-                    return Cue(shown, field: fields.primaryName, weight: value, line: rule.line)
+                    let shown = ruleList[ruleIndex].patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
+                    return Cue(shown, field: fields.primaryName, weight: value, line: ruleList[ruleIndex].line)
                 case .model(let label):
                     return Cue("model: \(label)", field: "model", weight: value)
                 case .via(let narrower):

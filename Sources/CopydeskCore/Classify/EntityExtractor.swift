@@ -652,17 +652,28 @@ public struct EntityExtractor: Sendable {
             var size = 16
             while size < capitalised * 2 { size *= 2 }
             mask = size - 1
-            keys = [UInt64](repeating: 0, count: size)
-            heads = [Int32](repeating: -1, count: size)
-            nextSame = [Int32](repeating: -1, count: tokens.count)
-            // Last to first, each put at the head of its chain: chains run in text order.
-            for index in tokens.indices.reversed() where tokens[index].capitalised {
-                let key = tokens[index].key
-                let slot = EntityExtractor.slot(of: key, in: keys, mask: mask)
-                keys[slot] = key
-                nextSame[index] = heads[slot]
-                heads[slot] = Int32(index)
+            var keys = [UInt64](repeating: 0, count: size)
+            var heads = [Int32](repeating: -1, count: size)
+            var nextSame = [Int32](repeating: -1, count: tokens.count)
+            // Filled through buffer pointers: a store into each of the three arrays asked its uniqueness through a
+            // runtime call, three per capitalised token.
+            keys.withUnsafeMutableBufferPointer { keys in
+                heads.withUnsafeMutableBufferPointer { heads in
+                    nextSame.withUnsafeMutableBufferPointer { nextSame in
+                        // Last to first, each put at the head of its chain: chains run in text order.
+                        for index in tokens.indices.reversed() where tokens[index].capitalised {
+                            let key = tokens[index].key
+                            let slot = EntityExtractor.slot(of: key, in: keys, mask: mask)
+                            keys[slot] = key
+                            nextSame[index] = heads[slot]
+                            heads[slot] = Int32(index)
+                        }
+                    }
+                }
             }
+            self.keys = keys
+            self.heads = heads
+            self.nextSame = nextSame
         }
 
         /// The first capitalised token with `key`, in text order, or -1.
@@ -679,7 +690,8 @@ public struct EntityExtractor: Sendable {
     /// The slot of an open-addressing table (`keys`, a power of two long, 0 = empty) holding `key`, or the empty
     /// one where it would go.
     @inline(__always)
-    static func slot(of key: UInt64, in keys: [UInt64], mask: Int) -> Int {
+    static func slot<Keys: RandomAccessCollection>(of key: UInt64, in keys: Keys, mask: Int) -> Int
+    where Keys.Element == UInt64, Keys.Index == Int {
         var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
         return slot
