@@ -74,15 +74,13 @@ public struct LanguageDetector: Sendable {
 
         /// Whether `word` is profile word `row` of ``wordTotals``.
         @inline(__always)
-        func isWordTotal(_ row: Int, _ word: [UInt32]) -> Bool {
+        func isWordTotal(_ row: Int, _ word: UnsafeBufferPointer<UInt32>) -> Bool {
             let start = Int(wordTotalStarts[row])
             let end = Int(wordTotalStarts[row + 1])
             guard end - start == word.count else { return false }
             return wordTotalLetters.withUnsafeBufferPointer { letters in
-                word.withUnsafeBufferPointer { word in
-                    for offset in 0..<word.count where letters[start + offset] != word[offset] { return false }
-                    return true
-                }
+                for offset in 0..<word.count where letters[start + offset] != word[offset] { return false }
+                return true
             }
         }
 
@@ -565,7 +563,11 @@ public struct LanguageDetector: Sendable {
         guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
         // One value with `mutating` methods for the loop's state: nested functions capturing local `var`s made
         // every access to them a runtime exclusivity check.
-        var state = ScoreState(group: group)
+        // The current word's letters: at most ``scoredLetters`` are ever taken, so one buffer of that many holds
+        // any word (an array's `append` and `removeAll` cost ~120 instructions per word between them).
+        let letters = UnsafeMutablePointer<UInt32>.allocate(capacity: Self.scoredLetters)
+        defer { letters.deallocate() }
+        var state = ScoreState(group: group, letters: letters)
         var index = 0
         // Long texts stop being read once one language is far ahead: a gap of 150 (15 orders of magnitude) is
         // not closed by more of the same text, and it keeps a 3 KiB story's language cheap.
@@ -579,12 +581,11 @@ public struct LanguageDetector: Sendable {
                 let folded = byte | 0x20
                 if folded >= 0x61 && folded <= 0x7A {
                     if script == .latin {
-                        state.word.append(UInt32(folded))
-                        state.seen += 1
+                        state.append(UInt32(folded))
                         continue
                     }
                 }
-                if !state.word.isEmpty {
+                if state.length > 0 {
                     state.flush()
                     if state.wordCount % 8 == 0 && state.decided(languageCount: languageCount) { break scan }
                 }
@@ -604,14 +605,13 @@ public struct LanguageDetector: Sendable {
             if state.seen >= Self.scoredLetters { break scan }
             let value = TextBytes.lowerValue(scalar)
             if Self.script(of: value) == script {
-                state.word.append(value)
-                state.seen += 1
+                state.append(value)
                 switch value {
                 case 0x456, 0x457, 0x454, 0x491: state.ukrainianLetters += 1  // і ї є ґ
                 case 0x44B, 0x44D, 0x451: state.russianLetters += 1  // ы э ё
                 default: break
                 }
-            } else if !state.word.isEmpty {
+            } else if state.length > 0 {
                 state.flush()
                 if state.wordCount % 8 == 0 && state.decided(languageCount: languageCount) { break scan }
             }
@@ -655,16 +655,29 @@ public struct LanguageDetector: Sendable {
         var ukrainianLetters = 0
         var russianLetters = 0
         var seen = 0
-        var word: [UInt32] = []
+        /// The current word: `letters[..<length]`, room for ``LanguageDetector/scoredLetters``.
+        let letters: UnsafeMutablePointer<UInt32>
+        var length = 0
 
-        init(group: Group) {
+        init(group: Group, letters: UnsafeMutablePointer<UInt32>) {
             self.group = group
+            self.letters = letters
             totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: group.chunks)
-            word.reserveCapacity(32)
+        }
+
+        /// Adds a letter to the current word and counts it against ``LanguageDetector/scoredLetters``.
+        @inline(__always)
+        mutating func append(_ letter: UInt32) {
+            precondition(seen < LanguageDetector.scoredLetters, "more letters than scored")
+            letters[length] = letter
+            length += 1
+            seen += 1
         }
 
         mutating func flush() {
-            guard !word.isEmpty else { return }
+            guard length > 0 else { return }
+            let word = UnsafeBufferPointer(start: letters, count: length)
+            length = 0
             wordCount += 1
             let key = LanguageDetector.wordKey(values: word)
             let chunks = group.chunks
@@ -675,12 +688,11 @@ public struct LanguageDetector: Sendable {
                 }
                 grams += 3 * word.count + 1
             } else if chunks == 1 {
-                totals[0] &+= word.withUnsafeBufferPointer { group.stepScore($0) }
+                totals[0] &+= group.stepScore(word)
                 grams += 3 * word.count + 1
             } else {
-                grams += group.wordScore(word, into: &totals)
+                grams += group.wordScore(Array(word), into: &totals)
             }
-            word.removeAll(keepingCapacity: true)
         }
 
         func decided(languageCount: Int) -> Bool {
