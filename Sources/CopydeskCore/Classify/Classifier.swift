@@ -139,6 +139,7 @@ public struct Classifier: Sendable {
         var touched = [Bool](repeating: false, count: topics.count)
         // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
         var cues: [(topic: Int, weight: Double, value: Double, cue: PendingCue)] = []
+        cues.reserveCapacity(64)  // a story's pattern and "via" cues; growing from empty reallocated them ~7 times
         for hit in evidence.hits where ruleTopics[hit.rule] >= 0 {
             // The weight alone: `let rule = ruleList[…]` copied the whole rule (a retain and release per field).
             let weight = ruleList[hit.rule].weight

@@ -129,8 +129,12 @@ struct PhraseMatcher: Sendable {
     /// which half is still going, while both are; the longer half ends alone. (Testing both halves' ends at every
     /// step, a multiplication per lookup and overflow checks made 31 instructions per two bytes.)
     func occurrences(in text: UnsafeBufferPointer<UInt8>) -> [(phrase: Int, end: Int)] {
+        // Room for a 3 KiB story's occurrences (a few dozen) up front: from empty the two lists were reallocated
+        // and copied ten times a story as they grew.
         var found: [(phrase: Int, end: Int)] = []
+        found.reserveCapacity(128)
         var second: [(phrase: Int, end: Int)] = []
+        second.reserveCapacity(64)
         byteClass.withUnsafeBufferPointer { classes in
             delta.withUnsafeBufferPointer { delta in
                 outputStart.withUnsafeBufferPointer { outputStart in
