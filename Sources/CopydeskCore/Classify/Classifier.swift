@@ -180,11 +180,15 @@ public struct Classifier: Sendable {
         let chosen = topics.indices.filter { touched[$0] && raw[$0] >= settings.topicThreshold }
             .sorted { (raw[$0], rank[$1]) > (raw[$1], rank[$0]) }
             .prefix(settings.maxTopics)
+        let cueList = cues
         return chosen.map { topic in
             let value = raw[topic]
             let label = topics[topic]
-            let topCues = cues.filter { $0.topic == topic }.sorted { $0.weight > $1.weight }.prefix(8).map {
-                _, _, value, pending in
+            // Positions, not the tuples: filtering copied each (with its `PendingCue`) through the runtime's
+            // generic tuple copy. The same elements in the same order go to the same sort, so the same order out.
+            let topCues = cueList.indices.filter { cueList[$0].topic == topic }
+                .sorted { cueList[$0].weight > cueList[$1].weight }.prefix(8).map { position in
+                let (_, _, value, pending) = cueList[position]
                 switch pending {
                 case .pattern(let ruleIndex, let pattern, let count, let fields):
                     let shown = ruleList[ruleIndex].patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
