@@ -159,16 +159,18 @@ struct PhraseMatcher: Sendable {
                         var otherRow = 0
                         let both = min(cut, secondLength)
                         var index = 0
-                        while index < both {
-                            let next = delta[row &+ Int(classes[Int(text[index])])]
-                            let otherNext = delta[otherRow &+ Int(classes[Int(text[secondStart &+ index])])]
-                            row = Int(next & 0x7FFF_FFFF)
-                            otherRow = Int(otherNext & 0x7FFF_FFFF)
-                            if next | otherNext < 0 {
-                                if next < 0 { emit(next, index &+ 1, into: &found) }
-                                if otherNext < 0 { emit(otherNext, secondStart &+ index &+ 1, into: &second) }
+                        if both > 0, let first = text.baseAddress {
+                            var chains = Chains(row: 0, otherRow: 0, index: 0)
+                            while true {
+                                let (next, otherNext) = Self.stepBoth(
+                                    delta.baseAddress!, classes.baseAddress!, first, first + secondStart, both, &chains
+                                )
+                                guard chains.index < both else { break }
+                                if next < 0 { emit(next, chains.index &+ 1, into: &found) }
+                                if otherNext < 0 { emit(otherNext, secondStart &+ chains.index &+ 1, into: &second) }
+                                chains.index &+= 1
                             }
-                            index &+= 1
+                            (row, otherRow, index) = (chains.row, chains.otherRow, both)
                         }
                         while index < cut {
                             let next = delta[row &+ Int(classes[Int(text[index])])]
@@ -188,5 +190,39 @@ struct PhraseMatcher: Sendable {
         }
         found += second
         return found
+    }
+
+    /// Where ``stepBoth(_:_:_:_:_:_:)`` stands: the two chains' rows and the offset in both halves.
+    struct Chains {
+        var row: Int
+        var otherRow: Int
+        var index: Int
+    }
+
+    /// Steps both chains from `chains.index` until one of them reaches a state where phrases end (`chains.index`
+    /// is then that byte's offset and the two transitions are returned) or `count` bytes are read. Apart, not
+    /// inlined: inside ``occurrences(in:)`` the matches' bookkeeping kept so many values live that the compiler
+    /// held the table's address and a row on the stack and reloaded them every byte (26 instructions per two
+    /// bytes); here the loop has its few values in registers.
+    @inline(never)
+    static func stepBoth(
+        _ delta: UnsafePointer<Int32>, _ classes: UnsafePointer<UInt8>, _ first: UnsafePointer<UInt8>,
+        _ second: UnsafePointer<UInt8>, _ count: Int, _ chains: inout Chains
+    ) -> (Int32, Int32) {
+        var row = chains.row
+        var otherRow = chains.otherRow
+        var index = chains.index
+        var next: Int32 = 0
+        var otherNext: Int32 = 0
+        while index < count {
+            next = delta[row &+ Int(classes[Int(first[index])])]
+            otherNext = delta[otherRow &+ Int(classes[Int(second[index])])]
+            row = Int(next & 0x7FFF_FFFF)
+            otherRow = Int(otherNext & 0x7FFF_FFFF)
+            if next | otherNext < 0 { break }
+            index &+= 1
+        }
+        chains = Chains(row: row, otherRow: otherRow, index: index)
+        return (next, otherNext)
     }
 }
