@@ -121,9 +121,10 @@ public struct LanguageDetector: Sendable {
         /// ``wordScore(_:into:)`` by steps (``stepVectors``), for a group of one chunk: the same n-grams with the
         /// same costs, added in another grouping. The sums are integers (wrapping `Int32` lanes), so the total is
         /// exactly the reference's; the n-gram count is always `3 × count + 1` (its loop counts 2 for the first
-        /// letter and the closing space, 3 for every other letter). Most of a text's unknown words are made of
-        /// trigrams the profile has: one table lookup and one vector addition per letter, where the reference
-        /// made three of each, through a call and the `totals` array in memory (~200 instructions per letter).
+        /// letter and the closing space, 3 for every other letter). A letter whose trigram the profile has costs
+        /// one table lookup and one vector addition in registers, where the reference made three of each, through
+        /// a call and the `totals` array in memory (~200 instructions per letter); the bigram and unigram are
+        /// looked up only for the others.
         @inline(__always)
         func stepScore(_ word: UnsafeBufferPointer<UInt32>) -> SIMD16<Int32> {
             let space = UInt64(Unicode.Scalar(" ").value)
