@@ -98,4 +98,44 @@ struct ClassifyPhraseMatcherTests {
             #expect(Self.automaton(matcher, sample) == Self.naive(phrases, sample))
         }
     }
+
+    /// ``PhraseMatcher/occurrences(in:)`` (two chains, the longer half finished alone) against the one-chain
+    /// ``PhraseMatcher/scan(_:_:)``: the same list in the same order, unsorted, since rule evidence counts cues in
+    /// the order occurrences come.
+    static func inOrderAgree(_ matcher: PhraseMatcher, _ text: [UInt8]) -> Bool {
+        var reference: [[Int]] = []
+        text.withUnsafeBufferPointer { matcher.scan($0) { reference.append([$0, $1]) } }
+        let fast = text.withUnsafeBufferPointer { matcher.occurrences(in: $0) }.map { [$0.phrase, $0.end] }
+        return fast == reference
+    }
+
+    @Test("two chains give the one chain's occurrences in its order: cuts near, before and after the middle")
+    func twoChainsInOrder() throws {
+        var generator = SplitMix64(seed: 11)
+        let alphabet = Array("abcde \n".utf8)
+        func random(_ length: Int) -> [UInt8] {
+            (0..<length).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+        }
+        for round in 0..<300 {
+            // Phrases without the line break, so it is a byte that cuts; some overlapping ("a", "ab", "abc").
+            let phrases = (0..<Int(1 + generator.next() % 40)).map { _ in
+                random(Int(1 + generator.next() % 5)).filter { $0 != 0x0A }
+            } + [Array("a".utf8), Array("ab".utf8), Array("abc".utf8)]
+            let matcher = PhraseMatcher(phrases)
+            // Lengths around the 512-byte threshold and beyond; break density from none to many, so the first
+            // half is sometimes the longer, sometimes the shorter, and sometimes there is no cut.
+            let length = [0, 1, 511, 512, 513, 700, 2_000][round % 7]
+            var text = random(length).map { $0 == 0x0A && round % 3 == 0 ? 0x20 : $0 }
+            if round % 5 == 1, text.count > 10 { text[text.count - 2] = 0x0A }
+            #expect(Self.inOrderAgree(matcher, text), "round \(round)")
+            #expect(Self.automaton(matcher, text) == Self.naive(phrases, text), "round \(round)")
+        }
+        // The built-in rules on the seeds, in order.
+        let matcher = PhraseMatcher(Self.defaultPhrases())
+        for number in ["000", "001", "002", "003", "004"] {
+            let seed = try Seeds.bytes(number)
+            let text = Array(TextBytes.lowercased(String(decoding: seed.bytes, as: UTF8.self)).utf8)
+            #expect(Self.inOrderAgree(matcher, text), "seed \(number)")
+        }
+    }
 }

@@ -883,7 +883,17 @@ enum TextBytes {
         text.withUTF8 { bytes in
             var index = 0
             while index < bytes.count {
+                // The run's end eight bytes at a time (the first byte with its top bit set), then byte by byte
+                // for the last few: a test per byte was most of the view's lowercasing.
                 var runEnd = index
+                while runEnd + 8 <= bytes.count {
+                    let high = TextScan.eightBytes(at: runEnd, in: bytes) & 0x8080_8080_8080_8080
+                    if high != 0 {
+                        runEnd += high.trailingZeroBitCount >> 3
+                        break
+                    }
+                    runEnd += 8
+                }
                 while runEnd < bytes.count && bytes[runEnd] < 0x80 { runEnd += 1 }
                 if runEnd > index {
                     let at = out.count

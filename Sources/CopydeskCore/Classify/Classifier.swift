@@ -139,12 +139,14 @@ public struct Classifier: Sendable {
         var touched = [Bool](repeating: false, count: topics.count)
         // Weights are rounded to thousandths as `Cue` stores them, so the ranking below is the one `Cue`s had.
         var cues: [(topic: Int, weight: Double, value: Double, cue: PendingCue)] = []
+        cues.reserveCapacity(64)  // a story's pattern and "via" cues; growing from empty reallocated them ~7 times
         for hit in evidence.hits where ruleTopics[hit.rule] >= 0 {
-            let rule = ruleList[hit.rule]
+            // The weight alone: `let rule = ruleList[…]` copied the whole rule (a retain and release per field).
+            let weight = ruleList[hit.rule].weight
             let topic = ruleTopics[hit.rule]
             var total = 0.0
             for match in hit.patterns {
-                let value = rule.weight * min(1 + log(Double(match.count)), 3)
+                let value = weight * min(1 + log(Double(match.count)), 3)
                 total += value
                 cues.append((
                     topic, Thousandths.round(value), value,
@@ -178,16 +180,19 @@ public struct Classifier: Sendable {
         let chosen = topics.indices.filter { touched[$0] && raw[$0] >= settings.topicThreshold }
             .sorted { (raw[$0], rank[$1]) > (raw[$1], rank[$0]) }
             .prefix(settings.maxTopics)
+        let cueList = cues
         return chosen.map { topic in
             let value = raw[topic]
             let label = topics[topic]
-            let topCues = cues.filter { $0.topic == topic }.sorted { $0.weight > $1.weight }.prefix(8).map {
-                _, _, value, pending in
+            // Positions, not the tuples: filtering copied each (with its `PendingCue`) through the runtime's
+            // generic tuple copy. The same elements in the same order go to the same sort, so the same order out.
+            let topCues = cueList.indices.filter { cueList[$0].topic == topic }
+                .sorted { cueList[$0].weight > cueList[$1].weight }.prefix(8).map { position in
+                let (_, _, value, pending) = cueList[position]
                 switch pending {
                 case .pattern(let ruleIndex, let pattern, let count, let fields):
-                    let rule = ruleList[ruleIndex]
-                    let shown = rule.patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
-                    return Cue(shown, field: fields.primaryName, weight: value, line: rule.line)
+                    let shown = ruleList[ruleIndex].patterns[pattern].display + (count > 1 ? " ×\(count)" : "")
+                    return Cue(shown, field: fields.primaryName, weight: value, line: ruleList[ruleIndex].line)
                 case .model(let label):
                     return Cue("model: \(label)", field: "model", weight: value)
                 case .via(let narrower):
@@ -248,7 +253,16 @@ struct RuleEvidence {
             if position < patterns.count && patterns[position].pattern == pattern {
                 patterns[position].count += 1
             } else {
-                patterns.insert(Match(pattern: pattern, count: 1, fields: fields), at: position)
+                // Appended and moved into place: `insert(_:at:)` went through the generic `replaceSubrange`
+                // (~340 instructions, about one insertion per phrase occurrence).
+                patterns.append(Match(pattern: pattern, count: 1, fields: fields))
+                patterns.withUnsafeMutableBufferPointer { patterns in
+                    var index = patterns.count - 1
+                    while index > position {
+                        patterns.swapAt(index, index - 1)
+                        index -= 1
+                    }
+                }
             }
         }
 

@@ -18,6 +18,8 @@ struct DocumentView {
 
     init(_ article: Article, channel: String?, settings: ClassificationRules.Settings) {
         lowered.reserveCapacity(article.paragraphs.reduce(article.headline.utf8.count) { $0 + $1.utf8.count + 1 } + 64)
+        // Room for every field up front: growing by doubling reallocated and copied the segments four times a story.
+        segments.reserveCapacity(article.paragraphs.count + 8)
         add(article.headline, [.headline, .lead, .body])
         if let subheadline = article.subheadline { add(subheadline, [.lead, .body]) }
         if let byline = article.byline { add(byline, [.byline, .lead]) }

@@ -245,16 +245,42 @@ public struct EntityExtractor: Sendable {
     /// The entities of a UTF-8 buffer holding the headline (`..<headlineEnd`) and the body (`bodyStart...`);
     /// paragraphs may be separated by one line break or several.
     func extract(_ buffer: UnsafeBufferPointer<UInt8>, headlineEnd: Int, bodyStart: Int) -> [Entity] {
-        var builder = TokenBuilder(lexiconShapes: lexiconShapes)
-        builder.tokens.reserveCapacity(buffer.count / 5)
-        Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
-        // The headline's last word ends a name: the body is another paragraph.
-        if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
-        let headlineCount = builder.tokens.count
-        Self.tokenize(buffer, bodyStart..<buffer.count, into: &builder)
+        let (tokens, headlineCount) = tokens(buffer, headlineEnd: headlineEnd, bodyStart: bodyStart)
         let text = Text(bytes: buffer)
-        return extractByNames(text, tokens: builder.tokens, headlineCount: headlineCount)
-            ?? extractByStrings(text, tokens: builder.tokens, headlineCount: headlineCount)
+        return extractByNames(text, tokens: tokens, headlineCount: headlineCount)
+            ?? extractByStrings(text, tokens: tokens, headlineCount: headlineCount)
+    }
+
+    /// Which tokenizer ``tokens(_:headlineEnd:bodyStart:tokenizer:)`` runs: for tests comparing the two.
+    enum Tokenizer {
+        /// ``tokenize(_:_:into:)``: plain ASCII words appended where they end.
+        case plainWords
+        /// ``tokenizeByFlush(_:_:into:)``, the reference: every token through ``TokenBuilder/flush(_:_:breaking:)``.
+        case byFlush
+    }
+
+    /// The tokens of the headline (`..<headlineEnd`) and the body (`bodyStart...`), and how many are the
+    /// headline's.
+    ///
+    /// Written into an array allocated once for as many tokens as the text can hold (a token is at least one
+    /// byte, and one byte that is in no token follows it), so adding one is a store: `append` asked the array's
+    /// uniqueness through a runtime call for each of a story's ~500 tokens.
+    func tokens(
+        _ buffer: UnsafeBufferPointer<UInt8>, headlineEnd: Int, bodyStart: Int, tokenizer: Tokenizer = .plainWords
+    ) -> (tokens: [Token], headlineCount: Int) {
+        let capacity = (headlineEnd + 1) / 2 + (buffer.count - bodyStart + 1) / 2
+        var headlineCount = 0
+        let tokens = [Token](unsafeUninitializedCapacity: capacity) { storage, count in
+            var builder = TokenBuilder(lexiconShapes: lexiconShapes, storage: storage)
+            let tokenize = tokenizer == .plainWords ? Self.tokenize : Self.tokenizeByFlush
+            tokenize(buffer, 0..<headlineEnd, &builder)
+            // The headline's last word ends a name: the body is another paragraph.
+            if builder.count > 0 { storage[builder.count - 1].breakAfter = true }
+            headlineCount = builder.count
+            tokenize(buffer, bodyStart..<buffer.count, &builder)
+            count = builder.count
+        }
+        return (tokens, headlineCount)
     }
 
     /// The names of one story as UTF-8, end to end, each with its FNV-1a hash: a name is compared, hashed and
@@ -468,15 +494,11 @@ public struct EntityExtractor: Sendable {
         let headlineEnd = bytes.count
         bytes.append(contentsOf: text.utf8)
         return bytes.withUnsafeBufferPointer { buffer in
-            var builder = TokenBuilder(lexiconShapes: lexiconShapes)
-            Self.tokenize(buffer, 0..<headlineEnd, into: &builder)
-            if !builder.tokens.isEmpty { builder.tokens[builder.tokens.count - 1].breakAfter = true }
-            let headlineCount = builder.tokens.count
-            Self.tokenize(buffer, headlineEnd..<buffer.count, into: &builder)
+            let (tokens, headlineCount) = tokens(buffer, headlineEnd: headlineEnd, bodyStart: headlineEnd)
             let text = Text(bytes: buffer)
             switch path {
-            case .bytes: return extractByNames(text, tokens: builder.tokens, headlineCount: headlineCount)
-            case .strings: return extractByStrings(text, tokens: builder.tokens, headlineCount: headlineCount)
+            case .bytes: return extractByNames(text, tokens: tokens, headlineCount: headlineCount)
+            case .strings: return extractByStrings(text, tokens: tokens, headlineCount: headlineCount)
             }
         }
     }
@@ -567,6 +589,8 @@ public struct EntityExtractor: Sendable {
     ) -> (people: [ClosedRange<Int>], organisations: [ClosedRange<Int>]) {
         var people: [ClosedRange<Int>] = []
         var organisations: [ClosedRange<Int>] = []
+        people.reserveCapacity(16)  // growing from empty reallocated them four times a story
+        organisations.reserveCapacity(16)
         var index = 0
         while index < tokens.count {
             guard tokens[index].capitalised, !consumed[index] else {
@@ -630,17 +654,28 @@ public struct EntityExtractor: Sendable {
             var size = 16
             while size < capitalised * 2 { size *= 2 }
             mask = size - 1
-            keys = [UInt64](repeating: 0, count: size)
-            heads = [Int32](repeating: -1, count: size)
-            nextSame = [Int32](repeating: -1, count: tokens.count)
-            // Last to first, each put at the head of its chain: chains run in text order.
-            for index in tokens.indices.reversed() where tokens[index].capitalised {
-                let key = tokens[index].key
-                let slot = EntityExtractor.slot(of: key, in: keys, mask: mask)
-                keys[slot] = key
-                nextSame[index] = heads[slot]
-                heads[slot] = Int32(index)
+            var keys = [UInt64](repeating: 0, count: size)
+            var heads = [Int32](repeating: -1, count: size)
+            var nextSame = [Int32](repeating: -1, count: tokens.count)
+            // Filled through buffer pointers: a store into each of the three arrays asked its uniqueness through a
+            // runtime call, three per capitalised token.
+            keys.withUnsafeMutableBufferPointer { keys in
+                heads.withUnsafeMutableBufferPointer { heads in
+                    nextSame.withUnsafeMutableBufferPointer { nextSame in
+                        // Last to first, each put at the head of its chain: chains run in text order.
+                        for index in tokens.indices.reversed() where tokens[index].capitalised {
+                            let key = tokens[index].key
+                            let slot = EntityExtractor.slot(of: key, in: keys, mask: mask)
+                            keys[slot] = key
+                            nextSame[index] = heads[slot]
+                            heads[slot] = Int32(index)
+                        }
+                    }
+                }
             }
+            self.keys = keys
+            self.heads = heads
+            self.nextSame = nextSame
         }
 
         /// The first capitalised token with `key`, in text order, or -1.
@@ -657,7 +692,8 @@ public struct EntityExtractor: Sendable {
     /// The slot of an open-addressing table (`keys`, a power of two long, 0 = empty) holding `key`, or the empty
     /// one where it would go.
     @inline(__always)
-    static func slot(of key: UInt64, in keys: [UInt64], mask: Int) -> Int {
+    static func slot<Keys: RandomAccessCollection>(of key: UInt64, in keys: Keys, mask: Int) -> Int
+    where Keys.Element == UInt64, Keys.Index == Int {
         var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
         while keys[slot] != 0 && keys[slot] != key { slot = (slot + 1) & mask }
         return slot
@@ -681,15 +717,22 @@ public struct EntityExtractor: Sendable {
 
     /// The tokens so far and where the current one started: state kept in a value whose `mutating` methods the
     /// compiler checks statically (a nested function capturing local `var`s made every access a runtime
-    /// exclusivity check, which cost more than the tokenizing).
+    /// exclusivity check, which cost more than the tokenizing). Tokens go to `storage`, which
+    /// ``tokens(_:headlineEnd:bodyStart:tokenizer:)`` sized for every token the text can hold.
     private struct TokenBuilder {
         let lexiconShapes: [UInt32]
-        var tokens: [Token] = []
+        let storage: UnsafeMutableBufferPointer<Token>
+        var count = 0
         var start = -1
+
+        init(lexiconShapes: [UInt32], storage: UnsafeMutableBufferPointer<Token>) {
+            self.lexiconShapes = lexiconShapes
+            self.storage = storage
+        }
 
         mutating func flush(_ bytes: UnsafeBufferPointer<UInt8>, _ end: Int, breaking: Bool) {
             guard start >= 0 else {
-                if breaking, !tokens.isEmpty { tokens[tokens.count - 1].breakAfter = true }
+                if breaking, count > 0 { storage[count - 1].breakAfter = true }
                 return
             }
             var last = end
@@ -730,10 +773,19 @@ public struct EntityExtractor: Sendable {
             } else {
                 capitalised = EntityExtractor.isUppercase(bytes, at: start)
             }
-            let slice = UnsafeBufferPointer(rebasing: bytes[start..<last])
-            let key = capitalised || lexiconShapes[Int(first)] & EntityExtractor.lengthBit(last - start) != 0
-                ? EntityExtractor.key(slice) : 0
-            tokens.append(Token(start: start, end: last, capitalised: capitalised, breakAfter: breakAfter, key: key))
+            append(bytes, start, last, capitalised: capitalised, breakAfter: breakAfter)
+        }
+
+        /// Adds the token `start..<end`, with its key when something will look it up.
+        @inline(__always)
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, capitalised: Bool,
+                             breakAfter: Bool) {
+            let first = bytes[start]
+            let key = capitalised || lexiconShapes[Int(first)] & EntityExtractor.lengthBit(end - start) != 0
+                ? EntityExtractor.key(UnsafeBufferPointer(rebasing: bytes[start..<end])) : 0
+            precondition(count < storage.count, "more tokens than the text can hold")
+            storage[count] = Token(start: start, end: end, capitalised: capitalised, breakAfter: breakAfter, key: key)
+            count += 1
         }
     }
 
@@ -767,6 +819,68 @@ public struct EntityExtractor: Sendable {
     /// table lookup and a word's letters are skipped in a tight loop (three range tests per byte and a branch on
     /// each were a third of the extractor's time).
     private static func tokenize(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into builder: inout TokenBuilder
+    ) {
+        byteClasses.withUnsafeBufferPointer { classes in
+            var index = range.lowerBound
+            let end = range.upperBound
+            while index < end {
+                let byte = bytes[index]
+                switch classes[Int(byte)] {
+                case ByteClass.word:
+                    if builder.start >= 0 {
+                        index += 1
+                        while index < end && classes[Int(bytes[index])] == ByteClass.word { index += 1 }
+                        continue
+                    }
+                    let start = index
+                    index += 1
+                    while index < end && classes[Int(bytes[index])] == ByteClass.word { index += 1 }
+                    // A token of letters and digits only, ended by a space or ASCII punctuation other than
+                    // `-'.`: `flush` would trim nothing from it (its last byte is a letter or digit) and the
+                    // separator is consumed here as the next turn would. Most of a story's words; they skip
+                    // `flush`'s call and its trailing-punctuation tests.
+                    if index < end {
+                        let next = classes[Int(bytes[index])]
+                        if next == ByteClass.space || next == ByteClass.other {
+                            let first = bytes[start]
+                            builder.append(bytes, start, index, capitalised: first >= 0x41 && first <= 0x5A,
+                                           breakAfter: next == ByteClass.other)
+                            index += 1
+                            continue
+                        }
+                    }
+                    builder.start = start
+                    continue
+                case ByteClass.joiner:
+                    // Part of the token for now (trailing joiners are trimmed in flush); outside one, a break.
+                    if builder.start < 0 { builder.flush(bytes, index, breaking: true) }
+                case ByteClass.space:
+                    builder.flush(bytes, index, breaking: false)
+                case ByteClass.nonASCII:
+                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+                    let scalar = TextBytes.decodeScalar(bytes, at: index)
+                    if scalar.map({ $0.properties.isAlphabetic || $0.properties.numericType != nil }) ?? false {
+                        if builder.start < 0 { builder.start = index }
+                    } else if scalar?.value == 0x2019 && builder.start >= 0 {
+                        // a joiner inside a token, as above
+                    } else {
+                        builder.flush(bytes, index, breaking: scalar?.value != 0xA0)
+                    }
+                    index += length
+                    continue
+                default:
+                    builder.flush(bytes, index, breaking: true)
+                }
+                index += 1
+            }
+        }
+        builder.flush(bytes, range.upperBound, breaking: true)
+    }
+
+    /// ``tokenize(_:_:into:)`` with every token ended by ``TokenBuilder/flush(_:_:breaking:)``: the reference
+    /// its plain-word path is compared with.
+    private static func tokenizeByFlush(
         _ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into builder: inout TokenBuilder
     ) {
         byteClasses.withUnsafeBufferPointer { classes in

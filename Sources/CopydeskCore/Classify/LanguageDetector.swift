@@ -64,18 +64,23 @@ public struct LanguageDetector: Sendable {
         /// per word (another cache miss per word of the text).
         var wordTotalLetters: [UInt32] = []
         var wordTotalStarts: [Int32] = [0]
+        /// Per row of `grams`, what one step of ``wordScore(_:into:)`` adds when that n-gram is the step's longest:
+        /// a trigram's row holds its cost plus its last two letters' bigram and last letter's unigram (the
+        /// unigram only when that is a letter, not the closing space), a bigram's row the bigram plus its last
+        /// letter's unigram, each part with its unknown cost when the profile lacks it. A word outside the
+        /// profile list (``wordTotals``) is then scored with one lookup per letter instead of three; see
+        /// ``stepScore(_:)``. One chunk only (at most 16 languages, as both built-in groups).
+        var stepVectors: [SIMD16<UInt16>] = []
 
         /// Whether `word` is profile word `row` of ``wordTotals``.
         @inline(__always)
-        func isWordTotal(_ row: Int, _ word: [UInt32]) -> Bool {
+        func isWordTotal(_ row: Int, _ word: UnsafeBufferPointer<UInt32>) -> Bool {
             let start = Int(wordTotalStarts[row])
             let end = Int(wordTotalStarts[row + 1])
             guard end - start == word.count else { return false }
             return wordTotalLetters.withUnsafeBufferPointer { letters in
-                word.withUnsafeBufferPointer { word in
-                    for offset in 0..<word.count where letters[start + offset] != word[offset] { return false }
-                    return true
-                }
+                for offset in 0..<word.count where letters[start + offset] != word[offset] { return false }
+                return true
             }
         }
 
@@ -111,6 +116,73 @@ public struct LanguageDetector: Sendable {
                 previous = current
             }
             return counted
+        }
+
+        /// ``wordScore(_:into:)`` by steps (``stepVectors``), for a group of one chunk: the same n-grams with the
+        /// same costs, added in another grouping. The sums are integers (wrapping `Int32` lanes), so the total is
+        /// exactly the reference's; the n-gram count is always `3 × count + 1` (its loop counts 2 for the first
+        /// letter and the closing space, 3 for every other letter). A letter whose trigram the profile has costs
+        /// one table lookup and one vector addition in registers, where the reference made three of each, through
+        /// a call and the `totals` array in memory (~200 instructions per letter); the bigram and unigram are
+        /// looked up only for the others.
+        @inline(__always)
+        func stepScore(_ word: UnsafeBufferPointer<UInt32>) -> SIMD16<Int32> {
+            let space = UInt64(Unicode.Scalar(" ").value)
+            return gramVectors.withUnsafeBufferPointer { gramVectors in
+                stepVectors.withUnsafeBufferPointer { stepVectors in
+                    @inline(__always) func widened(_ vector: SIMD16<UInt16>) -> SIMD16<Int32> {
+                        SIMD16<Int32>(truncatingIfNeeded: vector)
+                    }
+                    /// The pair (`previous`, `current`)'s step: its bigram and, for a letter, its unigram.
+                    @inline(__always) func pair(_ previous: UInt64, _ current: UInt64) -> SIMD16<Int32> {
+                        if let row = grams[previous << 21 | current] { return widened(stepVectors[Int(row)]) }
+                        guard current != space else { return unknownGramVector }
+                        if let row = grams[current] { return unknownGramVector &+ widened(gramVectors[Int(row)]) }
+                        return unknownGramVector &+ unknownLetterVector
+                    }
+                    var sum = words[LanguageDetector.wordKey(values: word)].map { widened(wordVectors[Int($0)]) }
+                        ?? unknownWordVector
+                    var beforePrevious = space
+                    var previous = UInt64(word[0])
+                    sum &+= pair(space, previous)
+                    for index in 1...word.count {
+                        let current = index < word.count ? UInt64(word[index]) : space
+                        if let row = grams[beforePrevious << 42 | previous << 21 | current] {
+                            sum &+= widened(stepVectors[Int(row)])
+                        } else {
+                            sum &+= unknownGramVector &+ pair(previous, current)
+                        }
+                        beforePrevious = previous
+                        previous = current
+                    }
+                    return sum
+                }
+            }
+        }
+
+        /// Fills ``stepVectors`` (after ``vectorize()``).
+        mutating func precomputeSteps() {
+            guard chunks == 1 else { return }
+            let space = UInt64(Unicode.Scalar(" ").value)
+            let mask: UInt64 = (1 << 21) - 1
+            func cost(_ key: UInt64, unknown: SIMD16<Int32>) -> SIMD16<Int32> {
+                grams[key].map { SIMD16<Int32>(truncatingIfNeeded: gramVectors[Int($0)]) } ?? unknown
+            }
+            var steps = [SIMD16<UInt16>](repeating: SIMD16<UInt16>(), count: gramVectors.count)
+            for (key, row) in grams.entries {
+                let current = key & mask
+                let letter = current == space ? SIMD16<Int32>() : cost(current, unknown: unknownLetterVector)
+                var step = SIMD16<Int32>(truncatingIfNeeded: gramVectors[Int(row)])
+                if key >> 42 != 0 {
+                    step &+= cost(key & (mask << 21 | mask), unknown: unknownGramVector) &+ letter
+                } else if key >> 21 != 0 {
+                    step &+= letter
+                }
+                // Costs are below 256 plus an unknown penalty below 30, three of them at most: far inside 16 bits.
+                precondition(step.min() >= 0 && step.max() <= 0xFFFF, "step cost out of 16-bit range")
+                steps[Int(row)] = SIMD16<UInt16>(truncatingIfNeeded: step)
+            }
+            stepVectors = steps
         }
 
         /// Fills ``wordTotals`` from the profile words (after ``vectorize()``). Words whose sum would not fit in
@@ -233,6 +305,7 @@ public struct LanguageDetector: Sendable {
             result.unknownWord = result.unknownWord.map { _ in unknownWord }
             result.unknownLetter = result.unknownGram.map { $0 + 15 }
             result.vectorize()
+            result.precomputeSteps()
             // Profile words as the scorer sees them: lowercased scalars of the group's script only (a word with
             // anything else in it is never formed by the scorer and need not be summed).
             var profileWords: [[UInt32]] = []
@@ -258,6 +331,83 @@ public struct LanguageDetector: Sendable {
         return text.bytes.withUnsafeBufferPointer {
             detect(UnsafeBufferPointer(rebasing: $0[..<text.languageSampleEnd]), declared: article.language)
         }
+    }
+
+    /// Letters per script (by ``Script/index``) in the first ``sampleLetters`` letters of `bytes`, and how many
+    /// letters that is.
+    ///
+    /// UTF-8 bytes, ASCII by a byte test and the rest decoded: the same count as walking the scalars
+    /// (``scriptTallyByScalars(_:)``, the reference), faster. ASCII letters go to a local counter (an array
+    /// element's update checked the array's uniqueness each time). Most of a Latin text is read eight ASCII bytes
+    /// at a time: with every byte < 0x80, `byte | 0x20` stays < 0x80, so adding 0x1F (0x05) to each sets its top
+    /// bit exactly when it is ≥ 0x61 "a" (≥ 0x7B, past "z") and never carries into the next byte. A run of such
+    /// chunks keeps one count per byte lane and adds the lanes at its end: a chunk costs a few instructions
+    /// instead of a software popcount (about 20 on the baseline x86-64 this builds for). The run is as long as the
+    /// letter budget cannot run out inside it, which is when the chunk-by-chunk reading took every chunk.
+    static func scriptTally(_ bytes: UnsafeBufferPointer<UInt8>) -> (tally: [Int], letters: Int) {
+        var tally = [Int](repeating: 0, count: Script.allCases.count)
+        var letters = 0
+        var asciiLetters = 0
+        var index = 0
+        while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
+            // Chunks whose letters, eight at most each, keep `letters` below the budget minus 8 at every chunk's
+            // start (the chunk-by-chunk condition); at most 31 of them, so a lane's count and the lanes' sum
+            // (≤ 248) stay within a byte.
+            let room = min((Self.sampleLetters - 1 - letters) / 8, 31, (bytes.count - index) / 8)
+            if room > 0 {
+                var lanes: UInt64 = 0
+                var taken = 0
+                while taken < room {
+                    let chunk = TextScan.eightBytes(at: index, in: bytes)
+                    if chunk & 0x8080_8080_8080_8080 != 0 { break }
+                    let folded = chunk | 0x2020_2020_2020_2020
+                    let fromA = (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & 0x8080_8080_8080_8080
+                    let pastZ = (folded &+ 0x0505_0505_0505_0505) & 0x8080_8080_8080_8080
+                    lanes &+= (fromA & ~pastZ) >> 7
+                    index += 8
+                    taken += 1
+                }
+                if taken > 0 {
+                    let count = Int((lanes &* 0x0101_0101_0101_0101) >> 56)
+                    asciiLetters += count
+                    letters += count
+                    continue
+                }
+            }
+            let byte = bytes[index]
+            if byte < 0x80 {
+                let folded = byte | 0x20
+                if folded >= 0x61 && folded <= 0x7A {
+                    asciiLetters += 1
+                    letters += 1
+                }
+                index += 1
+                continue
+            }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            if let scalar = TextBytes.decodeScalar(bytes, at: index), let script = Self.script(of: scalar.value) {
+                tally[script.index] += 1
+                letters += 1
+            }
+            index += length
+        }
+        tally[Script.latin.index] += asciiLetters
+        return (tally, letters)
+    }
+
+    /// ``scriptTally(_:)`` scalar by scalar: the reference it is tested against (on valid UTF-8, which is all
+    /// the detector is given).
+    static func scriptTallyByScalars(_ bytes: UnsafeBufferPointer<UInt8>) -> (tally: [Int], letters: Int) {
+        var tally = [Int](repeating: 0, count: Script.allCases.count)
+        var letters = 0
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
+            if letters >= Self.sampleLetters { break }
+            if let script = Self.script(of: scalar.value) {
+                tally[script.index] += 1
+                letters += 1
+            }
+        }
+        return (tally, letters)
     }
 
     enum Script: String, CaseIterable {
@@ -313,48 +463,7 @@ public struct LanguageDetector: Sendable {
 
     /// ``detect(_:declared:)`` of UTF-8 text (read in place: the classifier's shared buffer).
     func detect(_ bytes: UnsafeBufferPointer<UInt8>, declared: String? = nil) -> LanguageLabel {
-        var tally = [Int](repeating: 0, count: Script.allCases.count)
-        var letters = 0
-        // UTF-8 bytes, ASCII by a byte test and the rest decoded: the same count as walking the scalars, faster.
-        // ASCII letters go to a local counter (an array element's update checked the array's uniqueness each time).
-        var asciiLetters = 0
-        var index = 0
-        while index < bytes.count && letters < Self.sampleLetters {  // the main script is clear long before
-            // Eight ASCII bytes at a time (most of a Latin text), while the letter budget cannot run out inside
-            // them: the same count as byte by byte, without a test and branch per byte. With every byte < 0x80,
-            // `byte | 0x20` stays < 0x80, so adding 0x1F (0x05) to each sets its top bit exactly when it is
-            // ≥ 0x61 "a" (≥ 0x7B, past "z") and never carries into the next byte.
-            if index + 8 <= bytes.count && letters + 8 < Self.sampleLetters {
-                let chunk = TextScan.eightBytes(at: index, in: bytes)
-                if chunk & 0x8080_8080_8080_8080 == 0 {
-                    let folded = chunk | 0x2020_2020_2020_2020
-                    let fromA = (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & 0x8080_8080_8080_8080
-                    let pastZ = (folded &+ 0x0505_0505_0505_0505) & 0x8080_8080_8080_8080
-                    let count = (fromA & ~pastZ).nonzeroBitCount
-                    asciiLetters += count
-                    letters += count
-                    index += 8
-                    continue
-                }
-            }
-            let byte = bytes[index]
-            if byte < 0x80 {
-                let folded = byte | 0x20
-                if folded >= 0x61 && folded <= 0x7A {
-                    asciiLetters += 1
-                    letters += 1
-                }
-                index += 1
-                continue
-            }
-            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-            if let scalar = TextBytes.decodeScalar(bytes, at: index), let script = Self.script(of: scalar.value) {
-                tally[script.index] += 1
-                letters += 1
-            }
-            index += length
-        }
-        tally[Script.latin.index] += asciiLetters
+        let (tally, letters) = Self.scriptTally(bytes)
         var counts: [Script: Int] = [:]
         for script in Script.allCases where tally[script.index] > 0 { counts[script] = tally[script.index] }
         let declaredCode = declared.map { String($0.lowercased().prefix { $0.isLetter }) }.flatMap {
@@ -453,9 +562,14 @@ public struct LanguageDetector: Sendable {
         var cues = cues
         let languageCount = group.languages.count
         guard languageCount > 0 else { return LanguageLabel(code: "und", score: 0, cues: cues) }
+        // The current word's letters: at most ``scoredLetters`` are ever taken, so one buffer of that many holds
+        // any word (an array's `append` checked its uniqueness per letter, and `removeAll(keepingCapacity:)` went
+        // through the generic `replaceSubrange`, ~90 instructions per word).
+        let letters = UnsafeMutablePointer<UInt32>.allocate(capacity: Self.scoredLetters)
+        defer { letters.deallocate() }
         // One value with `mutating` methods for the loop's state: nested functions capturing local `var`s made
         // every access to them a runtime exclusivity check.
-        var state = ScoreState(group: group)
+        var state = ScoreState(group: group, letters: letters)
         var index = 0
         // Long texts stop being read once one language is far ahead: a gap of 150 (15 orders of magnitude) is
         // not closed by more of the same text, and it keeps a 3 KiB story's language cheap.
@@ -469,12 +583,11 @@ public struct LanguageDetector: Sendable {
                 let folded = byte | 0x20
                 if folded >= 0x61 && folded <= 0x7A {
                     if script == .latin {
-                        state.word.append(UInt32(folded))
-                        state.seen += 1
+                        state.append(UInt32(folded))
                         continue
                     }
                 }
-                if !state.word.isEmpty {
+                if state.length > 0 {
                     state.flush()
                     if state.wordCount % 8 == 0 && state.decided(languageCount: languageCount) { break scan }
                 }
@@ -494,14 +607,13 @@ public struct LanguageDetector: Sendable {
             if state.seen >= Self.scoredLetters { break scan }
             let value = TextBytes.lowerValue(scalar)
             if Self.script(of: value) == script {
-                state.word.append(value)
-                state.seen += 1
+                state.append(value)
                 switch value {
                 case 0x456, 0x457, 0x454, 0x491: state.ukrainianLetters += 1  // і ї є ґ
                 case 0x44B, 0x44D, 0x451: state.russianLetters += 1  // ы э ё
                 default: break
                 }
-            } else if !state.word.isEmpty {
+            } else if state.length > 0 {
                 state.flush()
                 if state.wordCount % 8 == 0 && state.decided(languageCount: languageCount) { break scan }
             }
@@ -545,16 +657,29 @@ public struct LanguageDetector: Sendable {
         var ukrainianLetters = 0
         var russianLetters = 0
         var seen = 0
-        var word: [UInt32] = []
+        /// The current word: `letters[..<length]`, room for ``LanguageDetector/scoredLetters``.
+        let letters: UnsafeMutablePointer<UInt32>
+        var length = 0
 
-        init(group: Group) {
+        init(group: Group, letters: UnsafeMutablePointer<UInt32>) {
             self.group = group
+            self.letters = letters
             totals = [SIMD16<Int32>](repeating: SIMD16<Int32>(), count: group.chunks)
-            word.reserveCapacity(32)
+        }
+
+        /// Adds a letter to the current word and counts it against ``LanguageDetector/scoredLetters``.
+        @inline(__always)
+        mutating func append(_ letter: UInt32) {
+            precondition(seen < LanguageDetector.scoredLetters, "more letters than scored")
+            letters[length] = letter
+            length += 1
+            seen += 1
         }
 
         mutating func flush() {
-            guard !word.isEmpty else { return }
+            guard length > 0 else { return }
+            let word = UnsafeBufferPointer(start: letters, count: length)
+            length = 0
             wordCount += 1
             let key = LanguageDetector.wordKey(values: word)
             let chunks = group.chunks
@@ -564,10 +689,12 @@ public struct LanguageDetector: Sendable {
                     totals[chunk] &+= SIMD16<Int32>(truncatingIfNeeded: group.wordTotalVectors[base + chunk])
                 }
                 grams += 3 * word.count + 1
+            } else if chunks == 1 {
+                totals[0] &+= group.stepScore(word)
+                grams += 3 * word.count + 1
             } else {
-                grams += group.wordScore(word, into: &totals)
+                grams += group.wordScore(Array(word), into: &totals)
             }
-            word.removeAll(keepingCapacity: true)
         }
 
         func decided(languageCount: Int) -> Bool {
@@ -602,7 +729,7 @@ public struct LanguageDetector: Sendable {
         wordKey(values: scalars.map(\.value))
     }
 
-    static func wordKey(values: [UInt32]) -> UInt64 {
+    static func wordKey<Values: Sequence>(values: Values) -> UInt64 where Values.Element == UInt32 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for value in values { hash = (hash ^ UInt64(value)) &* 0x0000_0100_0000_01B3 }
         return hash
@@ -625,6 +752,7 @@ struct KeyTable: Sendable {
     @inline(__always)
     private func slot(_ key: UInt64) -> Int { Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
 
+    @inline(__always)
     subscript(key: UInt64) -> Int32? {
         slots.withUnsafeBufferPointer { slots in
             var index = slot(key)

@@ -8,7 +8,8 @@ struct PhraseMatcher: Sendable {
     /// Byte → class (0 for bytes no phrase contains).
     private let byteClass: [UInt8]
     private let classCount: Int
-    /// `state * classCount + class` → next state.
+    /// `state * classCount + class` → the next state's row, `next * classCount`, so the scan adds a byte's class
+    /// to it without a multiplication (the state number is wanted only at a match: row / classCount).
     private let delta: [Int32]
     /// Per state, the range of `outputs` holding the phrases that end there (including through failure links).
     private let outputStart: [Int32]
@@ -83,9 +84,11 @@ struct PhraseMatcher: Sendable {
         outputStart[stateCount] = Int32(outputs.count)
         // Transitions into a state where phrases end carry the sign bit, so the scan reads the output table only
         // at a match, not at every byte (the table is large enough that each extra read is a cache miss).
+        precondition(stateCount * classCount <= Int(Int32.max), "phrase table too large for 31-bit rows")
         for index in delta.indices {
             let target = Int(delta[index])
-            if outputStart[target] != outputStart[target + 1] { delta[index] = Int32(bitPattern: UInt32(target) | 0x8000_0000) }
+            let row = UInt32(target * classCount)
+            delta[index] = Int32(bitPattern: outputStart[target] != outputStart[target + 1] ? row | 0x8000_0000 : row)
         }
         self.byteClass = classes
         self.classCount = classCount
@@ -95,15 +98,17 @@ struct PhraseMatcher: Sendable {
         self.lengths = phrases.map(\.count)
     }
 
-    /// Calls `found(phrase, end)` for every occurrence, `end` being the index just past its last byte.
+    /// Calls `found(phrase, end)` for every occurrence, `end` being the index just past its last byte: one chain
+    /// over the whole text, the reference for ``occurrences(in:)`` (same occurrences, same order).
     func scan(_ text: UnsafeBufferPointer<UInt8>, _ found: (Int, Int) -> Void) {
         byteClass.withUnsafeBufferPointer { classes in
             delta.withUnsafeBufferPointer { delta in
-                var state = 0
+                var row = 0
                 for index in 0..<text.count {
-                    let next = delta[state * classCount + Int(classes[Int(text[index])])]
-                    state = Int(next & 0x7FFF_FFFF)
+                    let next = delta[row + Int(classes[Int(text[index])])]
+                    row = Int(next & 0x7FFF_FFFF)
                     if next < 0 {
+                        let state = row / classCount
                         for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
                             found(Int(outputs[output]), index + 1)
                         }
@@ -116,14 +121,20 @@ struct PhraseMatcher: Sendable {
     /// Every occurrence as (phrase, end) pairs, in text order: the same as ``scan(_:_:)`` without a callback, so the
     /// caller's bookkeeping runs in a plain loop.
     ///
-    /// Each byte's lookup waits for the previous one (the next state is the address of the next read), so one
+    /// Each byte's lookup waits for the previous one (the next row is the address of the next read), so one
     /// scan runs at the latency of a load per byte, not the processor's throughput. A byte no phrase contains
     /// (a line break between the document's fields) always leads back to the start state, so a text is cut at
     /// such a byte near its middle and the two halves are scanned in one loop, two independent chains at once;
-    /// the second half's matches follow the first's, as in one pass.
+    /// the second half's matches follow the first's, as in one pass. The loop runs both chains, with no test of
+    /// which half is still going, while both are; the longer half ends alone. (Testing both halves' ends at every
+    /// step, a multiplication per lookup and overflow checks made 31 instructions per two bytes.)
     func occurrences(in text: UnsafeBufferPointer<UInt8>) -> [(phrase: Int, end: Int)] {
+        // Room for a 3 KiB story's occurrences (a few dozen) up front: from empty the two lists were reallocated
+        // and copied ten times a story as they grew.
         var found: [(phrase: Int, end: Int)] = []
+        found.reserveCapacity(128)
         var second: [(phrase: Int, end: Int)] = []
+        second.reserveCapacity(64)
         byteClass.withUnsafeBufferPointer { classes in
             delta.withUnsafeBufferPointer { delta in
                 outputStart.withUnsafeBufferPointer { outputStart in
@@ -137,30 +148,41 @@ struct PhraseMatcher: Sendable {
                         // First half [0, cut), second (cut, count); the byte at `cut` matches nothing.
                         let secondStart = min(cut + 1, text.count)
                         let secondLength = text.count - secondStart
-                        var state = 0
-                        var otherState = 0
+                        @inline(__always)
+                        func emit(_ next: Int32, _ end: Int, into list: inout [(phrase: Int, end: Int)]) {
+                            let state = Int(next & 0x7FFF_FFFF) / classCount
+                            for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
+                                list.append((Int(outputs[output]), end))
+                            }
+                        }
+                        var row = 0
+                        var otherRow = 0
+                        let both = min(cut, secondLength)
                         var index = 0
-                        while index < cut || index < secondLength {
-                            if index < cut {
-                                let next = delta[state * classCount + Int(classes[Int(text[index])])]
-                                state = Int(next & 0x7FFF_FFFF)
-                                if next < 0 {
-                                    for output in Int(outputStart[state])..<Int(outputStart[state + 1]) {
-                                        found.append((Int(outputs[output]), index + 1))
-                                    }
-                                }
+                        if both > 0, let first = text.baseAddress {
+                            var chains = Chains(row: 0, otherRow: 0, index: 0)
+                            while true {
+                                let (next, otherNext) = Self.stepBoth(
+                                    delta.baseAddress!, classes.baseAddress!, first, first + secondStart, both, &chains
+                                )
+                                guard chains.index < both else { break }
+                                if next < 0 { emit(next, chains.index &+ 1, into: &found) }
+                                if otherNext < 0 { emit(otherNext, secondStart &+ chains.index &+ 1, into: &second) }
+                                chains.index &+= 1
                             }
-                            if index < secondLength {
-                                let position = secondStart + index
-                                let next = delta[otherState * classCount + Int(classes[Int(text[position])])]
-                                otherState = Int(next & 0x7FFF_FFFF)
-                                if next < 0 {
-                                    for output in Int(outputStart[otherState])..<Int(outputStart[otherState + 1]) {
-                                        second.append((Int(outputs[output]), position + 1))
-                                    }
-                                }
-                            }
-                            index += 1
+                            (row, otherRow, index) = (chains.row, chains.otherRow, both)
+                        }
+                        while index < cut {
+                            let next = delta[row &+ Int(classes[Int(text[index])])]
+                            row = Int(next & 0x7FFF_FFFF)
+                            if next < 0 { emit(next, index &+ 1, into: &found) }
+                            index &+= 1
+                        }
+                        while index < secondLength {
+                            let next = delta[otherRow &+ Int(classes[Int(text[secondStart &+ index])])]
+                            otherRow = Int(next & 0x7FFF_FFFF)
+                            if next < 0 { emit(next, secondStart &+ index &+ 1, into: &second) }
+                            index &+= 1
                         }
                     }
                 }
@@ -168,5 +190,39 @@ struct PhraseMatcher: Sendable {
         }
         found += second
         return found
+    }
+
+    /// Where ``stepBoth(_:_:_:_:_:_:)`` stands: the two chains' rows and the offset in both halves.
+    struct Chains {
+        var row: Int
+        var otherRow: Int
+        var index: Int
+    }
+
+    /// Steps both chains from `chains.index` until one of them reaches a state where phrases end (`chains.index`
+    /// is then that byte's offset and the two transitions are returned) or `count` bytes are read. Apart, not
+    /// inlined: inside ``occurrences(in:)`` the matches' bookkeeping kept so many values live that the compiler
+    /// held the table's address and a row on the stack and reloaded them every byte (26 instructions per two
+    /// bytes); here the loop has its few values in registers.
+    @inline(never)
+    static func stepBoth(
+        _ delta: UnsafePointer<Int32>, _ classes: UnsafePointer<UInt8>, _ first: UnsafePointer<UInt8>,
+        _ second: UnsafePointer<UInt8>, _ count: Int, _ chains: inout Chains
+    ) -> (Int32, Int32) {
+        var row = chains.row
+        var otherRow = chains.otherRow
+        var index = chains.index
+        var next: Int32 = 0
+        var otherNext: Int32 = 0
+        while index < count {
+            next = delta[row &+ Int(classes[Int(first[index])])]
+            otherNext = delta[otherRow &+ Int(classes[Int(second[index])])]
+            row = Int(next & 0x7FFF_FFFF)
+            otherRow = Int(otherNext & 0x7FFF_FFFF)
+            if next | otherNext < 0 { break }
+            index &+= 1
+        }
+        chains = Chains(row: row, otherRow: otherRow, index: index)
+        return (next, otherNext)
     }
 }
