@@ -825,8 +825,8 @@ public struct EntityExtractor: Sendable {
             var index = range.lowerBound
             let end = range.upperBound
             while index < end {
-                let byte = bytes[index]
-                switch classes[Int(byte)] {
+                let byteClass = classes[Int(bytes[index])]
+                switch byteClass {
                 case ByteClass.word:
                     if builder.start >= 0 {
                         index += 1
@@ -852,27 +852,10 @@ public struct EntityExtractor: Sendable {
                     }
                     builder.start = start
                     continue
-                case ByteClass.joiner:
-                    // Part of the token for now (trailing joiners are trimmed in flush); outside one, a break.
-                    if builder.start < 0 { builder.flush(bytes, index, breaking: true) }
-                case ByteClass.space:
-                    builder.flush(bytes, index, breaking: false)
-                case ByteClass.nonASCII:
-                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-                    let scalar = TextBytes.decodeScalar(bytes, at: index)
-                    if scalar.map({ $0.properties.isAlphabetic || $0.properties.numericType != nil }) ?? false {
-                        if builder.start < 0 { builder.start = index }
-                    } else if scalar?.value == 0x2019 && builder.start >= 0 {
-                        // a joiner inside a token, as above
-                    } else {
-                        builder.flush(bytes, index, breaking: scalar?.value != 0xA0)
-                    }
-                    index += length
-                    continue
                 default:
-                    builder.flush(bytes, index, breaking: true)
+                    index = otherByte(bytes, index, class: byteClass, into: &builder)
+                    continue
                 }
-                index += 1
             }
         }
         builder.flush(bytes, range.upperBound, breaking: true)
@@ -887,37 +870,50 @@ public struct EntityExtractor: Sendable {
             var index = range.lowerBound
             let end = range.upperBound
             while index < end {
-                let byte = bytes[index]
-                switch classes[Int(byte)] {
+                let byteClass = classes[Int(bytes[index])]
+                switch byteClass {
                 case ByteClass.word:
                     if builder.start < 0 { builder.start = index }
                     index += 1
                     while index < end && classes[Int(bytes[index])] == ByteClass.word { index += 1 }
                     continue
-                case ByteClass.joiner:
-                    // Part of the token for now (trailing joiners are trimmed in flush); outside one, a break.
-                    if builder.start < 0 { builder.flush(bytes, index, breaking: true) }
-                case ByteClass.space:
-                    builder.flush(bytes, index, breaking: false)
-                case ByteClass.nonASCII:
-                    let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-                    let scalar = TextBytes.decodeScalar(bytes, at: index)
-                    if scalar.map({ $0.properties.isAlphabetic || $0.properties.numericType != nil }) ?? false {
-                        if builder.start < 0 { builder.start = index }
-                    } else if scalar?.value == 0x2019 && builder.start >= 0 {
-                        // a joiner inside a token, as above
-                    } else {
-                        builder.flush(bytes, index, breaking: scalar?.value != 0xA0)
-                    }
-                    index += length
-                    continue
                 default:
-                    builder.flush(bytes, index, breaking: true)
+                    index = otherByte(bytes, index, class: byteClass, into: &builder)
+                    continue
                 }
-                index += 1
             }
         }
         builder.flush(bytes, range.upperBound, breaking: true)
+    }
+
+    /// A byte outside a run of ASCII letters and digits, as both tokenizers treat it: joiners, spaces, non-ASCII
+    /// characters and other punctuation. Returns the index after it.
+    @inline(__always)
+    private static func otherByte(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, class byteClass: UInt8, into builder: inout TokenBuilder
+    ) -> Int {
+        switch byteClass {
+        case ByteClass.joiner:
+            // Part of the token for now (trailing joiners are trimmed in flush); outside one, a break.
+            if builder.start < 0 { builder.flush(bytes, index, breaking: true) }
+        case ByteClass.space:
+            builder.flush(bytes, index, breaking: false)
+        case ByteClass.nonASCII:
+            let byte = bytes[index]
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            let scalar = TextBytes.decodeScalar(bytes, at: index)
+            if scalar.map({ $0.properties.isAlphabetic || $0.properties.numericType != nil }) ?? false {
+                if builder.start < 0 { builder.start = index }
+            } else if scalar?.value == 0x2019 && builder.start >= 0 {
+                // a joiner inside a token, as above
+            } else {
+                builder.flush(bytes, index, breaking: scalar?.value != 0xA0)
+            }
+            return index + length
+        default:
+            builder.flush(bytes, index, breaking: true)
+        }
+        return index + 1
     }
 
     static let abbreviations: Set<String> = ["Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Gov", "Rev", "Prof"]
