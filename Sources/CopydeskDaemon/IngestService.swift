@@ -821,9 +821,9 @@ final class PrepareWindow: Sendable {
     private struct State {
         var results: [Int: Pipeline.Prepared] = [:]
         var waiter: (ticket: Int, continuation: CheckedContinuation<Pipeline.Prepared, Never>)?
-        /// Files submitted and not yet taken, oldest first from `next`.
+        /// Files submitted and not yet taken, oldest first: at most ``Pipeline/prepareAhead`` of them, so taking
+        /// from the front is a short move.
         var queued: [(file: ClaimedFile, ticket: Int)] = []
-        var next = 0
         /// Draining workers not running, by queue index.
         var idle: [Int]
         /// Files being prepared plus files queued.
@@ -869,19 +869,7 @@ final class PrepareWindow: Sendable {
 
     /// The oldest queued file, or nil.
     private func take(_ state: inout State) -> (ClaimedFile, Int)? {
-        guard state.next < state.queued.count else {
-            state.queued.removeAll(keepingCapacity: true)
-            state.next = 0
-            return nil
-        }
-        let taken = state.queued[state.next]
-        state.next += 1
-        // A long burst may never find the queue empty: drop what was taken once it is most of the array.
-        if state.next >= 64, state.next * 2 >= state.queued.count {
-            state.queued.removeFirst(state.next)
-            state.next = 0
-        }
-        return taken
+        state.queued.isEmpty ? nil : state.queued.removeFirst()
     }
 
     private func prepare(_ file: ClaimedFile, _ ticket: Int) {

@@ -57,7 +57,8 @@ import Testing
 
     /// Results come back by ticket whatever order the workers finish in, including tickets asked for before they
     /// are submitted and many more files than workers.
-    @Test func theWindowReturnsEveryFileByItsTicket() async throws {
+    /// (A lost ticket would leave `result` waiting: the time limit turns that into a failure.)
+    @Test(.timeLimit(.minutes(1))) func theWindowReturnsEveryFileByItsTicket() async throws {
         let root = try TemporaryDirectory(prefix: "prepare-window")
         defer { root.remove() }
         let spool = Spool(config: .rooted(at: root.path))
