@@ -62,11 +62,11 @@ extension Pipeline {
     /// The same fields written into a log entry's metadata (a source found replaces the channel's).
     static func addClassificationMetadata(_ document: DocumentRecord, to metadata: inout Logger.Metadata) {
         guard let classification = document.classification else { return }
-        metadata["copydesk.kind"] = "\(classification.kind.kind.rawValue)"
-        metadata["copydesk.lang"] = "\(classification.language.code)"
-        if let source = classification.source { metadata["copydesk.source"] = "\(source.name)" }
+        metadata["copydesk.kind"] = .string(classification.kind.kind.rawValue)
+        metadata["copydesk.lang"] = .string(classification.language.code)
+        if let source = classification.source { metadata["copydesk.source"] = .string(source.name) }
         if !classification.topics.isEmpty {
-            metadata["copydesk.topics"] = "\(classification.topics.map(\.code).joined(separator: ","))"
+            metadata["copydesk.topics"] = .string(classification.topics.map(\.code).joined(separator: ","))
         }
     }
 }

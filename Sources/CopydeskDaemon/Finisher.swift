@@ -39,22 +39,31 @@ final class Finisher: Sendable {
         deletes = (0..<Self.deleteWorkers).map { DispatchQueue(label: "copydesk.finish.delete.\($0)") }
     }
 
+    /// What letting go of one file needs from its record: the whole record (article, raw bytes) is not kept alive
+    /// until a slow unlink returns.
+    private struct Release: Sendable {
+        var file: ClaimedFile
+        var sequence: UInt64
+        /// Set for a rejected file: it is moved to `rejected/` with this record's reason beside it.
+        var rejected: RejectedRecord?
+    }
+
     /// Records durable, files to let go of. Called on the commit thread right after the `fdatasync`.
     func finish(_ files: [ClaimedFile], records: [JournalRecord]) {
-        let work = Array(zip(files, records))
+        var deletions: [Release] = []
+        deletions.reserveCapacity(files.count)
         state.withLock { state in
-            for (file, record) in work { state.unacknowledged[file.claim] = record.sequence }
+            for index in files.indices { state.unacknowledged[files[index].claim] = records[index].sequence }
         }
-        var deletions: [(ClaimedFile, JournalRecord)] = []
-        deletions.reserveCapacity(work.count)
-        for (file, record) in work {
+        for index in files.indices {
             group.enter()
-            if case .rejected = record.body {
-                moves.async { [self] in attempt(file, record, try: 1) }
-            } else if spool.config.keepDone {
-                moves.async { [self] in attempt(file, record, try: 1) }
+            var rejected: RejectedRecord?
+            if case .rejected(let record) = records[index].body { rejected = record }
+            let release = Release(file: files[index], sequence: records[index].sequence, rejected: rejected)
+            if rejected != nil || spool.config.keepDone {
+                moves.async { [self] in attempt(release, try: 1) }
             } else {
-                deletions.append((file, record))
+                deletions.append(release)
             }
         }
         // A batch's deletions go out in a few chunks rather than one block per file: each block handed to an idle
@@ -70,7 +79,7 @@ final class Finisher: Sendable {
         for (position, range) in chunks.enumerated() {
             let chunk = Array(deletions[range])
             deletes[(first + position) % deletes.count].async { [self] in
-                for (file, record) in chunk { attempt(file, record, try: 1) }
+                for release in chunk { attempt(release, try: 1) }
             }
         }
     }
@@ -120,13 +129,14 @@ final class Finisher: Sendable {
 
     /// A finish that failed is tried again after 2, 8 and 32 s (a full disk may stop even `rejected/NAME.reason`
     /// from being written); after that the file stays in `work/` and the next start finishes it.
-    private func attempt(_ file: ClaimedFile, _ record: JournalRecord, try number: Int) {
+    private func attempt(_ release: Release, try number: Int) {
+        let file = release.file
         do {
-            if case .rejected(let rejected) = record.body {
+            if let rejected = release.rejected {
                 try spool.reject(
-                    file, as: rejected.rejectedAs, reasonText: Decide.reasonFileText(rejected, sequence: record.sequence)
+                    file, as: rejected.rejectedAs, reasonText: Decide.reasonFileText(rejected, sequence: release.sequence)
                 )
-                release([rejected.rejectedAs])
+                self.release([rejected.rejectedAs])
             } else {
                 try spool.finish(file)
             }
@@ -135,16 +145,16 @@ final class Finisher: Sendable {
         } catch {
             guard number < 4 else {
                 logger.error("cannot move a finished file out of work/; it will be finished on the next start", metadata: [
-                    "file.name": "\(file.file)", "copydesk.seq": "\(record.sequence)", "error": "\(error)",
+                    "file.name": "\(file.file)", "copydesk.seq": "\(release.sequence)", "error": "\(error)",
                 ])
                 group.leave()
                 return
             }
             logger.warning("cannot move a finished file out of work/ yet; retrying", metadata: [
-                "file.name": "\(file.file)", "copydesk.seq": "\(record.sequence)", "error": "\(error)",
+                "file.name": "\(file.file)", "copydesk.seq": "\(release.sequence)", "error": "\(error)",
             ])
             let delay = 2.0 * Double(1 << (2 * (number - 1)))
-            moves.asyncAfter(deadline: .now() + delay) { [self] in attempt(file, record, try: number + 1) }
+            moves.asyncAfter(deadline: .now() + delay) { [self] in attempt(release, try: number + 1) }
         }
     }
 }

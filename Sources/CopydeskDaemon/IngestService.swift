@@ -265,13 +265,14 @@ final class Pipeline {
                 finisher.finish(batch.files, records: records)
                 observer.recorded(records, claimedAt: batch.claimedAt, durableAt: durableAt)
                 board.update { status in
-                    for record in records { status.counts.count(record.body.kind) }
+                    for index in records.indices { status.counts.count(records[index].body.kind) }
                     status.lastSequence = records.last?.sequence ?? status.lastSequence
                     status.lastArrival = records.last?.body.arrival.receivedAt ?? status.lastArrival
                     status.commits = (status.commits ?? 0) + 1
                     status.committedRecords = (status.committedRecords ?? 0) + records.count
                 }
-                for record in records { Pipeline.report(record, logger: logger) }
+                // By index: `for record in records` copies each record (a retain per string and array inside).
+                for index in records.indices { Pipeline.report(records[index], logger: logger) }
             }
         )
         nextSequence = writer.lastSequence + 1
@@ -718,35 +719,48 @@ final class Pipeline {
     // MARK: - Reporting
 
     static func report(_ record: JournalRecord, logger: Logger) {
-        // Sized for a stored document's dozen fields at once: this runs for every file.
+        // Runs for every file on the commit thread: one switch over the body, values handed over as `.string`
+        // (an interpolation would copy each one), so the record is not copied field by field for each access.
+        // Sized for a stored document's dozen fields at once.
         var metadata = Logger.Metadata(minimumCapacity: 12)
-        metadata["copydesk.event"] = "\(record.body.verdict)"
-        metadata["copydesk.seq"] = "\(record.sequence)"
-        metadata["file.name"] = "\(record.body.arrival.file)"
-        metadata["copydesk.verdict"] = "\(record.body.verdict)"
-        if let channel = record.body.arrival.channel { metadata["copydesk.source"] = "\(channel)" }
+        let verdict = Logger.MetadataValue.string(record.body.verdict)
+        metadata["copydesk.event"] = verdict
+        metadata["copydesk.seq"] = .string(String(record.sequence))
+        metadata["copydesk.verdict"] = verdict
         switch record.body {
         case .document(let document):
-            metadata["article.headline"] = "\(document.article.headline)"
-            metadata["article.format"] = "\(document.format)"
+            let arrival = document.arrival
+            metadata["file.name"] = .string(arrival.file)
+            if let channel = arrival.channel {
+                metadata["copydesk.source"] = .string(channel)
+                metadata["copydesk.channel"] = .string(channel)
+            }
+            metadata["article.headline"] = .string(document.article.headline)
+            metadata["article.format"] = .string(document.format)
             addClassificationMetadata(document, to: &metadata)
-            if let channel = record.body.arrival.channel { metadata["copydesk.channel"] = "\(channel)" }
-            logger.info("stored \(subject(record)): \(headline(document.article.headline))", metadata: metadata)
+            logger.info("stored \(subject(record.sequence, arrival)): \(headline(document.article.headline))", metadata: metadata)
         case .duplicate(let duplicate):
-            metadata["duplicate.of"] = "\(duplicate.duplicateOf)"
-            logger.notice("duplicate \(subject(record)) of #\(duplicate.duplicateOf)", metadata: metadata)
+            let arrival = duplicate.arrival
+            metadata["file.name"] = .string(arrival.file)
+            if let channel = arrival.channel { metadata["copydesk.source"] = .string(channel) }
+            metadata["duplicate.of"] = .string(String(duplicate.duplicateOf))
+            logger.notice("duplicate \(subject(record.sequence, arrival)) of #\(duplicate.duplicateOf)", metadata: metadata)
         case .rejected(let rejected):
-            metadata["reject.reason"] = "\(rejected.reason.code)"
-            metadata["reject.as"] = "\(rejected.rejectedAs)"
-            logger.warning("rejected \(subject(record)): \(rejected.reason.message)", metadata: metadata)
+            let arrival = rejected.arrival
+            metadata["file.name"] = .string(arrival.file)
+            if let channel = arrival.channel { metadata["copydesk.source"] = .string(channel) }
+            metadata["reject.reason"] = .string(rejected.reason.code.rawValue)
+            metadata["reject.as"] = .string(rejected.rejectedAs)
+            logger.warning("rejected \(subject(record.sequence, arrival)): \(rejected.reason.message)", metadata: metadata)
         }
     }
 
     /// `#12 xinhua/a.xml`: what `journalctl` shows by default is the message alone, so it names the record and
     /// the file; the fields (`COPYDESK_SEQ`, `COPYDESK_FILE`, …) carry the same for queries.
-    static func subject(_ record: JournalRecord) -> String {
-        let arrival = record.body.arrival
-        return "#\(record.sequence) " + (arrival.channel.map { $0 + "/" } ?? "") + arrival.file
+    static func subject(_ record: JournalRecord) -> String { subject(record.sequence, record.body.arrival) }
+
+    static func subject(_ sequence: UInt64, _ arrival: Arrival) -> String {
+        "#\(sequence) " + (arrival.channel.map { $0 + "/" } ?? "") + arrival.file
     }
 
     /// The headline quoted and cut to a log line's worth.

@@ -44,8 +44,9 @@ final class Observer: Sendable {
     /// A batch is durable: count its records per channel and how long each file took since its claim.
     func recorded(_ records: [JournalRecord], claimedAt: [Double], durableAt: Double) {
         channels.withLock { tracker in
-            for record in records {
-                tracker.record(channel: record.body.arrival.channel, kind: record.body.kind, at: record.body.arrival.receivedAt)
+            for index in records.indices {
+                let arrival = records[index].body.arrival
+                tracker.record(channel: arrival.channel, kind: records[index].body.kind, at: arrival.receivedAt)
             }
         }
         latency.withLock { histogram in
