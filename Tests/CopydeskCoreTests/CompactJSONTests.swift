@@ -173,4 +173,38 @@ import Testing
         try Self.expectSame(Classification(kind: KindLabel(kind: .other, score: 0, cues: []),
                                            language: LanguageLabel(code: "", score: 0, cues: [])))
     }
+
+    /// The eight-bytes-at-a-time skip in `string` against JSONEncoder on strings where the bytes that need escaping
+    /// (controls, `"`, `\`) sit at every offset within and across words, beside non-ASCII bytes (0x80-0xFF, whose
+    /// high bit the word test must not take for a control) and bytes just above and below the limits.
+    @Test func stringsEscapeAtEveryOffset() throws {
+        let pieces = ["a", "\u{1F}", "\u{20}", "\"", "\\", "!", "#", "[", "]", "\u{7F}", "é", "東", "📰", "\n", "\u{0}", "~", "\u{21}",
+                      "\u{5B}", "\u{5D}", "\u{A0}", "\u{FF}"]
+        var generator = SeededGenerator(seed: 11)
+        for length in 0..<40 {
+            for _ in 0..<40 {
+                var text = ""
+                for _ in 0..<length {
+                    // Mostly plain letters, so runs of clean words occur between the awkward bytes.
+                    text += generator.next() % 3 == 0 ? pieces[Int(generator.next() % UInt64(pieces.count))] : "x"
+                }
+                var writer = CompactJSONWriter()
+                writer.string(text)
+                let slow = try Self.reference(text)
+                #expect(writer.bytes == slow, "\(Array(text.utf8))")
+            }
+        }
+        // Every single byte value at every position of a 17-byte ASCII run.
+        for scalar in 0..<0x80 {
+            for position in 0..<17 {
+                var characters = Array(repeating: Character("y"), count: 17)
+                characters[position] = Character(UnicodeScalar(UInt8(scalar)))
+                let text = String(characters)
+                var writer = CompactJSONWriter()
+                writer.string(text)
+                #expect(writer.bytes == (try Self.reference(text)), "byte \(scalar) at \(position)")
+            }
+        }
+    }
+
 }
