@@ -1,0 +1,65 @@
+import Testing
+
+@testable import CopydeskCore
+
+/// The byte paths of the eighth plain-text round (Benchmarks/PARSE.md, "Plain text, session 8") against the code
+/// they stand in for, on ordinary text and on random mixes of the bytes and scalars where the two could part.
+@Suite("Clean and Parse: byte paths of the eighth round")
+struct ParseEighthRoundTests {
+    static func scalars(_ text: String) -> String { TextScanBytePathTests.scalars(text) }
+
+    /// ASCII words of every length around eight bytes, function words in any case, the punctuation keys trim,
+    /// controls that are part of a word, every ASCII whitespace, and scalars beyond ASCII that send a word (or the
+    /// line) the long way.
+    static let wordPieces: [String] = [
+        "the", "The", "THE", "of", "a", "I", "and", "und", "der", "les", "avec", "which", "werden", "hebben",
+        "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklm", "2016", "11,", "(the", "the)", "\"of\"", "'and'",
+        "of.", "and;", "(.)", ",", ".", "!?", "|", "-", "_", "=", "@", "[", "`", "{", "~", "Zz", "aZ", "\u{0}",
+        "\u{1}", "\u{8}", "\u{E}", "\u{1F}", "\u{7F}", " ", " ", " ", "  ", "\t", "\n", "\u{B}", "\u{C}", "\r",
+        "\r\n", "é", "É", "“", "”", "’", "£", "–", "—", "•", "·", "и", "Москва", "\u{301}", "\u{200D}", "\u{A0}",
+        "\u{2028}", "\u{600}", "😀",
+    ]
+
+    static func randomLine(_ generator: inout SystemRandomNumberGenerator, upTo: Int) -> String {
+        TextScanBytePathTests.randomText(&generator, pieces: wordPieces, upTo: upTo)
+    }
+
+    // MARK: Clean.Line: short ASCII words from one load
+
+    @Test func wordsFromOneLoadMeasureAsTheGeneralPass() {
+        var generator = SystemRandomNumberGenerator()
+        var measured = 0
+        for round in 0..<60_000 {
+            let text = Self.randomLine(&generator, upTo: round % 3 == 0 ? 6 : 40)
+            guard let fast = Clean.Line.measureFused(text) else { continue }
+            measured += 1
+            guard let general = Clean.Line.measure(text) else {
+                Issue.record("measured in one pass, not by word ranges: \(Self.scalars(text))")
+                return
+            }
+            let characters = Clean.Line.measureByCharacters(text)
+            #expect(TextScanBytePathTests.same(fast, general), "\(Self.scalars(text))")
+            #expect(fast.wordCount == characters.wordCount && fast.stopwords == characters.stopwords
+                && fast.letterWords == characters.letterWords && fast.separators == characters.separators
+                && fast.scriptCounts.all == characters.scriptCounts.all, "\(Self.scalars(text))")
+            if !TextScanBytePathTests.same(fast, general) { return }
+        }
+        #expect(measured > 20_000)
+    }
+
+    @Test func wordsFromOneLoadOnOrdinaryAndEdgeLines() {
+        let lines = [
+            "", "a", "The", "the cat", "abcdefg", "abcdefgh", " the ", "the\tof\u{0}and", "Of the (the) and, ‘the’",
+            "THE OF AND A I", "Home | News | Sport", "Berlin (dpa) - The talks ended.", "a b c d e f g h i j k l",
+            String(repeating: "the of and ", count: 10_000), String(repeating: "x", count: 100_000),
+            "end of line: of", "of the\u{7F}", "|", "| |", "a |", "an\u{1F}", "2016-03-11 11:14",
+        ]
+        for text in lines {
+            guard let fast = Clean.Line.measureFused(text), let general = Clean.Line.measure(text) else {
+                Issue.record("not measured in one pass: \(Self.scalars(text.prefix(40).description))")
+                continue
+            }
+            #expect(TextScanBytePathTests.same(fast, general), "\(text.prefix(60))")
+        }
+    }
+}
