@@ -62,4 +62,85 @@ struct ParseEighthRoundTests {
             #expect(TextScanBytePathTests.same(fast, general), "\(text.prefix(60))")
         }
     }
+
+    // MARK: TextMetadata: datelines ruled out from the word ranges
+
+    static let datelinePieces: [String] = [
+        "BRUSSELS", "Berlin", "(Reuters)", "(dpa)", "(AP)", "(", ")", "),", "(x", "-", "--", "---", "–", "—", "_", "=",
+        "-x", "x-", "Feb", "11,", "March", "10", "AAP", "AP", "The", "talks", "ended.", "é", "“", "\u{301}",
+        "\u{600}", "\u{A0}", " ", " ", " ", "  ", "\t", "LOS ANGELES,", "ROSCOE, South Dakota",
+    ]
+
+    @Test func datelinesNeedAnOpeningBracketOrADash() {
+        var generator = SystemRandomNumberGenerator()
+        var ruledOut = 0
+        var found = 0
+        for _ in 0..<40_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: Self.datelinePieces, upTo: 30)
+            let words = TextMetadata.HeadWords(text)
+            let dateline = Dateline.find(words: words.all)
+            if dateline != nil { found += 1 }
+            if !words.mayHoldDateline {
+                ruledOut += 1
+                #expect(dateline == nil, "\(Self.scalars(text))")
+            }
+        }
+        #expect(ruledOut > 1_000 && found > 100)
+        for text in [
+            "BRUSSELS (Reuters) - The talks ended.", "Berlin (dpa) - Die Gespräche endeten.",
+            "LOS ANGELES, March 10 AAP – The talks ended.", "WASHINGTON — The talks ended on Tuesday.",
+        ] {
+            #expect(TextMetadata.HeadWords(text).mayHoldDateline)
+            #expect(Dateline.find(in: text) != nil, "\(text)")
+        }
+        #expect(!TextMetadata.HeadWords("The talks ended on Tuesday in Brussels, officials said.").mayHoldDateline)
+    }
+
+    @Test func dashesByBytesAreTheDashWords() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let word = TextScanBytePathTests.randomText(&generator, pieces: Self.datelinePieces, upTo: 3)
+            guard !word.isEmpty else { continue }
+            let bytes = TextScan.withUTF8(word) { Dateline.isDash($0, 0..<$0.count) }
+            #expect(bytes == Dateline.isDash(word[...]), "\(Self.scalars(word))")
+        }
+    }
+
+    // MARK: DateText: tokens of scalars that stand alone
+
+    @Test func tokensOfScalarsThatStandAloneAreTheCharacterTokens() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "11", "Feb.", "2016", "March", "11,", "“", "”", "’", "–", "—", "é", "\u{301}", "\u{200D}", "\u{600}", "\u{A0}",
+            "\u{2028}", "\u{3000}", "(", ")", " ", "  ", "\t", "\r", "\r\n", "\n", "東", "한", "\u{1F1E6}", "😀", "\u{1F3FB}",
+            "13:14", "Москва",
+        ]
+        var standing = 0
+        for _ in 0..<40_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 20)
+            let expected = DateText.Token.splitByCharacters(text)
+            let split = DateText.Token.split(text)
+            #expect(split.map(\.range) == expected.map(\.range), "\(Self.scalars(text))")
+            #expect(split.map { String($0.text) } == expected.map { String($0.text) }, "\(Self.scalars(text))")
+            if let tokens = DateText.Token.splitStandingAlone(text) {
+                standing += 1
+                #expect(tokens.map(\.range) == expected.map(\.range), "\(Self.scalars(text))")
+                #expect(tokens.map { String($0.text) } == expected.map { String($0.text) }, "\(Self.scalars(text))")
+            }
+        }
+        #expect(standing > 5_000)
+        #expect(DateText.firstDate(in: "“Talks”, he said — 11 Feb. 2016 13:14")?.iso == "2016-02-11T13:14")
+    }
+
+    // MARK: TextScan.isBlank
+
+    @Test func blankLinesAreLinesOfWhitespaceCharacters() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [" ", "\t", "\n", "\r", "\r\n", "\u{B}", "\u{C}", "\u{A0}", "\u{2028}", "\u{3000}", "\u{301}", "x", "é", "\u{600}"]
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 6)
+            #expect(TextScan.isBlank(text[...]) == text.allSatisfy(\.isWhitespace), "\(Self.scalars(text))")
+        }
+        #expect(TextScan.isBlank(""[...]) && TextScan.isBlank(" \t "[...]) && !TextScan.isBlank(" x"[...]))
+    }
 }

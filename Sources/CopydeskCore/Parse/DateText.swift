@@ -125,7 +125,55 @@ public enum DateText {
         var range: Range<Int>
 
         static func split(_ text: String) -> [Token] {
-            if let tokens = splitSimple(text) { return tokens }
+            if let tokens = splitSimple(text) ?? splitStandingAlone(text) { return tokens }
+            return splitByCharacters(text)
+        }
+
+        /// ``split(_:)`` where every scalar of `text` is a `Character` of its own (``TextScan/standsAlone(_:)``, no
+        /// CR): curly quotes, dashes and letters beyond U+0300 (which ``splitSimple(_:)`` refuses) in a line
+        /// otherwise split `Character` by `Character`, with grapheme breaking. A one-scalar `Character` is
+        /// whitespace exactly when its scalar is. Nil for other text.
+        static func splitStandingAlone(_ text: String) -> [Token]? {
+            let utf8 = text.utf8
+            let ranges: [(start: Int, end: Int, startOffset: Int, endOffset: Int)]? = TextScan.withUTF8(text) {
+                bytes in
+                var ranges: [(start: Int, end: Int, startOffset: Int, endOffset: Int)] = []
+                var start = -1
+                var startOffset = 0
+                var offset = 0
+                var index = 0
+                while index < bytes.count {
+                    let (value, length) = TextScan.scalar(at: index, in: bytes)
+                    if value == 0x0D { return nil }
+                    if value >= 0x300 {
+                        guard let scalar = Unicode.Scalar(value), TextScan.standsAlone(scalar) else { return nil }
+                    }
+                    let isSpace = TextScan.isWhitespace(value) || value == 0x28 || value == 0x29
+                    if isSpace, start >= 0 {
+                        ranges.append((start, index, startOffset, offset))
+                        start = -1
+                    } else if !isSpace && start < 0 {
+                        start = index
+                        startOffset = offset
+                    }
+                    index &+= length
+                    offset &+= 1
+                }
+                if start >= 0 { ranges.append((start, bytes.count, startOffset, offset)) }
+                return ranges
+            }
+            guard let ranges else { return nil }
+            let base = utf8.startIndex
+            return ranges.map { range in
+                Token(
+                    text: Substring(utf8[utf8.index(base, offsetBy: range.start)..<utf8.index(base, offsetBy: range.end)]),
+                    range: range.startOffset..<range.endOffset
+                )
+            }
+        }
+
+        /// ``split(_:)`` `Character` by `Character`: what the scalar paths must agree with.
+        static func splitByCharacters(_ text: String) -> [Token] {
             var tokens: [Token] = []
             var start: String.Index?
             var startOffset = 0
@@ -148,7 +196,8 @@ public enum DateText {
         }
 
         /// ``split(_:)`` for text whose scalars are all below U+0300 and that has no CR: there every scalar is
-        /// one `Character`, so offsets can be counted without grapheme breaking. Nil for other text.
+        /// one `Character`, so offsets can be counted without grapheme breaking. Nil for other text (then
+        /// ``splitStandingAlone(_:)`` is tried).
         private static func splitSimple(_ text: String) -> [Token]? {
             var tokens: [Token] = []
             let utf8 = text.utf8

@@ -38,6 +38,19 @@ public struct Dateline: Sendable, Equatable {
         }
     }
 
+    /// ``isDash(_:)`` of the word at `range` of `bytes`.
+    static func isDash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        let first = bytes[range.lowerBound]
+        switch range.count {
+        case 1: return first == UInt8(ascii: "-") || first == UInt8(ascii: "_") || first == UInt8(ascii: "=")
+        case 2: return first == UInt8(ascii: "-") && bytes[range.lowerBound + 1] == UInt8(ascii: "-")
+        case 3:
+            let last = bytes[range.lowerBound + 2]
+            return first == 0xE2 && bytes[range.lowerBound + 1] == 0x80 && (last == 0x93 || last == 0x94)
+        default: return false
+        }
+    }
+
     /// The dateline at the start of `paragraph`, if it has one.
     public static func find(in paragraph: String) -> Dateline? {
         // A dateline is within the first 18 words (agency by the 12th, closed within 5, a dash after): 24 words

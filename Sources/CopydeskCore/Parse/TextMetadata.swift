@@ -44,7 +44,7 @@ struct TextMetadata: Equatable {
             if !sawProse, found.readLine(paragraph, words: words) { continue }
             // Before the text too, a paragraph that cannot open with a dateline is not searched for one.
             if found.dateline == nil, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
-                let dateline = Dateline.find(words: words.all)
+                words.mayHoldDateline, let dateline = Dateline.find(words: words.all)
             {
                 found.dateline = dateline
             }
@@ -220,6 +220,21 @@ struct TextMetadata: Equatable {
         var all: [Substring] {
             if let split { return split }
             return TextScan.substrings(of: paragraph[...], ranges ?? [])
+        }
+
+        /// False when ``Dateline/find(words:)`` of ``all`` is nil for certain, told from the word ranges: its two
+        /// shapes start from a word among the first twelve that opens with `(` or one among the first ten that is
+        /// a dash (``Dateline/isDash(_:)``), and most paragraphs have neither (making their `Substring`s and
+        /// trying both shapes was most of the metadata reader's cost).
+        var mayHoldDateline: Bool {
+            guard let ranges else { return true }
+            return TextScan.withUTF8(paragraph) { bytes in
+                for (number, range) in ranges.prefix(12).enumerated() {
+                    if bytes[range.lowerBound] == UInt8(ascii: "(") { return true }
+                    if number < 10, Dateline.isDash(bytes, range) { return true }
+                }
+                return false
+            }
         }
     }
 

@@ -323,9 +323,16 @@ enum TextScan {
     /// Whether every `Character` of `text` is whitespace.
     static func isBlank(_ text: Substring) -> Bool {
         let blank: Bool? = withUTF8(text) { bytes in
-            for byte in bytes where byte < 0x80 {
-                if !(byte == 0x20 || (0x09...0x0D).contains(byte)) { return false }
+            var ascii = true
+            for byte in bytes {
+                if byte >= 0x80 {
+                    ascii = false
+                } else if !(byte == 0x20 || (0x09...0x0D).contains(byte)) {
+                    return false
+                }
             }
+            // ASCII whitespace alone (an empty line most often) is blank: no word list needed to say so.
+            if ascii { return true }
             guard let ranges = wordRanges(bytes) else { return nil }
             return ranges.isEmpty
         }
