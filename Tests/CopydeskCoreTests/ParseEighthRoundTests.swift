@@ -8,12 +8,13 @@ import Testing
 struct ParseEighthRoundTests {
     static func scalars(_ text: String) -> String { TextScanBytePathTests.scalars(text) }
 
-    /// ASCII words of every length around eight bytes, function words in any case, the punctuation keys trim,
+    /// ASCII words of every length around eight and sixteen bytes, function words in any case, the punctuation keys trim,
     /// controls that are part of a word, every ASCII whitespace, and scalars beyond ASCII that send a word (or the
     /// line) the long way.
     static let wordPieces: [String] = [
         "the", "The", "THE", "of", "a", "I", "and", "und", "der", "les", "avec", "which", "werden", "hebben",
-        "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklm", "2016", "11,", "(the", "the)", "\"of\"", "'and'",
+        "abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklm", "abcdefghijklmno", "abcdefghijklmnop",
+        "abcdefghijklmnopq", "(abcdefgh)", "International,", "\"(the)\".", "((((the))))", "ABCDEFGHIJ", "2016", "11,", "(the", "the)", "\"of\"", "'and'",
         "of.", "and;", "(.)", ",", ".", "!?", "|", "-", "_", "=", "@", "[", "`", "{", "~", "Zz", "aZ", "\u{0}",
         "\u{1}", "\u{8}", "\u{E}", "\u{1F}", "\u{7F}", " ", " ", " ", "  ", "\t", "\n", "\u{B}", "\u{C}", "\r",
         "\r\n", "é", "É", "“", "”", "’", "£", "–", "—", "•", "·", "и", "Москва", "\u{301}", "\u{200D}", "\u{A0}",
@@ -24,7 +25,7 @@ struct ParseEighthRoundTests {
         TextScanBytePathTests.randomText(&generator, pieces: wordPieces, upTo: upTo)
     }
 
-    // MARK: Clean.Line: short ASCII words from one load
+    // MARK: Clean.Line: ASCII words from one or two loads
 
     @Test func wordsFromOneLoadMeasureAsTheGeneralPass() {
         var generator = SystemRandomNumberGenerator()

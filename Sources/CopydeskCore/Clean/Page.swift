@@ -224,6 +224,51 @@ extension Clean {
                                 index = start &+ length &+ 1
                                 continue
                             }
+                        } else if first == 0 {
+                            // Eight ASCII bytes of a word: a word of up to fifteen ends in the next eight.
+                            let rest = start &+ 8
+                            var next: UInt64 = 0
+                            var nextEnd: UInt64 = 0
+                            if rest &+ 8 <= count {
+                                next = TextScan.eightBytes(at: rest, in: bytes)
+                            } else if rest < count {
+                                next = TextScan.eightBytes(at: count &- 8, in: bytes) >> (UInt64(rest &- (count &- 8)) &* 8)
+                                nextEnd = 0x80 << (UInt64(count &- rest) &* 8)
+                            } else {
+                                nextEnd = 0x80
+                            }
+                            let nextHigh = next & 0x8080_8080_8080_8080
+                            let nextStops = TextScan.lanes(next, below: 0x21) | nextHigh | nextEnd
+                            let nextFirst = nextStops & (0 &- nextStops)
+                            if nextFirst != 0, nextHigh & nextFirst == 0 {
+                                let nextLength = nextFirst.trailingZeroBitCount >> 3
+                                let stop = (next >> (UInt64(nextLength) &* 8)) & 0xFF
+                                if nextEnd & nextFirst != 0 || (0x1_0000_3E00 as UInt64) >> stop & 1 != 0 {
+                                    let nextLanes = (nextFirst >> 7) &- 1
+                                    let tail = next & nextLanes
+                                    let folded = chunk | 0x2020_2020_2020_2020
+                                    let nextFolded = tail | 0x2020_2020_2020_2020
+                                    let letterLanes = TextScan.lanes(folded, below: 0x7B) & ~TextScan.lanes(folded, below: 0x61)
+                                    let nextLetterLanes =
+                                        TextScan.lanes(nextFolded, below: 0x7B) & ~TextScan.lanes(nextFolded, below: 0x61)
+                                    let wordLetters =
+                                        Int(truncatingIfNeeded: ((letterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                                        &+ Int(truncatingIfNeeded: ((nextLetterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                                    let length = 8 &+ nextLength
+                                    words &+= 1
+                                    letters &+= wordLetters
+                                    if wordLetters > 0 { letterWords &+= 1 }
+                                    // A key has at most eight bytes: only a word with punctuation to trim (below 0x40)
+                                    // can have one.
+                                    if TextScan.lanes(chunk, below: 0x40)
+                                        | TextScan.lanes(tail | 0x4040_4040_4040_4040 & ~nextLanes, below: 0x40) != 0
+                                    {
+                                        stopwords.add(asciiMask(bytes, start..<start &+ length, table: table))
+                                    }
+                                    index = start &+ length &+ 1
+                                    continue
+                                }
+                            }
                         }
                     }
                     var wordLetters = 0
