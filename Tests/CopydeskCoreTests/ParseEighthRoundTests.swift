@@ -144,4 +144,32 @@ struct ParseEighthRoundTests {
         }
         #expect(TextScan.isBlank(""[...]) && TextScan.isBlank(" \t "[...]) && !TextScan.isBlank(" x"[...]))
     }
+
+    // MARK: TextScan.isCollapsed: Latin-1 punctuation and symbols
+
+    @Test func latinOnePunctuationIsCollapsedWhenTheCharactersAre() {
+        var pieces = (0xA0...0xBF).map { String(Unicode.Scalar(UInt8($0))) }
+        pieces += [
+            "a", "Z", "9", " ", " ", " ", "  ", "\t", "\u{85}", "\u{9F}", "\u{300}", "\u{301}", "\u{200D}", "\u{2009}", "é",
+            "£5", "abcdefghij",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var collapsed = 0
+        for _ in 0..<40_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 16)
+            let reference = TextScanCollapseTests.reference(text)
+            #expect(TextScan.collapse(text[...]) == reference, "\(Self.scalars(text))")
+            if TextScanCollapseTests.isCollapsed(text) {
+                collapsed += 1
+                #expect(text == reference, "\(Self.scalars(text))")
+            }
+        }
+        #expect(collapsed > 2_000)
+        for text in ["The pound fell to £1.20 on Tuesday.", "© 2016 Reuters", "« Oui », a-t-il dit, 20 °C"] {
+            #expect(TextScanCollapseTests.isCollapsed(text), "\(text)")
+        }
+        for text in ["a\u{A0}b", "a\u{AD}b", "a \u{AD}b", "£\u{85}"] {
+            #expect(!TextScanCollapseTests.isCollapsed(text), "\(Self.scalars(text))")
+        }
+    }
 }

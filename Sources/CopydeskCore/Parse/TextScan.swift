@@ -288,6 +288,11 @@ enum TextScan {
                 continue
             }
             switch byte {
+            case 0xC2:
+                // U+00A1–U+00BF but the soft hyphen: Latin-1 punctuation and symbols (£ © ° « »), none whitespace
+                // (U+00A0 is) and none a mark or format character that could join a space before it.
+                guard index + 1 < count, bytes[index + 1] >= 0xA1, bytes[index + 1] != 0xAD else { return false }
+                index += 2
             case 0xC3...0xCB, 0xCE...0xD1:
                 // U+00C0–U+02FF and U+0380–U+047F: letters and modifiers, no whitespace, no marks.
                 guard index + 1 < count else { return false }
