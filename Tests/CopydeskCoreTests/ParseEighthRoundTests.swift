@@ -172,4 +172,67 @@ struct ParseEighthRoundTests {
             #expect(!TextScanCollapseTests.isCollapsed(text), "\(Self.scalars(text))")
         }
     }
+
+    // MARK: Eight and sixteen bytes at a time: controls and printable bytes
+
+    /// Eight bytes in one number, the first in the low byte (as ``TextScan/eightBytes(at:in:)`` loads them).
+    static func packed(_ bytes: [UInt8]) -> UInt64 {
+        bytes.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+    }
+
+    @Test func laneTestsAreTheByteTests() {
+        var generator = SystemRandomNumberGenerator()
+        // Every byte value in every lane, among neighbours of every kind, then random words.
+        let neighbours: [UInt8] = [0x00, 0x1F, 0x20, 0x41, 0x7E, 0x7F, 0x80, 0xFF]
+        var words: [[UInt8]] = []
+        for value in 0...255 {
+            for lane in 0..<8 {
+                var bytes = (0..<8).map { _ in neighbours.randomElement(using: &generator)! }
+                bytes[lane] = UInt8(value)
+                words.append(bytes)
+            }
+        }
+        for _ in 0..<20_000 { words.append((0..<8).map { _ in UInt8.random(in: 0...255, using: &generator) }) }
+        for bytes in words {
+            let word = Self.packed(bytes)
+            let printable = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+            #expect(TextScan.isPrintableASCII(word) == printable, "\(bytes)")
+            let controls = Self.packed(bytes.map { $0 < 0x20 || $0 == 0x7F ? 0x80 : 0 })
+            #expect(TextScan.controlLanes(word) == controls, "\(bytes)")
+        }
+    }
+
+    @Test func screeningSixteenBytesAtATimeAgreesWithTheUnitScan() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = [
+            Array("text ".utf8), Array("abcdefghijklmnop".utf8), [0x20], Array(repeating: 0x20, count: 17), [0x00],
+            [0x01], [0x02], [0x03], [0x04], [0x07], [0x09], [0x0A], [0x0C], [0x0D], [0x16], [0x1B], [0x1F], [0x7F],
+            [0xC3, 0xA9], [0xE2, 0x80, 0x9C], [0xFF],
+        ]
+        for _ in 0..<20_000 {
+            let count = Int.random(in: 0...24, using: &generator)
+            let bytes = (0..<count).flatMap { _ in pieces.randomElement(using: &generator)! }
+            for start in [0, 3] where start <= bytes.count {
+                let expected = Screening.scan(
+                    count: bytes.count - start, unitWidth: 1, base: start, unitName: "byte"
+                ) { UInt32(bytes[start + $0]) }
+                #expect(Screening.scanBytes(bytes, from: start) == expected, "\(bytes)")
+            }
+        }
+    }
+
+    @Test func normalizedTextIsWhatNormalizingLeavesAsItIs() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "abcdefghijklmnopq", "text ", " ", "\t", "\n", "\r", "\r\n", "\u{B}", "\u{C}", "\u{1}", "\u{7F}", "\u{85}",
+            "\u{9F}", "\u{A0}", "é", "“", "\u{2028}", "\u{2029}", "\u{2027}", "\u{202A}", "東",
+        ]
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 12)
+            let (normalized, unchanged) = TextScan.withUTF8(text) { bytes in
+                (PlainTextParser.isNormalized(bytes), PlainTextParser.normalizing(bytes) == text)
+            }
+            #expect(normalized == unchanged, "\(Self.scalars(text))")
+        }
+    }
 }

@@ -105,7 +105,18 @@ enum TextScan {
     /// Whether all eight bytes of `word` are printable ASCII or spaces (0x20–0x7E).
     @inline(__always)
     static func isPrintableASCII(_ word: UInt64) -> Bool {
-        (word & 0x8080_8080_8080_8080) | lanes(word, below: 0x20) | lanes(word, equalTo: 0x7F) == 0
+        // Per lane, with the top bit cleared: adding 0x60 sets it from 0x20 up, adding 0x01 sets it only for 0x7F
+        // (no carry leaves a lane). Half the operations of testing below 0x20 and equal to 0x7F apart.
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        return (word | ~(low &+ 0x6060_6060_6060_6060) | (low &+ 0x0101_0101_0101_0101)) & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// Per byte of `word`, 0x80 where it is a C0 control or DEL (below 0x20, or 0x7F), 0 elsewhere (exact):
+    /// `lanes(word, below: 0x20) | lanes(word, equalTo: 0x7F)` in fewer operations.
+    @inline(__always)
+    static func controlLanes(_ word: UInt64) -> UInt64 {
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        return (~(low &+ 0x6060_6060_6060_6060) | (low &+ 0x0101_0101_0101_0101)) & ~word & 0x8080_8080_8080_8080
     }
 
     /// Runs `body` on the UTF-8 bytes of `text` (contiguous for native strings; copied otherwise).
