@@ -114,7 +114,7 @@ struct ParseEighthRoundTests {
         let pieces = [
             "11", "Feb.", "2016", "March", "11,", "“", "”", "’", "–", "—", "é", "\u{301}", "\u{200D}", "\u{600}", "\u{A0}",
             "\u{2028}", "\u{3000}", "(", ")", " ", "  ", "\t", "\r", "\r\n", "\n", "東", "한", "\u{1F1E6}", "😀", "\u{1F3FB}",
-            "13:14", "Москва",
+            "13:14", "Москва", "20160", "2016-03-11", "1999", "12345",
         ]
         var standing = 0
         for _ in 0..<40_000 {
@@ -123,14 +123,18 @@ struct ParseEighthRoundTests {
             let split = DateText.Token.split(text)
             #expect(split.map(\.range) == expected.map(\.range), "\(Self.scalars(text))")
             #expect(split.map { String($0.text) } == expected.map { String($0.text) }, "\(Self.scalars(text))")
-            if let tokens = DateText.Token.splitStandingAlone(text) {
+            if let spans = DateText.Token.spans(text) {
                 standing += 1
-                #expect(tokens.map(\.range) == expected.map(\.range), "\(Self.scalars(text))")
-                #expect(tokens.map { String($0.text) } == expected.map { String($0.text) }, "\(Self.scalars(text))")
+                #expect(spans.map(\.characters) == expected.map(\.range), "\(Self.scalars(text))")
+                let yearLike = expected.map { $0.text.utf8.count >= 4 && $0.text.utf8.prefix(4).allSatisfy { $0 &- 0x30 < 10 } }
+                #expect(spans.map(\.yearLike) == yearLike, "\(Self.scalars(text))")
             }
         }
         #expect(standing > 5_000)
         #expect(DateText.firstDate(in: "“Talks”, he said — 11 Feb. 2016 13:14")?.iso == "2016-02-11T13:14")
+        let found = DateText.allDates(in: "On March 11, 2016 and on 2017-01-02 (12 Feb. 2018, 10:15) … 3 March 2019")
+        #expect(found.map(\.iso) == ["2016-03-11", "2017-01-02", "2018-02-12T10:15", "2019-03-03"])
+        #expect(found.first?.range == 3..<17)
     }
 
     // MARK: TextScan.isBlank
@@ -233,6 +237,31 @@ struct ParseEighthRoundTests {
                 (PlainTextParser.isNormalized(bytes), PlainTextParser.normalizing(bytes) == text)
             }
             #expect(normalized == unchanged, "\(Self.scalars(text))")
+        }
+    }
+
+    // MARK: Character counts and agencies from the bytes
+
+    @Test func characterCountsFromTheBytesAreTheCharacterCounts() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "\u{2FF}", "\u{300}", "\u{301}", "\r", "\n", "\r\n", "“", "東", "😀", " ", "abcdefgh", "\u{AD}"]
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 30)
+            for limit in [1, 3, 8, 20, 40] {
+                #expect(TextScan.hasCharacters(text[...], atLeast: limit) == (text.count >= limit), "\(Self.scalars(text))")
+            }
+        }
+        let long = String(repeating: "x", count: 5_000)
+        #expect(TextScan.hasCharacters(long[...], atLeast: 101) && !TextScan.hasCharacters("x\u{301}x"[...], atLeast: 3))
+    }
+
+    @Test func agenciesFromTheBytesAreTheCharacterAgencies() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["AP", "dpa", "ats", "afp", "Reuters", " ", "/", "-", "&", ".", "'", "1", "\t", "\r\n", "é", "x", "AAAAAAAAAA"]
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 8)
+            guard let bytes = TextScan.withUTF8(text, Dateline.isASCIIAgency) else { continue }
+            #expect(bytes == Dateline.isAgencyByCharacters(text), "\(Self.scalars(text))")
         }
     }
 }

@@ -380,6 +380,24 @@ enum TextScan {
     /// Whether `text` has at least `limit` characters, counting no further than needed.
     static func hasCharacters(_ text: Substring, atLeast limit: Int) -> Bool {
         if text.utf8.count < limit { return false }
+        // Scalars below U+0300 other than CR each start a `Character` (none extends or is extended by the one
+        // before it): counted from the bytes, only until `limit` of them, or until one that is not such a scalar.
+        let counted: Bool? = withUTF8(text) { bytes in
+            var scalars = 0
+            for byte in bytes {
+                if byte < 0x80 {
+                    if byte == 0x0D { return nil }
+                } else if byte >= 0xC0 {
+                    if byte >= 0xCC { return nil }
+                } else {
+                    continue
+                }
+                scalars &+= 1
+                if scalars >= limit { return true }
+            }
+            return false
+        }
+        if let counted { return counted }
         if text.utf8.count <= 4 * limit { return characterCount(text) >= limit }
         return text.prefix(limit).count == limit
     }
