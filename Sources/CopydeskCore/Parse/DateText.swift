@@ -129,13 +129,25 @@ public enum DateText {
     private static func hasFourDigits(_ text: String) -> Bool {
         TextScan.withUTF8(text) { bytes in
             var run = 0
-            for byte in bytes {
-                if byte &- 0x30 < 10 {
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                // Eight bytes at a time where none is a digit (most of prose): they break any run.
+                if index &+ 8 <= count {
+                    let chunk = TextScan.eightBytes(at: index, in: bytes)
+                    if TextScan.lanes(chunk, below: 0x3A) & ~TextScan.lanes(chunk, below: 0x30) == 0 {
+                        run = 0
+                        index &+= 8
+                        continue
+                    }
+                }
+                if bytes[index] &- 0x30 < 10 {
                     run &+= 1
                     if run == 4 { return true }
                 } else {
                     run = 0
                 }
+                index &+= 1
             }
             return false
         }
@@ -232,12 +244,9 @@ public enum DateText {
         var utf8 = word.utf8[...]
         while let last = utf8.last, last < 0x80, trimming.utf8.contains(last) { utf8 = utf8.dropLast() }
         guard !utf8.isEmpty, utf8.count <= 4, utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        var core = word
-        while let last = core.last, trimming.contains(last) { core = core.dropLast() }
-        guard !core.isEmpty, core.count <= 4, core.allSatisfy(\.isASCII), core.allSatisfy(\.isNumber) else {
-            return nil
-        }
-        return Int(core)
+        // Then the whole word is ASCII (the digits, then the trimmed bytes), one `Character` per byte: its
+        // `Character`s trim to the same digits, and their value is read from the bytes.
+        return utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     private static func date(at index: Int, count: Int, _ token: (Int) -> Token) -> (String, Int)? {

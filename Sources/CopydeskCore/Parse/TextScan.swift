@@ -275,6 +275,24 @@ enum TextScan {
         var index = 0
         var afterSpace = false
         while index < count {
+            if index &+ 16 <= count {
+                // Sixteen printable bytes or spaces at a time (most of a paragraph): collapsed unless two spaces
+                // meet, within either half or across them.
+                let first = eightBytes(at: index, in: bytes)
+                let second = eightBytes(at: index &+ 8, in: bytes)
+                if isPrintableASCII(first), isPrintableASCII(second) {
+                    let spaces = lanes(first, equalTo: 0x20)
+                    let more = lanes(second, equalTo: 0x20)
+                    if spaces & (spaces << 8) | more & (more << 8) | more & (spaces >> 56) != 0
+                        || afterSpace && spaces & 0x80 != 0
+                    {
+                        return false
+                    }
+                    afterSpace = more >> 63 != 0
+                    index &+= 16
+                    continue
+                }
+            }
             if index &+ 8 <= count {
                 // Eight printable bytes or spaces at a time: collapsed unless two spaces meet.
                 let chunk = eightBytes(at: index, in: bytes)
