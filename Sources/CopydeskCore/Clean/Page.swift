@@ -165,6 +165,112 @@ extension Clean {
                         continue
                     }
                     let start = index
+                    // An ASCII word that ends within seven bytes (most words of news text) is measured from one load
+                    // of eight bytes: the walk byte by byte, then a second load for its key, cost more than the rest
+                    // of the measure together.
+                    if count >= 8 {
+                        let chunk: UInt64
+                        // Past the end of the line, a lane that stops the word as whitespace would.
+                        var end: UInt64 = 0
+                        if start &+ 8 <= count {
+                            chunk = TextScan.eightBytes(at: start, in: bytes)
+                        } else {
+                            chunk = TextScan.eightBytes(at: count &- 8, in: bytes) >> (UInt64(start &- (count &- 8)) &* 8)
+                            end = 0x80 << (UInt64(count &- start) &* 8)
+                        }
+                        let high = chunk & 0x8080_8080_8080_8080
+                        // The first byte below 0x21 (whitespace, but also a control that is part of a word), beyond
+                        // ASCII, or past the end, as its lane's top bit.
+                        let stops = TextScan.lanes(chunk, below: 0x21) | high | end
+                        let first = stops & (0 &- stops)
+                        if first != 0, high & first == 0 {
+                            let length = first.trailingZeroBitCount >> 3
+                            // The stop is below 0x21: whitespace when its bit is set (0x09–0x0D, 0x20).
+                            let stop = (chunk >> (UInt64(length) &* 8)) & 0xFF
+                            if end & first != 0 || (0x1_0000_3E00 as UInt64) >> stop & 1 != 0 {
+                                let lanes = (first >> 7) &- 1
+                                let word = chunk & lanes
+                                let folded = word | 0x2020_2020_2020_2020
+                                let letterLanes = TextScan.lanes(folded, below: 0x7B) & ~TextScan.lanes(folded, below: 0x61)
+                                // One 0x80 per letter, added up by the multiplication into the top byte.
+                                let wordLetters = Int(truncatingIfNeeded: ((letterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                                words &+= 1
+                                letters &+= wordLetters
+                                if wordLetters > 0 { letterWords &+= 1 }
+                                if length == 1 {
+                                    if chunk & 0xFF == UInt64(UInt8(ascii: "|")) { separators &+= 1 }
+                                    if !spacedSeparator { spacedSeparator = isSpacedSeparator(bytes, start..<start &+ 1) }
+                                }
+                                // The key: lowercased (a capital is a letter without 0x20), without ``key(_:)``'s
+                                // punctuation at either end (all of it below 0x40, so a word of letters has none).
+                                let capitals = letterLanes & ~(word << 2)
+                                let lowered = word | capitals >> 2
+                                var key = lowered
+                                if TextScan.lanes(word | 0x4040_4040_4040_4040 & ~lanes, below: 0x40) != 0 {
+                                    var lead = 0
+                                    while lead < length, isTrimmed(UInt8(truncatingIfNeeded: word >> (UInt64(lead) &* 8))) {
+                                        lead &+= 1
+                                    }
+                                    var last = length
+                                    while last > lead,
+                                        isTrimmed(UInt8(truncatingIfNeeded: word >> (UInt64(last &- 1) &* 8)))
+                                    {
+                                        last &-= 1
+                                    }
+                                    key = (lowered >> (UInt64(lead) &* 8)) & ((1 << (UInt64(last &- lead) &* 8)) &- 1)
+                                }
+                                if key != 0 { stopwords.add(table.mask(key: key)) }
+                                // The stop is whitespace, or the end.
+                                index = start &+ length &+ 1
+                                continue
+                            }
+                        } else if first == 0 {
+                            // Eight ASCII bytes of a word: a word of up to fifteen ends in the next eight.
+                            let rest = start &+ 8
+                            var next: UInt64 = 0
+                            var nextEnd: UInt64 = 0
+                            if rest &+ 8 <= count {
+                                next = TextScan.eightBytes(at: rest, in: bytes)
+                            } else if rest < count {
+                                next = TextScan.eightBytes(at: count &- 8, in: bytes) >> (UInt64(rest &- (count &- 8)) &* 8)
+                                nextEnd = 0x80 << (UInt64(count &- rest) &* 8)
+                            } else {
+                                nextEnd = 0x80
+                            }
+                            let nextHigh = next & 0x8080_8080_8080_8080
+                            let nextStops = TextScan.lanes(next, below: 0x21) | nextHigh | nextEnd
+                            let nextFirst = nextStops & (0 &- nextStops)
+                            if nextFirst != 0, nextHigh & nextFirst == 0 {
+                                let nextLength = nextFirst.trailingZeroBitCount >> 3
+                                let stop = (next >> (UInt64(nextLength) &* 8)) & 0xFF
+                                if nextEnd & nextFirst != 0 || (0x1_0000_3E00 as UInt64) >> stop & 1 != 0 {
+                                    let nextLanes = (nextFirst >> 7) &- 1
+                                    let tail = next & nextLanes
+                                    let folded = chunk | 0x2020_2020_2020_2020
+                                    let nextFolded = tail | 0x2020_2020_2020_2020
+                                    let letterLanes = TextScan.lanes(folded, below: 0x7B) & ~TextScan.lanes(folded, below: 0x61)
+                                    let nextLetterLanes =
+                                        TextScan.lanes(nextFolded, below: 0x7B) & ~TextScan.lanes(nextFolded, below: 0x61)
+                                    let wordLetters =
+                                        Int(truncatingIfNeeded: ((letterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                                        &+ Int(truncatingIfNeeded: ((nextLetterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                                    let length = 8 &+ nextLength
+                                    words &+= 1
+                                    letters &+= wordLetters
+                                    if wordLetters > 0 { letterWords &+= 1 }
+                                    // A key has at most eight bytes: only a word with punctuation to trim (below 0x40)
+                                    // can have one.
+                                    if TextScan.lanes(chunk, below: 0x40)
+                                        | TextScan.lanes(tail | 0x4040_4040_4040_4040 & ~nextLanes, below: 0x40) != 0
+                                    {
+                                        stopwords.add(asciiMask(bytes, start..<start &+ length, table: table))
+                                    }
+                                    index = start &+ length &+ 1
+                                    continue
+                                }
+                            }
+                        }
+                    }
                     var wordLetters = 0
                     var ascii = true
                     while true {

@@ -89,6 +89,12 @@ enum Vocabulary {
                     shift += 8
                 }
             }
+            return mask(key: key)
+        }
+
+        /// The mask of a word already packed and lowercased as ``mask(_:_:)`` packs it (0 for no word).
+        @inline(__always)
+        func mask(key: UInt64) -> UInt16 {
             var slot = Vocabulary.slot(key)
             while true {
                 let found = keys[slot]

@@ -65,25 +65,47 @@ public enum DateText {
     public static func allDates(in text: String, limit: Int = .max) -> [Found] {
         // Every date has a year of four ASCII digits (1800–2200): text without four digits in a row has none.
         guard hasFourDigits(text) else { return [] }
-        let tokens = Token.split(text)
+        if let spans = Token.spans(text) {
+            // A `Substring` only for the tokens a date is tried at: making one per word of a long lead paragraph
+            // cost more than the search.
+            let utf8 = text.utf8
+            let base = utf8.startIndex
+            return dates(count: spans.count, limit: limit, yearLike: { spans[$0].yearLike }) { number in
+                let span = spans[number]
+                let bytes = utf8.index(base, offsetBy: span.bytes.lowerBound)..<utf8.index(base, offsetBy: span.bytes.upperBound)
+                return Token(text: Substring(utf8[bytes]), range: span.characters)
+            }
+        }
+        let tokens = Token.splitByCharacters(text)
+        let yearLike = tokens.map { startsWithFourDigits($0.text) }
+        return dates(count: tokens.count, limit: limit, yearLike: { yearLike[$0] }) { tokens[$0] }
+    }
+
+    /// The dates among `count` tokens (`token(i)` makes the i-th; `yearLike(i)` says whether it starts with four
+    /// digits), at most `limit`.
+    private static func dates(
+        count: Int, limit: Int, yearLike: (Int) -> Bool, token: (Int) -> Token
+    ) -> [Found] {
         var found: [Found] = []
         var index = 0
         // Every date has a token of four ASCII digits, its year: first (`2016-03-11`) or third (`11 Feb. 2016`,
         // `March 11, 2016`). Only tokens with such a token there are tried, sparing the others the month lookup.
-        let yearLike = tokens.map { startsWithFourDigits($0.text) }
-        while index < tokens.count, found.count < limit {
-            guard yearLike[index] || index + 2 < tokens.count && yearLike[index + 2] else {
+        while index < count, found.count < limit {
+            guard yearLike(index) || index + 2 < count && yearLike(index + 2) else {
                 index += 1
                 continue
             }
-            if let (date, used) = date(at: index, in: tokens) {
-                var end = tokens[index + used - 1].range.upperBound
+            if let (date, used) = date(at: index, count: count, token) {
+                var end = token(index + used - 1).range.upperBound
                 var iso = date
-                if index + used < tokens.count, let time = time(tokens[index + used].text) {
-                    iso += "T" + time
-                    end = tokens[index + used].range.upperBound
+                if index + used < count {
+                    let next = token(index + used)
+                    if let time = time(next.text) {
+                        iso += "T" + time
+                        end = next.range.upperBound
+                    }
                 }
-                found.append(Found(iso: iso, range: tokens[index].range.lowerBound..<end))
+                found.append(Found(iso: iso, range: token(index).range.lowerBound..<end))
                 index += used
             } else {
                 index += 1
@@ -107,13 +129,25 @@ public enum DateText {
     private static func hasFourDigits(_ text: String) -> Bool {
         TextScan.withUTF8(text) { bytes in
             var run = 0
-            for byte in bytes {
-                if byte &- 0x30 < 10 {
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                // Eight bytes at a time where none is a digit (most of prose): they break any run.
+                if index &+ 8 <= count {
+                    let chunk = TextScan.eightBytes(at: index, in: bytes)
+                    if TextScan.lanes(chunk, below: 0x3A) & ~TextScan.lanes(chunk, below: 0x30) == 0 {
+                        run = 0
+                        index &+= 8
+                        continue
+                    }
+                }
+                if bytes[index] &- 0x30 < 10 {
                     run &+= 1
                     if run == 4 { return true }
                 } else {
                     run = 0
                 }
+                index &+= 1
             }
             return false
         }
@@ -124,8 +158,64 @@ public enum DateText {
         var text: Substring
         var range: Range<Int>
 
+        /// The tokens of `text`: words between whitespace and brackets.
         static func split(_ text: String) -> [Token] {
-            if let tokens = splitSimple(text) { return tokens }
+            guard let spans = spans(text) else { return splitByCharacters(text) }
+            let utf8 = text.utf8
+            let base = utf8.startIndex
+            return spans.map { span in
+                let bytes = utf8.index(base, offsetBy: span.bytes.lowerBound)..<utf8.index(base, offsetBy: span.bytes.upperBound)
+                return Token(text: Substring(utf8[bytes]), range: span.characters)
+            }
+        }
+
+        /// Where a token stands: its bytes and its characters, and whether it starts with four ASCII digits.
+        struct Span {
+            var bytes: Range<Int>
+            var characters: Range<Int>
+            var yearLike: Bool
+        }
+
+        /// The tokens of ``split(_:)`` as spans, from the bytes, where every scalar of `text` is a `Character` of
+        /// its own (``TextScan/standsAlone(_:)``, no CR: then character offsets are scalar offsets, and a
+        /// `Character` is whitespace exactly when its scalar is). Nil for other text, which is split `Character` by
+        /// `Character`.
+        static func spans(_ text: String) -> [Span]? {
+            TextScan.withUTF8(text) { bytes -> [Span]? in
+                var spans: [Span] = []
+                var start = -1
+                var startOffset = 0
+                var offset = 0
+                var index = 0
+                func close(_ end: Int) {
+                    var digits = 0
+                    while digits < 4, start &+ digits < end, bytes[start &+ digits] &- 0x30 < 10 { digits &+= 1 }
+                    spans.append(Span(bytes: start..<end, characters: startOffset..<offset, yearLike: digits == 4))
+                }
+                while index < bytes.count {
+                    let (value, length) = TextScan.scalar(at: index, in: bytes)
+                    if value == 0x0D { return nil }
+                    if value >= 0x300 {
+                        guard let scalar = Unicode.Scalar(value), TextScan.standsAlone(scalar) else { return nil }
+                    }
+                    let isSpace = TextScan.isWhitespace(value) || value == 0x28 || value == 0x29
+                    if isSpace, start >= 0 {
+                        close(index)
+                        start = -1
+                    } else if !isSpace && start < 0 {
+                        start = index
+                        startOffset = offset
+                    }
+                    index &+= length
+                    offset &+= 1
+                }
+                if start >= 0 { close(bytes.count) }
+                return spans
+            }
+        }
+
+        /// ``split(_:)`` `Character` by `Character`: what the scalar paths must agree with.
+        static func splitByCharacters(_ text: String) -> [Token] {
             var tokens: [Token] = []
             var start: String.Index?
             var startOffset = 0
@@ -146,43 +236,6 @@ public enum DateText {
             if let begin = start { tokens.append(Token(text: text[begin...], range: startOffset..<offset)) }
             return tokens
         }
-
-        /// ``split(_:)`` for text whose scalars are all below U+0300 and that has no CR: there every scalar is
-        /// one `Character`, so offsets can be counted without grapheme breaking. Nil for other text.
-        private static func splitSimple(_ text: String) -> [Token]? {
-            var tokens: [Token] = []
-            let utf8 = text.utf8
-            var start: String.Index?
-            var startOffset = 0
-            var offset = 0
-            var index = utf8.startIndex
-            while index < utf8.endIndex {
-                let byte = utf8[index]
-                let isSpace: Bool
-                var next = utf8.index(after: index)
-                if byte < 0x80 {
-                    if byte == 0x0D { return nil }
-                    isSpace = byte == 0x20 || (0x09...0x0C).contains(byte) || byte == 0x28 || byte == 0x29
-                } else {
-                    // Lead bytes 0xC2–0xCB start the two-byte scalars below U+0300.
-                    guard byte < 0xCC else { return nil }
-                    let second = utf8[next]
-                    isSpace = byte == 0xC2 && (second == 0x85 || second == 0xA0)
-                    next = utf8.index(after: next)
-                }
-                if isSpace, let begin = start {
-                    tokens.append(Token(text: text[begin..<index], range: startOffset..<offset))
-                    start = nil
-                } else if !isSpace && start == nil {
-                    start = index
-                    startOffset = offset
-                }
-                index = next
-                offset += 1
-            }
-            if let begin = start { tokens.append(Token(text: text[begin...], range: startOffset..<offset)) }
-            return tokens
-        }
     }
 
     private static func digits(_ word: Substring, trimming: String = ",.") -> Int? {
@@ -191,16 +244,13 @@ public enum DateText {
         var utf8 = word.utf8[...]
         while let last = utf8.last, last < 0x80, trimming.utf8.contains(last) { utf8 = utf8.dropLast() }
         guard !utf8.isEmpty, utf8.count <= 4, utf8.allSatisfy({ (0x30...0x39).contains($0) }) else { return nil }
-        var core = word
-        while let last = core.last, trimming.contains(last) { core = core.dropLast() }
-        guard !core.isEmpty, core.count <= 4, core.allSatisfy(\.isASCII), core.allSatisfy(\.isNumber) else {
-            return nil
-        }
-        return Int(core)
+        // Then the whole word is ASCII (the digits, then the trimmed bytes), one `Character` per byte: its
+        // `Character`s trim to the same digits, and their value is read from the bytes.
+        return utf8.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
-    private static func date(at index: Int, in tokens: [Token]) -> (String, Int)? {
-        let first = tokens[index].text
+    private static func date(at index: Int, count: Int, _ token: (Int) -> Token) -> (String, Int)? {
+        let first = token(index).text
         // Cheap test first: a date starts with a digit or with a month name (at least three letters). ASCII
         // punctuation, and words too short in bytes to be a month, are ruled out before any character is formed.
         if let byte = first.utf8.first, byte < 0x80,
@@ -214,9 +264,9 @@ public enum DateText {
         }
         // 2016-03-11 (possibly with a time: 2016-03-11T10:00:00Z is left to isoTimestamp).
         if let iso = numericDate(first) { return (iso, 1) }
-        guard index + 2 < tokens.count else { return nil }
-        let second = tokens[index + 1].text
-        let third = tokens[index + 2].text
+        guard index + 2 < count else { return nil }
+        let second = token(index + 1).text
+        let third = token(index + 2).text
         // 11 Feb. 2016 / 11. Februar 2016 / 11 de febrero de 2016 is not handled (rare on the wire).
         if let day = digits(first, trimming: ".,"), let month = month(second), let year = digits(third) {
             return assemble(year, month, day).map { ($0, 3) }

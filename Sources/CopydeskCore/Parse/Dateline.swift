@@ -38,6 +38,19 @@ public struct Dateline: Sendable, Equatable {
         }
     }
 
+    /// ``isDash(_:)`` of the word at `range` of `bytes`.
+    static func isDash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        let first = bytes[range.lowerBound]
+        switch range.count {
+        case 1: return first == UInt8(ascii: "-") || first == UInt8(ascii: "_") || first == UInt8(ascii: "=")
+        case 2: return first == UInt8(ascii: "-") && bytes[range.lowerBound + 1] == UInt8(ascii: "-")
+        case 3:
+            let last = bytes[range.lowerBound + 2]
+            return first == 0xE2 && bytes[range.lowerBound + 1] == 0x80 && (last == 0x93 || last == 0x94)
+        default: return false
+        }
+    }
+
     /// The dateline at the start of `paragraph`, if it has one.
     public static func find(in paragraph: String) -> Dateline? {
         // A dateline is within the first 18 words (agency by the 12th, closed within 5, a dash after): 24 words
@@ -183,6 +196,36 @@ public struct Dateline: Sendable, Equatable {
     /// An agency name: 1–4 words of letters (`AP`, `dpa`, `ats afp`, `Sputnik`, `AFP/Getty`), at most 30
     /// characters, no digits.
     private static func isAgency(_ text: String) -> Bool {
+        if let answer = TextScan.withUTF8(text, isASCIIAgency) { return answer }
+        return isAgencyByCharacters(text)
+    }
+
+    /// ``isAgency(_:)`` on the bytes of ASCII text without CR (one `Character` per byte, a letter exactly when it
+    /// is one of A–Z and a–z), or nil for other text.
+    static func isASCIIAgency(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
+        for byte in bytes where byte >= 0x80 || byte == 0x0D { return nil }
+        guard bytes.count <= 30 else { return false }
+        var words = 0
+        var inWord = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "/"), UInt8(ascii: "-"), UInt8(ascii: "&"):
+                inWord = false
+            default:
+                if !inWord {
+                    words += 1
+                    inWord = true
+                }
+                guard (byte | 0x20) &- 0x61 < 26 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "'") else {
+                    return false
+                }
+            }
+        }
+        return (1...4).contains(words)
+    }
+
+    /// ``isAgency(_:)`` `Character` by `Character`: for text beyond ASCII, and what the bytes must agree with.
+    static func isAgencyByCharacters(_ text: String) -> Bool {
         let words = text.split(whereSeparator: { $0 == " " || $0 == "/" || $0 == "-" || $0 == "&" })
         guard (1...4).contains(words.count), text.count <= 30 else { return false }
         return words.allSatisfy { word in word.allSatisfy { $0.isLetter || $0 == "." || $0 == "'" } }

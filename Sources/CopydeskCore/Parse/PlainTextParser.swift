@@ -106,6 +106,9 @@ public struct PlainTextParser: ArticleParser {
         }
         var lines: [Substring] = []
         TextScan.withUTF8(normalized) { bytes in
+            // Room for the lines of a typical story at once (growing the array line by line reallocated it five
+            // times a document); a long file still grows it as it must.
+            lines.reserveCapacity(min(bytes.count / 64 + 8, 1024))
             var start = 0
             while true {
                 // The next LF by memchr, or the end.
@@ -186,6 +189,14 @@ public struct PlainTextParser: ArticleParser {
         var index = 0
         let count = bytes.count
         while index < count {
+            // Sixteen, then eight, printable bytes at a time (most text is).
+            if index &+ 16 <= count,
+                TextScan.isPrintableASCII(TextScan.eightBytes(at: index, in: bytes)),
+                TextScan.isPrintableASCII(TextScan.eightBytes(at: index &+ 8, in: bytes))
+            {
+                index &+= 16
+                continue
+            }
             if index &+ 8 <= count, TextScan.isPrintableASCII(TextScan.eightBytes(at: index, in: bytes)) {
                 index &+= 8
                 continue

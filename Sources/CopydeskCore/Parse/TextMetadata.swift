@@ -44,7 +44,7 @@ struct TextMetadata: Equatable {
             if !sawProse, found.readLine(paragraph, words: words) { continue }
             // Before the text too, a paragraph that cannot open with a dateline is not searched for one.
             if found.dateline == nil, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
-                let dateline = Dateline.find(words: words.all)
+                words.mayHoldDateline, let dateline = Dateline.find(words: words.all)
             {
                 found.dateline = dateline
             }
@@ -66,7 +66,30 @@ struct TextMetadata: Equatable {
         TextScan.withUTF8(paragraph) { bytes in
             var words = 0
             var inWord = false
-            for byte in bytes {
+            var index = 0
+            let count = bytes.count
+            while index < count {
+                // Eight bytes at a time while the twelfth word is not passed: any byte beyond ASCII, `(`, `-`, `_`
+                // or `=` among them answers (none is a space, so each stands in one of the first twelve words).
+                if index &+ 8 <= count {
+                    let chunk = TextScan.eightBytes(at: index, in: bytes)
+                    let spaces = TextScan.lanes(chunk, equalTo: 0x20)
+                    let starts = ~spaces & (spaces << 8 | (inWord ? 0 : 0x80)) & 0x8080_8080_8080_8080
+                    let started = Int(truncatingIfNeeded: ((starts >> 7) &* 0x0101_0101_0101_0101) >> 56)
+                    if words &+ started <= 12 {
+                        let flagged = chunk & 0x8080_8080_8080_8080 | TextScan.lanes(chunk, equalTo: UInt8(ascii: "("))
+                            | TextScan.lanes(chunk, equalTo: UInt8(ascii: "-"))
+                            | TextScan.lanes(chunk, equalTo: UInt8(ascii: "_"))
+                            | TextScan.lanes(chunk, equalTo: UInt8(ascii: "="))
+                        if flagged != 0 { return true }
+                        words &+= started
+                        inWord = spaces >> 63 == 0
+                        index &+= 8
+                        continue
+                    }
+                }
+                let byte = bytes[index]
+                index &+= 1
                 if byte == 0x20 {
                     inWord = false
                     continue
@@ -220,6 +243,21 @@ struct TextMetadata: Equatable {
         var all: [Substring] {
             if let split { return split }
             return TextScan.substrings(of: paragraph[...], ranges ?? [])
+        }
+
+        /// False when ``Dateline/find(words:)`` of ``all`` is nil for certain, told from the word ranges: its two
+        /// shapes start from a word among the first twelve that opens with `(` or one among the first ten that is
+        /// a dash (``Dateline/isDash(_:)``), and most paragraphs have neither (making their `Substring`s and
+        /// trying both shapes was most of the metadata reader's cost).
+        var mayHoldDateline: Bool {
+            guard let ranges else { return true }
+            return TextScan.withUTF8(paragraph) { bytes in
+                for (number, range) in ranges.prefix(12).enumerated() {
+                    if bytes[range.lowerBound] == UInt8(ascii: "(") { return true }
+                    if number < 10, Dateline.isDash(bytes, range) { return true }
+                }
+                return false
+            }
         }
     }
 
