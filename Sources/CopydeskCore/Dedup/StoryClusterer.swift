@@ -260,7 +260,8 @@ public struct StoryClusterer: Sendable {
             terms.counts = kept.map { terms.counts[$0] }
         }
         close(before: time)
-        let weights = weigh(terms, at: time)
+        let weighed = weigh(terms, at: time)
+        let weights = weighed.strongest
         var best: (story: UInt64, similarity: Double)?
         if !weights.isEmpty {
             if scratch.count < slotStories.count {
@@ -314,44 +315,113 @@ public struct StoryClusterer: Sendable {
             self.touched = touched
         }
         if let best {
-            join(best.story, sequence: sequence, weights: weights, at: time)
+            join(best.story, sequence: sequence, weighed: weighed, at: time)
             return Assignment(story: best.story, similarity: best.similarity, isNewStory: false)
         }
-        open(sequence: sequence, weights: weights, at: time)
+        open(sequence: sequence, weighed: weighed, at: time)
         return Assignment(story: sequence, similarity: 1, isNewStory: true)
     }
 
+    /// A document's kept, normalised weights in the two orders the clusterer reads them in.
+    struct Weighed {
+        /// Strongest first (``isStronger(_:_:)``): the order scoring sums dot products in, and the norm's.
+        var strongest: [(UInt64, Double)] = []
+        /// The same terms and weights in ascending term order, a centroid's order.
+        var terms: [UInt64] = []
+        var weights: [Double] = []
+    }
+
     /// The document's kept, normalised TF-IDF weights, against the document frequencies before it; then counts it
-    /// in them (one dictionary access per term for both).
-    mutating func weigh(_ terms: Terms, at time: Timestamp) -> [(UInt64, Double)] {
+    /// in them (one table access per term for both).
+    mutating func weigh(_ terms: Terms, at time: Timestamp) -> Weighed {
         let total = decayed(documents, to: time) + 1
         documents = Frequency(count: total, updated: time)
         let window = configuration.window
-        var weights: [(UInt64, Double)] = []
-        weights.reserveCapacity(terms.hashes.count)
+        let n = terms.hashes.count
         touchSink ^= frequencies.touch(terms.hashes)
-        for (index, term) in terms.hashes.enumerated() {
-            let df = frequencies.update(term, default: Frequency(count: 0, updated: time)) {
+        var raw = [Double](repeating: 0, count: n)
+        for index in 0..<n {
+            let df = frequencies.update(terms.hashes[index], default: Frequency(count: 0, updated: time)) {
                 Self.count(&$0, at: time, window: window)
             }
             let idf = log(total / (df + 1)) + 1
             let count = Int(terms.counts[index])
             let tf = count < Self.logOfCount.count ? Self.logOfCount[count] : log(Double(count))
-            weights.append((term, (1 + tf) * idf))
+            raw[index] = (1 + tf) * idf
         }
         additions += 1
         // Prune the vocabulary now and then: a sweep costs the vocabulary's size, so do it rarely.
         if additions % 4096 == 0 {
             frequencies = frequencies.filter { decayed($0, to: time) >= 0.05 }
         }
-        // Only the kept terms need their order: select them, then sort those (the same terms in the same order as
-        // sorting all, since the order is total: terms are distinct).
-        weights.withUnsafeMutableBufferPointer { Self.selectStrongest(configuration.keptTerms, in: $0) }
-        if weights.count > configuration.keptTerms { weights.removeLast(weights.count - configuration.keptTerms) }
-        weights.sort(by: Self.isStronger)
-        let norm = weights.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
-        if norm > 0 { weights = weights.map { ($0.0, $0.1 / norm) } }
-        return weights
+        return terms.hashes.withUnsafeBufferPointer { hashes in
+            raw.withUnsafeBufferPointer { raw in Self.kept(configuration.keptTerms, terms: hashes, weights: raw) }
+        }
+    }
+
+    /// The `k` strongest of `weights` (``isStronger(_:_:)`` on term and weight), divided by their norm, strongest
+    /// first and in term order. The strongest order is found by insertion into a sorted top `k` as the terms go
+    /// by, and the term order by keeping the kept terms where they are: a quickselect, a sort of the kept and two
+    /// sorts by term (in `open` and `join`) before. Same terms, same order (it is total: terms are distinct), and
+    /// the norm summed in the strongest order as before, so the same bits.
+    static func kept(_ k: Int, terms: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Double>) -> Weighed {
+        let n = terms.count
+        let capacity = min(max(k, 0), n)
+        var weighed = Weighed()
+        guard capacity > 0 else { return weighed }
+        let top = UnsafeMutableBufferPointer<Int>.allocate(capacity: capacity)
+        defer { top.deallocate() }
+        var count = 0
+        for i in 0..<n {
+            let item = (terms[i], weights[i])
+            if count == capacity {
+                let weakest = top[capacity - 1]
+                if !isStronger(item, (terms[weakest], weights[weakest])) { continue }
+            }
+            var low = 0, high = count
+            while low < high {
+                let mid = (low + high) / 2
+                if isStronger(item, (terms[top[mid]], weights[top[mid]])) { high = mid } else { low = mid + 1 }
+            }
+            var j = count == capacity ? capacity - 1 : count
+            while j > low {
+                top[j] = top[j - 1]
+                j -= 1
+            }
+            top[low] = i
+            if count < capacity { count += 1 }
+        }
+        var sum = 0.0
+        for position in 0..<count { sum += weights[top[position]] * weights[top[position]] }
+        let norm = sum.squareRoot()
+        weighed.strongest = (0..<count).map { position in
+            let i = top[position]
+            return (terms[i], norm > 0 ? weights[i] / norm : weights[i])
+        }
+        // Term order: the kept positions ascending (the terms are ascending), by a sort of the few positions.
+        var positions = Array(top.prefix(count))
+        positions.withUnsafeMutableBufferPointer { positions in
+            for a in 1..<max(1, positions.count) {
+                let value = positions[a]
+                var b = a
+                while b > 0 && positions[b - 1] > value {
+                    positions[b] = positions[b - 1]
+                    b -= 1
+                }
+                positions[b] = value
+            }
+        }
+        weighed.terms = positions.map { terms[$0] }
+        weighed.weights = positions.map { norm > 0 ? weights[$0] / norm : weights[$0] }
+        var ascending = true
+        for i in weighed.terms.indices.dropFirst() where weighed.terms[i] <= weighed.terms[i - 1] { ascending = false }
+        if !ascending {
+            // Terms not made by `terms(of:)`/`terms(counting:)`: sort by term, as the centroid needs.
+            let sorted = weighed.strongest.sorted { $0.0 < $1.0 }
+            weighed.terms = sorted.map(\.0)
+            weighed.weights = sorted.map(\.1)
+        }
+        return weighed
     }
 
     /// `log(Double(n))` for the small counts nearly every term has: the same function's values, looked up.
@@ -400,18 +470,17 @@ public struct StoryClusterer: Sendable {
         return frequency.count * exp2(-elapsed / Double(configuration.window))
     }
 
-    mutating func open(sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
+    mutating func open(sequence: UInt64, weighed: Weighed, at time: Timestamp) {
         if stories.count >= configuration.maxOpenStories {
             // Close the stalest eighth at once: one sort now and then instead of a scan per document.
             let stalest = stories.values.sorted { ($0.lastSeen, $0.id) < ($1.lastSeen, $1.id) }
                 .prefix(max(1, configuration.maxOpenStories / 8))
             for story in stalest { remove(story.id) }
         }
-        let byTerm = weights.sorted { $0.0 < $1.0 }
         var story = Story(
-            id: sequence, members: [sequence], firstSeen: time, lastSeen: time, terms: byTerm.map(\.0),
-            weights: byTerm.map(\.1), norm: 0)
-        story.norm = (weights.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
+            id: sequence, members: [sequence], firstSeen: time, lastSeen: time, terms: weighed.terms,
+            weights: weighed.weights, norm: 0)
+        story.norm = (weighed.strongest.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
         insert(story)
     }
 
@@ -432,57 +501,87 @@ public struct StoryClusterer: Sendable {
         for (term, weight) in zip(story.terms, story.weights) { addPosting(term, story.id, slot: slot, weight: weight) }
     }
 
-    mutating func join(_ id: UInt64, sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
+    mutating func join(_ id: UInt64, sequence: UInt64, weighed: Weighed, at time: Timestamp) {
         // Taken out and put back, so the members and centroid are changed in place rather than copied.
         guard var story = stories.removeValue(forKey: id), let slot = slots[id] else { return }
-        let incoming = weights.sorted { $0.0 < $1.0 }
-        // Merge the centroid and the document, both in term order. Per entry: whether the term is new to the
-        // centroid (it has no posting yet) and whether the document has it (its posting's weight changes).
-        var terms: [UInt64] = [], summed: [Double] = [], fresh: [Bool] = [], touched: [Bool] = []
-        let capacity = story.terms.count + incoming.count
-        terms.reserveCapacity(capacity); summed.reserveCapacity(capacity)
-        fresh.reserveCapacity(capacity); touched.reserveCapacity(capacity)
-        var i = 0, j = 0
-        while i < story.terms.count || j < incoming.count {
-            if j == incoming.count || (i < story.terms.count && story.terms[i] < incoming[j].0) {
-                terms.append(story.terms[i]); summed.append(story.weights[i]); fresh.append(false); touched.append(false)
-                i += 1
-            } else if i == story.terms.count || incoming[j].0 < story.terms[i] {
-                terms.append(incoming[j].0); summed.append(incoming[j].1); fresh.append(true); touched.append(true)
-                j += 1
-            } else {
-                terms.append(story.terms[i]); summed.append(story.weights[i] + incoming[j].1); fresh.append(false)
-                touched.append(true)
-                i += 1; j += 1
+        // Merge the centroid and the document, both in term order, into scratch buffers (appending to four arrays
+        // checked capacity and uniqueness per entry). Per entry: whether the term is new to the centroid (it has no
+        // posting yet), whether the document has it (its posting's weight changes) and whether it is dropped.
+        let fresh: UInt8 = 1, touched: UInt8 = 2, dropped: UInt8 = 4
+        let capacity = story.terms.count + weighed.terms.count
+        let terms = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: capacity)
+        let summed = UnsafeMutableBufferPointer<Double>.allocate(capacity: capacity)
+        let flags = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
+        defer {
+            terms.deallocate()
+            summed.deallocate()
+            flags.deallocate()
+        }
+        var count = 0
+        story.terms.withUnsafeBufferPointer { oldTerms in
+            story.weights.withUnsafeBufferPointer { oldWeights in
+                weighed.terms.withUnsafeBufferPointer { newTerms in
+                    weighed.weights.withUnsafeBufferPointer { newWeights in
+                        var i = 0, j = 0
+                        let m = oldTerms.count, k = newTerms.count
+                        while i < m || j < k {
+                            if j == k || (i < m && oldTerms[i] < newTerms[j]) {
+                                terms[count] = oldTerms[i]; summed[count] = oldWeights[i]; flags[count] = 0
+                                i += 1
+                            } else if i == m || newTerms[j] < oldTerms[i] {
+                                terms[count] = newTerms[j]; summed[count] = newWeights[j]; flags[count] = fresh | touched
+                                j += 1
+                            } else {
+                                terms[count] = oldTerms[i]; summed[count] = oldWeights[i] + newWeights[j]
+                                flags[count] = touched
+                                i += 1; j += 1
+                            }
+                            count += 1
+                        }
+                    }
+                }
             }
         }
-        var kept = [Bool](repeating: true, count: terms.count)
-        if terms.count > configuration.centroidTerms {
+        let centroidTerms = configuration.centroidTerms
+        if count > centroidTerms {
             // Keep the strongest `centroidTerms` (heavier first, then the smaller hash), in term order.
-            var ranked = (0..<terms.count).map { (UInt64(truncatingIfNeeded: $0), summed[$0]) }
-            ranked.withUnsafeMutableBufferPointer { ranked in
-                // Rank by (weight, term): the index stands in for the term, which orders the same way
-                // (entries are in term order).
-                Self.selectStrongest(configuration.centroidTerms, in: ranked)
-                for entry in ranked[configuration.centroidTerms...] { kept[Int(entry.0)] = false }
-            }
+            let ranked = UnsafeMutableBufferPointer<(UInt64, Double)>.allocate(capacity: count)
+            defer { ranked.deallocate() }
+            for index in 0..<count { ranked[index] = (UInt64(truncatingIfNeeded: index), summed[index]) }
+            // Rank by (weight, term): the index stands in for the term, which orders the same way (entries are in
+            // term order).
+            Self.selectStrongest(centroidTerms, in: UnsafeMutableBufferPointer(rebasing: ranked[0..<count]))
+            for entry in ranked[centroidTerms..<count] { flags[Int(entry.0)] |= dropped }
         }
-        story.terms.removeAll(keepingCapacity: true)
-        story.weights.removeAll(keepingCapacity: true)
-        for index in terms.indices {
-            let term = terms[index]
-            guard kept[index] else {
-                if !fresh[index] { removePosting(term, id) }
-                continue
+        let keptCount = min(count, max(centroidTerms, 0))
+        var kept = 0
+        let newTerms = [UInt64](unsafeUninitializedCapacity: keptCount) { out, initialized in
+            for index in 0..<count where flags[index] & dropped == 0 {
+                out[kept] = terms[index]
+                kept += 1
             }
-            story.terms.append(term)
-            story.weights.append(summed[index])
-            if fresh[index] {
+            initialized = kept
+        }
+        kept = 0
+        let newWeights = [Double](unsafeUninitializedCapacity: keptCount) { out, initialized in
+            for index in 0..<count where flags[index] & dropped == 0 {
+                out[kept] = summed[index]
+                kept += 1
+            }
+            initialized = kept
+        }
+        for index in 0..<count {
+            let term = terms[index], flag = flags[index]
+            if flag & dropped != 0 {
+                if flag & fresh == 0 { removePosting(term, id) }
+            } else if flag & fresh != 0 {
                 addPosting(term, id, slot: slot, weight: summed[index])
-            } else if touched[index] {
+            } else if flag & touched != 0 {
                 setPosting(term, id, weight: summed[index])
             }
         }
+        story.terms = newTerms
+        story.weights = newWeights
         // Summed in term order: the same sum, to the last bit, in every process and after a decode.
         story.norm = story.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
         story.members.append(sequence)
