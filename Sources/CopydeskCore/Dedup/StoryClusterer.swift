@@ -360,68 +360,107 @@ public struct StoryClusterer: Sendable {
     }
 
     /// The `k` strongest of `weights` (``isStronger(_:_:)`` on term and weight), divided by their norm, strongest
-    /// first and in term order. The strongest order is found by insertion into a sorted top `k` as the terms go
-    /// by, and the term order by keeping the kept terms where they are: a quickselect, a sort of the kept and two
-    /// sorts by term (in `open` and `join`) before. Same terms, same order (it is total: terms are distinct), and
-    /// the norm summed in the strongest order as before, so the same bits.
+    /// first and in term order. The terms are ascending, so the kept ones in place are the term order, found by
+    /// the `k`-th largest weight (``threshold(_:keeping:)``) with no comparison of terms; the strongest order is
+    /// then a stable sort of those few by weight (ties stay in term order, as ``isStronger(_:_:)`` ranks them).
+    /// Before: a quickselect and a sort on (term, weight) pairs, then two sorts by term (in `open` and `join`).
+    /// Same terms, same order, the norm summed in the strongest order as before, so the same bits.
     static func kept(_ k: Int, terms: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Double>) -> Weighed {
         let n = terms.count
-        let capacity = min(max(k, 0), n)
+        let count = min(max(k, 0), n)
         var weighed = Weighed()
-        guard capacity > 0 else { return weighed }
-        let top = UnsafeMutableBufferPointer<Int>.allocate(capacity: capacity)
-        defer { top.deallocate() }
-        var count = 0
+        guard count > 0 else { return weighed }
+        var ascending = true
+        for i in 1..<max(1, n) where terms[i] <= terms[i - 1] { ascending = false }
+        guard ascending, let (threshold, ties) = threshold(weights, keeping: count) else {
+            // Terms not from `terms(of:)`/`terms(counting:)`, or a NaN weight: rank by sorting, as before.
+            var strongest = Array(zip(terms, weights)).sorted(by: isStronger)
+            strongest.removeLast(n - count)
+            let norm = strongest.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
+            if norm > 0 { strongest = strongest.map { ($0.0, $0.1 / norm) } }
+            let byTerm = strongest.sorted { $0.0 < $1.0 }
+            return Weighed(strongest: strongest, terms: byTerm.map(\.0), weights: byTerm.map(\.1))
+        }
+        let positions = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { positions.deallocate() }
+        var kept = 0, tiesLeft = ties
         for i in 0..<n {
-            let item = (terms[i], weights[i])
-            if count == capacity {
-                let weakest = top[capacity - 1]
-                if !isStronger(item, (terms[weakest], weights[weakest])) { continue }
+            let weight = weights[i]
+            if weight > threshold || (weight == threshold && tiesLeft > 0) {
+                if weight == threshold { tiesLeft -= 1 }
+                positions[kept] = i
+                kept += 1
             }
-            var low = 0, high = count
-            while low < high {
-                let mid = (low + high) / 2
-                if isStronger(item, (terms[top[mid]], weights[top[mid]])) { high = mid } else { low = mid + 1 }
+        }
+        let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { order.deallocate() }
+        // Insertion sort, heavier first; an equal weight stays after (stable), so ties keep term order.
+        for a in 0..<count {
+            let position = positions[a], weight = weights[position]
+            var b = a
+            while b > 0 && weights[order[b - 1]] < weight {
+                order[b] = order[b - 1]
+                b -= 1
             }
-            var j = count == capacity ? capacity - 1 : count
-            while j > low {
-                top[j] = top[j - 1]
-                j -= 1
-            }
-            top[low] = i
-            if count < capacity { count += 1 }
+            order[b] = position
         }
         var sum = 0.0
-        for position in 0..<count { sum += weights[top[position]] * weights[top[position]] }
+        for a in 0..<count { sum += weights[order[a]] * weights[order[a]] }
         let norm = sum.squareRoot()
-        weighed.strongest = (0..<count).map { position in
-            let i = top[position]
-            return (terms[i], norm > 0 ? weights[i] / norm : weights[i])
-        }
-        // Term order: the kept positions ascending (the terms are ascending), by a sort of the few positions.
-        var positions = Array(top.prefix(count))
-        positions.withUnsafeMutableBufferPointer { positions in
-            for a in 1..<max(1, positions.count) {
-                let value = positions[a]
-                var b = a
-                while b > 0 && positions[b - 1] > value {
-                    positions[b] = positions[b - 1]
-                    b -= 1
-                }
-                positions[b] = value
+        weighed.strongest = [(UInt64, Double)](unsafeUninitializedCapacity: count) { out, initialized in
+            for a in 0..<count {
+                let i = order[a]
+                out[a] = (terms[i], norm > 0 ? weights[i] / norm : weights[i])
             }
+            initialized = count
         }
-        weighed.terms = positions.map { terms[$0] }
-        weighed.weights = positions.map { norm > 0 ? weights[$0] / norm : weights[$0] }
-        var ascending = true
-        for i in weighed.terms.indices.dropFirst() where weighed.terms[i] <= weighed.terms[i - 1] { ascending = false }
-        if !ascending {
-            // Terms not made by `terms(of:)`/`terms(counting:)`: sort by term, as the centroid needs.
-            let sorted = weighed.strongest.sorted { $0.0 < $1.0 }
-            weighed.terms = sorted.map(\.0)
-            weighed.weights = sorted.map(\.1)
+        weighed.terms = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
+            for a in 0..<count { out[a] = terms[positions[a]] }
+            initialized = count
+        }
+        weighed.weights = [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            for a in 0..<count {
+                let i = positions[a]
+                out[a] = norm > 0 ? weights[i] / norm : weights[i]
+            }
+            initialized = count
         }
         return weighed
+    }
+
+    /// The weight the `keep`-th strongest entry has, and how many entries of exactly that weight are among the
+    /// strongest `keep` (the first ones by position: a smaller term ranks first): a quickselect on a copy of the
+    /// plain values. Nil when a value is NaN, which ``isStronger(_:_:)`` does not order. `keep` is 1…count.
+    static func threshold(_ values: UnsafeBufferPointer<Double>, keeping keep: Int) -> (Double, Int)? {
+        let n = values.count
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { scratch.deallocate() }
+        for i in 0..<n {
+            if values[i].isNaN { return nil }
+            scratch[i] = values[i]
+        }
+        // The (keep - 1)-th largest, by quickselect with a median-of-three pivot.
+        let rank = keep - 1
+        var low = 0, high = n - 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            if scratch[mid] > scratch[low] { scratch.swapAt(mid, low) }
+            if scratch[high] > scratch[low] { scratch.swapAt(high, low) }
+            if scratch[mid] > scratch[high] { scratch.swapAt(mid, high) }
+            let pivot = scratch[high]
+            var store = low
+            for i in low..<high where scratch[i] > pivot {
+                scratch.swapAt(i, store)
+                store += 1
+            }
+            scratch.swapAt(store, high)
+            if store == rank { break }
+            if store > rank { high = store - 1 } else { low = store + 1 }
+        }
+        let threshold = scratch[rank]
+        var above = 0
+        for i in 0..<n where values[i] > threshold { above += 1 }
+        return (threshold, keep - above)
     }
 
     /// `log(Double(n))` for the small counts nearly every term has: the same function's values, looked up.
@@ -543,7 +582,20 @@ public struct StoryClusterer: Sendable {
             }
         }
         let centroidTerms = configuration.centroidTerms
-        if count > centroidTerms {
+        if count > centroidTerms, centroidTerms > 0,
+           let (threshold, ties) = Self.threshold(UnsafeBufferPointer(rebasing: summed[0..<count]), keeping: centroidTerms) {
+            // The strongest `centroidTerms`: heavier than the threshold, or as heavy and among the first `ties` of
+            // that weight (a smaller term ranks first, and entries are in term order).
+            var tiesLeft = ties
+            for index in 0..<count {
+                let weight = summed[index]
+                if weight == threshold && tiesLeft > 0 {
+                    tiesLeft -= 1
+                } else if !(weight > threshold) {
+                    flags[index] |= dropped
+                }
+            }
+        } else if count > centroidTerms {
             // Keep the strongest `centroidTerms` (heavier first, then the smaller hash), in term order.
             let ranked = UnsafeMutableBufferPointer<(UInt64, Double)>.allocate(capacity: count)
             defer { ranked.deallocate() }
