@@ -139,6 +139,41 @@ import Testing
 }
 
 extension DedupFingerprintTests {
+    /// The fingerprint carries the near-duplicate key (default bands and rows) and the version key made on the
+    /// prepare stage; the serial stage must get what it made itself before, and make its own for other bands or
+    /// after a change to the signature or version. The sketch is built a word at a time: the same bits as nibble
+    /// by nibble into the lanes.
+    @Test func carriedKeysEqualTheKeysTheStageMade() {
+        var generator = SeededGenerator(seed: 12)
+        let hasher = MinHasher()
+        var other = NearDuplicateIndex.Configuration.default
+        other.bands = 16
+        other.rows = 8
+        for round in 0..<200 {
+            var article = Article(headline: Self.randomText(&generator, words: Int(generator.next() % 8)),
+                                  paragraphs: [Self.randomText(&generator, words: Int(generator.next() % 80))])
+            if round % 3 == 0 { article.source = "Reuters" }
+            if round % 5 == 0 { article.itemID = "urn:newsml:x.com:20240101:ID\(round % 7):\(round % 4)" }
+            var fingerprint = DedupFingerprint(article, hasher: hasher)
+            let made = DedupState.Keys(signature: fingerprint.signature, version: fingerprint.version, .default)
+            #expect(fingerprint.keys == made)
+            #expect(DedupState.Keys(fingerprint, .default) == made)
+            #expect(DedupState.Keys(fingerprint, other)
+                == DedupState.Keys(signature: fingerprint.signature, version: fingerprint.version, other))
+            #expect(NearDuplicateIndex.Sketch(fingerprint.signature)
+                == NearDuplicateIndex.Sketch.byLanes(fingerprint.signature))
+            fingerprint.signature.values[round % 128] ^= 1
+            #expect(fingerprint.keys == nil)
+            #expect(DedupState.Keys(fingerprint, .default)
+                == DedupState.Keys(signature: fingerprint.signature, version: fingerprint.version, .default))
+            let values = (0..<128).map { _ in
+                [UInt32.max, 0, UInt32(truncatingIfNeeded: generator.next())][Int(generator.next() % 3)]
+            }
+            let signature = MinHashSignature(values: values, shingleCount: 5)
+            #expect(NearDuplicateIndex.Sketch(signature) == NearDuplicateIndex.Sketch.byLanes(signature))
+        }
+    }
+
     @Test func termHashSortEqualsTheLibrarySort() {
         var generator = SeededGenerator(seed: 21)
         for round in 0..<60 {
