@@ -200,8 +200,15 @@ public struct StoryClusterer: Sendable {
         // Scratch on the heap: this as a temporary allocation inside `WordPass`'s crashed in release builds
         // (Swift 6.3.1, "Allocation byte count too large" with a sane count; debug builds and the tests did not).
         // Not understood; two mallocs per document avoid it.
+        guard n <= Int(Int32.max) else {
+            var values = values
+            values.sort()
+            return
+        }
         let spare = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
-        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
+        // 32-bit starts: 257 of them clear in 1 KiB, where 2 KiB of `Int`s crossed glibc's threshold for
+        // `rep stosb`, which cachegrind counts as an instruction a byte.
+        let starts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 257)
         defer {
             spare.deallocate()
             starts.deallocate()
@@ -212,12 +219,12 @@ public struct StoryClusterer: Sendable {
         // starts[d] is bucket d's start; filling advances it to the next bucket's start.
         for value in values {
             let digit = Int(truncatingIfNeeded: value &>> 56)
-            spare[starts[digit]] = value
+            spare[Int(starts[digit])] = value
             starts[digit] &+= 1
         }
         var begin = 0
         for digit in 0..<256 {
-            let end = starts[digit]
+            let end = Int(starts[digit])
             if end - begin > 1 {
                 var bucket = UnsafeMutableBufferPointer(rebasing: spare[begin..<end])
                 if bucket.count > 32 { bucket.sort() } else { insertionSort(bucket) }
@@ -340,14 +347,25 @@ public struct StoryClusterer: Sendable {
         let n = terms.hashes.count
         touchSink ^= frequencies.touch(terms.hashes)
         var raw = [Double](repeating: 0, count: n)
-        for index in 0..<n {
-            let df = frequencies.update(terms.hashes[index], default: Frequency(count: 0, updated: time)) {
-                Self.count(&$0, at: time, window: window)
+        // Through buffers, and the log table read once: per term, subscripting the arrays checked bounds and
+        // uniqueness and the static's initialisation.
+        let logOfCount = Self.logOfCount
+        raw.withUnsafeMutableBufferPointer { raw in
+            terms.hashes.withUnsafeBufferPointer { hashes in
+                terms.counts.withUnsafeBufferPointer { counts in
+                    logOfCount.withUnsafeBufferPointer { logOfCount in
+                        for index in 0..<n {
+                            let df = frequencies.update(hashes[index], default: Frequency(count: 0, updated: time)) {
+                                Self.count(&$0, at: time, window: window)
+                            }
+                            let idf = log(total / (df + 1)) + 1
+                            let count = Int(counts[index])
+                            let tf = count < logOfCount.count ? logOfCount[count] : log(Double(count))
+                            raw[index] = (1 + tf) * idf
+                        }
+                    }
+                }
             }
-            let idf = log(total / (df + 1)) + 1
-            let count = Int(terms.counts[index])
-            let tf = count < Self.logOfCount.count ? Self.logOfCount[count] : log(Double(count))
-            raw[index] = (1 + tf) * idf
         }
         additions += 1
         // Prune the vocabulary now and then: a sweep costs the vocabulary's size, so do it rarely.
@@ -670,7 +688,17 @@ public struct StoryClusterer: Sendable {
     /// largest cost.
     static func insertSorted(_ posting: Posting, into list: inout [Posting]) {
         let i = position(of: posting.story, in: list)
-        list.insert(posting, at: i)
+        // Appended and moved into place: `insert(_:at:)` went through the generic `replaceSubrange`, ~380
+        // instructions for a list of a few postings.
+        list.append(posting)
+        list.withUnsafeMutableBufferPointer { list in
+            var j = list.count - 1
+            while j > i {
+                list[j] = list[j - 1]
+                j -= 1
+            }
+            list[i] = posting
+        }
     }
 
     static func position(of id: UInt64, in list: [Posting]) -> Int {

@@ -36,14 +36,18 @@ public enum UpdateMarkers {
         // marker can be found and stripping is trimming, which an ASCII headline does on its bytes. One look at
         // the bytes decides; ``stripByCharacters(_:mayHaveSeparator:)`` is the definition.
         var ascii = true, parenthesis = false, separator = false, carriageReturn = false
-        for byte in headline.utf8 {
-            switch byte {
-            case 0x28: parenthesis = true
-            case 0x2D, 0x3A, 0x7C: separator = true
-            case 0x0D: carriageReturn = true
-            case 0xE2: separator = true; ascii = false
-            case 0x80...: ascii = false
-            default: break
+        // On the contiguous bytes: iterating `utf8` cost ~60 instructions a byte.
+        var text = headline
+        text.withUTF8 { bytes in
+            for byte in bytes {
+                switch byte {
+                case 0x28: parenthesis = true
+                case 0x2D, 0x3A, 0x7C: separator = true
+                case 0x0D: carriageReturn = true
+                case 0xE2: separator = true; ascii = false
+                case 0x80...: ascii = false
+                default: break
+                }
             }
         }
         if !parenthesis && !separator {
