@@ -174,6 +174,49 @@ extension DedupFingerprintTests {
         }
     }
 
+    /// `Normalize.text` now runs `WordPass`'s reader: the same string as the `Normalize.bytes` definition on texts
+    /// through every tokenizer branch.
+    @Test func normalizedTextByWordPassEqualsByAppending() {
+        var generator = SeededGenerator(seed: 13)
+        var texts = ["", " ", "—", "東京で地震", "UPDATE 2-Storm", "İSTANBUL ẞ ǅemal", "e\u{301}te 😀 ٣٤٥"]
+        for _ in 0..<400 { texts.append(Self.randomText(&generator, words: Int(generator.next() % 30))) }
+        for text in texts {
+            #expect(Normalize.text(text) == Normalize.textByAppending(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// The frequency table's batch update gives the table and the values one `update` per key gives: keys new
+    /// and known, repeated, the zero key, and enough of them to grow the table in the middle of a batch.
+    @Test func batchUpdateEqualsUpdatingEachKey() {
+        var generator = SeededGenerator(seed: 14)
+        var one = TermTable<UInt32>(), batch = TermTable<UInt32>()
+        for round in 0..<40 {
+            let count = [0, 1, 5, 200, 1500][round % 5]
+            let keys = (0..<count).map { _ in
+                generator.next() % 7 == 0 ? UInt64(generator.next() % 50) : generator.next()
+            }
+            var seenOne: [UInt32] = [], seenBatch: [UInt32] = []
+            for key in keys {
+                one.update(key, default: 0) { value in
+                    seenOne.append(value)
+                    value += 1
+                }
+            }
+            keys.withUnsafeBufferPointer { keys in
+                batch.update(each: keys, default: 0) { index, value in
+                    #expect(keys[index] == keys[seenBatch.count])
+                    seenBatch.append(value)
+                    value += 1
+                }
+            }
+            #expect(seenOne == seenBatch)
+            #expect(one.count == batch.count)
+            #expect(one.sorted().map(\.key) == batch.sorted().map(\.key))
+            #expect(one.sorted().map(\.value) == batch.sorted().map(\.value))
+        }
+        #expect(one.count > 1000)
+    }
+
     @Test func termHashSortEqualsTheLibrarySort() {
         var generator = SeededGenerator(seed: 21)
         for round in 0..<60 {

@@ -354,10 +354,8 @@ public struct StoryClusterer: Sendable {
             terms.hashes.withUnsafeBufferPointer { hashes in
                 terms.counts.withUnsafeBufferPointer { counts in
                     logOfCount.withUnsafeBufferPointer { logOfCount in
-                        for index in 0..<n {
-                            let df = frequencies.update(hashes[index], default: Frequency(count: 0, updated: time)) {
-                                Self.count(&$0, at: time, window: window)
-                            }
+                        frequencies.update(each: hashes, default: Frequency(count: 0, updated: time)) { index, frequency in
+                            let df = Self.count(&frequency, at: time, window: window)
                             let idf = log(total / (df + 1)) + 1
                             let count = Int(counts[index])
                             let tf = count < logOfCount.count ? logOfCount[count] : log(Double(count))
