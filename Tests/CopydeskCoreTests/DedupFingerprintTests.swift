@@ -231,3 +231,18 @@ extension DedupFingerprintTests {
         }
     }
 }
+
+/// `SHA256.hash` uses OpenSSL's context calls instead of the one-shot `SHA256()` (the normalized digest of every
+/// fingerprint): the same digests at every length around the 64-byte block and padding boundaries, and the known
+/// answer.
+@Suite struct SHA256ContextTests {
+    @Test func contextCallsEqualTheOneShot() {
+        var generator = SeededGenerator(seed: 3)
+        for length in Array(0...130) + [1000, 4095, 4096, 65_537] {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            #expect(SHA256.hash(bytes) == SHA256.hashOneShot(bytes), "length \(length)")
+        }
+        #expect(SHA256.hash(Array("abc".utf8)).hex
+            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+}

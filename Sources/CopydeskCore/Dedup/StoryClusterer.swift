@@ -350,13 +350,23 @@ public struct StoryClusterer: Sendable {
         // Through buffers, and the log table read once: per term, subscripting the arrays checked bounds and
         // uniqueness and the static's initialisation.
         let logOfCount = Self.logOfCount
+        let idfOfNew = log(total / (0 + 1)) + 1
         raw.withUnsafeMutableBufferPointer { raw in
             terms.hashes.withUnsafeBufferPointer { hashes in
                 terms.counts.withUnsafeBufferPointer { counts in
                     logOfCount.withUnsafeBufferPointer { logOfCount in
                         frequencies.update(each: hashes, default: Frequency(count: 0, updated: time)) { index, frequency in
-                            let df = Self.count(&frequency, at: time, window: window)
-                            let idf = log(total / (df + 1)) + 1
+                            // A term new to the table (count 0) had no frequency before: 0 × exp2(…) is 0 and its
+                            // idf is log(total) + 1 like every other new term's, so neither is computed again.
+                            // (A window of 0 would make exp2's argument NaN at no elapsed time: not taken then.)
+                            let df: Double
+                            if frequency.count == 0 && window > 0 {
+                                frequency = Frequency(count: 1, updated: time)
+                                df = 0
+                            } else {
+                                df = Self.count(&frequency, at: time, window: window)
+                            }
+                            let idf = df == 0 ? idfOfNew : log(total / (df + 1)) + 1
                             let count = Int(counts[index])
                             let tf = count < logOfCount.count ? logOfCount[count] : log(Double(count))
                             raw[index] = (1 + tf) * idf
@@ -388,7 +398,10 @@ public struct StoryClusterer: Sendable {
         guard count > 0 else { return weighed }
         var ascending = true
         for i in 1..<max(1, n) where terms[i] <= terms[i - 1] { ascending = false }
-        guard ascending, let (threshold, ties) = threshold(weights, keeping: count) else {
+        // All kept (a short document): no threshold to find.
+        let found = count == n ? nil : threshold(weights, keeping: count)
+        let ranked = count == n ? !weights.contains(where: \.isNaN) : found != nil
+        guard ascending, ranked else {
             // Terms not from `terms(of:)`/`terms(counting:)`, or a NaN weight: rank by sorting, as before.
             var strongest = Array(zip(terms, weights)).sorted(by: isStronger)
             strongest.removeLast(n - count)
@@ -399,14 +412,18 @@ public struct StoryClusterer: Sendable {
         }
         let positions = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
         defer { positions.deallocate() }
-        var kept = 0, tiesLeft = ties
-        for i in 0..<n {
-            let weight = weights[i]
-            if weight > threshold || (weight == threshold && tiesLeft > 0) {
-                if weight == threshold { tiesLeft -= 1 }
-                positions[kept] = i
-                kept += 1
+        if let (threshold, ties) = found {
+            var kept = 0, tiesLeft = ties
+            for i in 0..<n {
+                let weight = weights[i]
+                if weight > threshold || (weight == threshold && tiesLeft > 0) {
+                    if weight == threshold { tiesLeft -= 1 }
+                    positions[kept] = i
+                    kept += 1
+                }
             }
+        } else {
+            for i in 0..<n { positions[i] = i }
         }
         let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
         defer { order.deallocate() }

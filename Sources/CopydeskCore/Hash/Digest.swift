@@ -72,9 +72,21 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
 /// and costs no build time).
 public enum SHA256 {
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> Digest {
+        // The context calls, not the one-shot `SHA256()`: in OpenSSL 3 that goes through `EVP_Q_digest`, which
+        // fetches the algorithm from its provider on every call.
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        _ = SHA256_Update(&context, bytes.baseAddress, bytes.count)
         var out = [UInt8](repeating: 0, count: Digest.byteCount)
-        out.withUnsafeMutableBufferPointer { dst in
-            _ = CCrypto.SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, dst.baseAddress)
+        out.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
+        return Digest(unchecked: out)
+    }
+
+    /// The one-shot call ``hash(_:)-(UnsafeRawBufferPointer)`` used before, for the tests.
+    static func hashOneShot(_ bytes: [UInt8]) -> Digest {
+        var out = [UInt8](repeating: 0, count: Digest.byteCount)
+        bytes.withUnsafeBufferPointer { bytes in
+            out.withUnsafeMutableBufferPointer { dst in _ = CCrypto.SHA256(bytes.baseAddress, bytes.count, dst.baseAddress) }
         }
         return Digest(unchecked: out)
     }
