@@ -350,23 +350,13 @@ public struct StoryClusterer: Sendable {
         // Through buffers, and the log table read once: per term, subscripting the arrays checked bounds and
         // uniqueness and the static's initialisation.
         let logOfCount = Self.logOfCount
-        let idfOfNew = log(total / (0 + 1)) + 1
         raw.withUnsafeMutableBufferPointer { raw in
             terms.hashes.withUnsafeBufferPointer { hashes in
                 terms.counts.withUnsafeBufferPointer { counts in
                     logOfCount.withUnsafeBufferPointer { logOfCount in
                         frequencies.update(each: hashes, default: Frequency(count: 0, updated: time)) { index, frequency in
-                            // A term new to the table (count 0) had no frequency before: 0 × exp2(…) is 0 and its
-                            // idf is log(total) + 1 like every other new term's, so neither is computed again.
-                            // (A window of 0 would make exp2's argument NaN at no elapsed time: not taken then.)
-                            let df: Double
-                            if frequency.count == 0 && window > 0 {
-                                frequency = Frequency(count: 1, updated: time)
-                                df = 0
-                            } else {
-                                df = Self.count(&frequency, at: time, window: window)
-                            }
-                            let idf = df == 0 ? idfOfNew : log(total / (df + 1)) + 1
+                            let df = Self.count(&frequency, at: time, window: window)
+                            let idf = log(total / (df + 1)) + 1
                             let count = Int(counts[index])
                             let tf = count < logOfCount.count ? logOfCount[count] : log(Double(count))
                             raw[index] = (1 + tf) * idf
