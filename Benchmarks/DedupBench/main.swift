@@ -11,6 +11,7 @@ import Foundation
 //   bench-dedup stories-memory [--n 30000] [--spacing 10]
 //   bench-dedup stories [--wikiref DIR] [--thresholds 0.2,0.3,0.4] [--orders 5]
 //   bench-dedup daemon DOCDIR [--n 1000000] [--spacing 10] [--sizes 10000,100000,1000000]
+//   bench-dedup repeat DOCDIR [--n 4000] [--docs N] [--spacing 3] [--fingerprint-only] [--check]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 func option(_ name: String, _ fallback: String) -> String {
@@ -54,6 +55,11 @@ case "daemon":
     DaemonBench.run(docdir: positional(1), count: Int(option("n", "1000000"))!,
                     spacing: Int64(option("spacing", "10"))!,
                     sizes: option("sizes", "10000,100000,1000000").split(separator: ",").map { Int($0)! })
+case "repeat":
+    let count = Int(option("n", "4000"))!
+    RepeatBench.run(docdir: positional(1), count: count, docs: Int(option("docs", String(count)))!,
+                    spacing: Int64(option("spacing", "3"))!, fingerprintOnly: arguments.contains("--fingerprint-only"),
+                    check: arguments.contains("--check"))
 default:
     die("usage: bench-dedup pairs|decide|score|speed|scale|digest-memory|stories …")
 }

@@ -139,6 +139,84 @@ import Testing
 }
 
 extension DedupFingerprintTests {
+    /// The fingerprint carries the near-duplicate key (default bands and rows) and the version key made on the
+    /// prepare stage; the serial stage must get what it made itself before, and make its own for other bands or
+    /// after a change to the signature or version. The sketch is built a word at a time: the same bits as nibble
+    /// by nibble into the lanes.
+    @Test func carriedKeysEqualTheKeysTheStageMade() {
+        var generator = SeededGenerator(seed: 12)
+        let hasher = MinHasher()
+        var other = NearDuplicateIndex.Configuration.default
+        other.bands = 16
+        other.rows = 8
+        for round in 0..<200 {
+            var article = Article(headline: Self.randomText(&generator, words: Int(generator.next() % 8)),
+                                  paragraphs: [Self.randomText(&generator, words: Int(generator.next() % 80))])
+            if round % 3 == 0 { article.source = "Reuters" }
+            if round % 5 == 0 { article.itemID = "urn:newsml:x.com:20240101:ID\(round % 7):\(round % 4)" }
+            var fingerprint = DedupFingerprint(article, hasher: hasher)
+            let made = DedupState.Keys(signature: fingerprint.signature, version: fingerprint.version, .default)
+            #expect(fingerprint.keys == made)
+            #expect(DedupState.Keys(fingerprint, .default) == made)
+            #expect(DedupState.Keys(fingerprint, other)
+                == DedupState.Keys(signature: fingerprint.signature, version: fingerprint.version, other))
+            #expect(NearDuplicateIndex.Sketch(fingerprint.signature)
+                == NearDuplicateIndex.Sketch.byLanes(fingerprint.signature))
+            fingerprint.signature.values[round % 128] ^= 1
+            #expect(fingerprint.keys == nil)
+            #expect(DedupState.Keys(fingerprint, .default)
+                == DedupState.Keys(signature: fingerprint.signature, version: fingerprint.version, .default))
+            let values = (0..<128).map { _ in
+                [UInt32.max, 0, UInt32(truncatingIfNeeded: generator.next())][Int(generator.next() % 3)]
+            }
+            let signature = MinHashSignature(values: values, shingleCount: 5)
+            #expect(NearDuplicateIndex.Sketch(signature) == NearDuplicateIndex.Sketch.byLanes(signature))
+        }
+    }
+
+    /// `Normalize.text` now runs `WordPass`'s reader: the same string as the `Normalize.bytes` definition on texts
+    /// through every tokenizer branch.
+    @Test func normalizedTextByWordPassEqualsByAppending() {
+        var generator = SeededGenerator(seed: 13)
+        var texts = ["", " ", "—", "東京で地震", "UPDATE 2-Storm", "İSTANBUL ẞ ǅemal", "e\u{301}te 😀 ٣٤٥"]
+        for _ in 0..<400 { texts.append(Self.randomText(&generator, words: Int(generator.next() % 30))) }
+        for text in texts {
+            #expect(Normalize.text(text) == Normalize.textByAppending(text), "\(text.debugDescription)")
+        }
+    }
+
+    /// The frequency table's batch update gives the table and the values one `update` per key gives: keys new
+    /// and known, repeated, the zero key, and enough of them to grow the table in the middle of a batch.
+    @Test func batchUpdateEqualsUpdatingEachKey() {
+        var generator = SeededGenerator(seed: 14)
+        var one = TermTable<UInt32>(), batch = TermTable<UInt32>()
+        for round in 0..<40 {
+            let count = [0, 1, 5, 200, 1500][round % 5]
+            let keys = (0..<count).map { _ in
+                generator.next() % 7 == 0 ? UInt64(generator.next() % 50) : generator.next()
+            }
+            var seenOne: [UInt32] = [], seenBatch: [UInt32] = []
+            for key in keys {
+                one.update(key, default: 0) { value in
+                    seenOne.append(value)
+                    value += 1
+                }
+            }
+            keys.withUnsafeBufferPointer { keys in
+                batch.update(each: keys, default: 0) { index, value in
+                    #expect(keys[index] == keys[seenBatch.count])
+                    seenBatch.append(value)
+                    value += 1
+                }
+            }
+            #expect(seenOne == seenBatch)
+            #expect(one.count == batch.count)
+            #expect(one.sorted().map(\.key) == batch.sorted().map(\.key))
+            #expect(one.sorted().map(\.value) == batch.sorted().map(\.value))
+        }
+        #expect(one.count > 1000)
+    }
+
     @Test func termHashSortEqualsTheLibrarySort() {
         var generator = SeededGenerator(seed: 21)
         for round in 0..<60 {
@@ -151,5 +229,20 @@ extension DedupFingerprintTests {
             values.withUnsafeMutableBufferPointer { StoryClusterer.radixSort($0) }
             #expect(values == expected)
         }
+    }
+}
+
+/// `SHA256.hash` uses OpenSSL's context calls instead of the one-shot `SHA256()` (the normalized digest of every
+/// fingerprint): the same digests at every length around the 64-byte block and padding boundaries, and the known
+/// answer.
+@Suite struct SHA256ContextTests {
+    @Test func contextCallsEqualTheOneShot() {
+        var generator = SeededGenerator(seed: 3)
+        for length in Array(0...130) + [1000, 4095, 4096, 65_537] {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            #expect(SHA256.hash(bytes) == SHA256.hashOneShot(bytes), "length \(length)")
+        }
+        #expect(SHA256.hash(Array("abc".utf8)).hex
+            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

@@ -134,6 +134,82 @@ import Testing
         #expect(UpdateMarkers.strip("  Storm batters coast \n").headline == "Storm batters coast")
     }
 
+    /// ASCII headlines with separators and parentheses take `stripASCII`; it must agree with the `Character`
+    /// route on markers before and after separators, groups at both ends, phrases longer than 40 bytes, whitespace
+    /// of every kind ASCII has, and ordinary hyphens.
+    @Test func stripOnASCIIBytesAgreesWithStripOnCharacters() {
+        let prefixes = ["", " ", "\t", "UPDATE 2-", "UPDATE 2 - ", "(RPT) ", "(Corrects name) ", "REFILE-", "URGENT: ",
+                        "CORRECTED - ", "Update on talks - ", "WRAPUP 1-", "RPT-", "1st Ld-Writethru: ", "LD WRITETHRU|",
+                        "(RPT)(REFILE) ", "( ) ", "(", ")", "UPDATE 1-UPDATE 2-", "This phrase is longer than forty bytes "
+                        + "UPDATE 2-", "Urgent:REFILE-", "\u{B}FLASH\u{C}- "]
+        let middles = ["U.S.-Japan talks", "Storm batters coast", "A | B: c", "Rates - rise", "", "-", ":", "x(y)z",
+                       "Talks (again) resume", "Word-word-word-word-word-word-word-word-word-word"]
+        let suffixes = ["", " ", "\n", " (UPDATE 1)", " (corrected)", ")", " (", "(RPT)", " (Updates with quote) ",
+                        " (no marker)", "\u{B}\u{C}"]
+        var checked = 0
+        for prefix in prefixes {
+            for middle in middles {
+                for suffix in suffixes {
+                    let headline = prefix + middle + suffix
+                    let slow = UpdateMarkers.stripByCharacters(headline)
+                    for fast in [UpdateMarkers.strip(headline),
+                                 UpdateMarkers.stripASCII(headline, mayHaveSeparator: true)] {
+                        #expect(fast.headline == slow.headline && fast.markers == slow.markers,
+                                "\(headline.debugDescription)")
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == prefixes.count * middles.count * suffixes.count)
+        #expect(UpdateMarkers.strip("UPDATE 2-U.S.-Japan talks (corrected)").markers == [.update(2), .correction])
+    }
+
+    /// `parse` rules out most phrases on their bytes before `parseWords` uppercases and splits them: the two must
+    /// agree on every marker word, in any case, with numbers, ordinals and extra words, and on ordinary phrases.
+    @Test func parseShortcutAgreesWithParseWords() {
+        let words = ["update", "UPDATE", "Wrapup", "updated", "updates", "corrected", "CORRECTION", "corrects",
+                     "correcting", "refile", "refiled", "refiles", "rpt", "repeat", "repeats", "repeating", "recasts",
+                     "recast", "recasting", "adds", "adding", "writethru", "WRITETHROUGH", "urgent", "flash",
+                     "bulletin", "alert", "breaking", "1st", "2ND", "3rd", "4th", "first", "Second", "ld", "LD", "2",
+                     "x", "talks", "U.S.", "on", "Café", "ß", "ﬁle", "", "quotes", "21st", "ldx"]
+        let joins = [" ", "-", ", ", "_", "  ", " - ", "\r\n"]
+        var phrases: Set<String> = []
+        for a in words {
+            phrases.insert(a)
+            for b in words {
+                for join in joins.prefix(3) { phrases.insert(a + join + b) }
+            }
+        }
+        var generator = SeededGenerator(seed: 11)
+        for _ in 0..<4000 {
+            let count = Int(generator.next() % 7)
+            var phrase = ""
+            for k in 0..<count {
+                if k > 0 { phrase += joins[Int(generator.next() % UInt64(joins.count))] }
+                phrase += words[Int(generator.next() % UInt64(words.count))]
+            }
+            phrases.insert(phrase)
+        }
+        for phrase in phrases {
+            let text = Substring(phrase)
+            #expect(UpdateMarkers.parse(text) == UpdateMarkers.parseWords(text), "\(phrase.debugDescription)")
+            if UpdateMarkers.rulesOutMarker(text) { #expect(UpdateMarkers.parseWords(text) == nil) }
+        }
+        #expect(phrases.count > 4000)
+    }
+
+    /// `hashWord` reads the contiguous bytes: the FNV-1a of `utf8`, also for non-ASCII and empty words.
+    @Test func hashWordIsFNVOfTheBytes() {
+        for word in ["", "a", "reuters", "Café", "数字经济", "e\u{301}", String(repeating: "long word ", count: 40),
+                     "U.S.-Japan talks"] {
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for byte in word.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            #expect(Shingles.hashWord(word) == h)
+            #expect(Shingles.hashWord(String(word.prefix(3))) == Shingles.hashWord(String(Substring(word).prefix(3))))
+        }
+    }
+
     @Test func firstParagraphNotesAreFoundWhateverTheirFirstByte() {
         let paragraphs = ["(Adds quotes, paragraphs 5-7)", " (Recasts)", "\t(Adds quotes, background)\n",
                           "\u{A0}(Recasts)", "x(Recasts)", "(Recasts", "(\u{301}Recasts)", "Recasts)", "", "数字",

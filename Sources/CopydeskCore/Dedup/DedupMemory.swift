@@ -79,7 +79,7 @@ public struct DedupMemory: Sendable {
         var record = DocumentRecord(
             arrival: arrival, format: document.format, charset: document.charset, article: document.article,
             raw: bytes, classification: document.classification, link: link)
-        record.story = remember(record, fingerprint: fingerprint, keys: keys, sequence: sequence, verdict: verdict)
+        record.story = remember(arrival, fingerprint: fingerprint, keys: keys, sequence: sequence, verdict: verdict)
         return .document(record)
     }
 
@@ -99,18 +99,19 @@ public struct DedupMemory: Sendable {
         case nil: .new
         }
         let fingerprint = fingerprint ?? Self.fingerprint(document.article)
-        _ = remember(document, fingerprint: fingerprint, keys: DedupState.Keys(fingerprint, state.configuration.nearDuplicates),
+        _ = remember(document.arrival, fingerprint: fingerprint, keys: DedupState.Keys(fingerprint, state.configuration.nearDuplicates),
                      sequence: record.sequence, verdict: verdict)
     }
 
-    /// Remembers a document that will be (or is) in the journal at `sequence`; returns its story.
+    /// Remembers a document that will be (or is) in the journal at `sequence`; returns its story. Takes the
+    /// arrival, all it reads of the record, so the record is not copied for it.
     mutating func remember(
-        _ document: DocumentRecord, fingerprint: DedupFingerprint, keys: DedupState.Keys, sequence: UInt64,
+        _ arrival: Arrival, fingerprint: DedupFingerprint, keys: DedupState.Keys, sequence: UInt64,
         verdict: DedupVerdict
     ) -> UInt64 {
-        if let digest = document.arrival.sha256 { exact.insert(digest, sequence: sequence) }
+        if let digest = arrival.sha256 { exact.insert(digest, sequence: sequence) }
         state.remember(fingerprint, keys: keys, sequence: sequence, verdict: verdict)
-        return state.assignStory(sequence: sequence, terms: fingerprint.terms, at: document.arrival.receivedAt).story
+        return state.assignStory(sequence: sequence, terms: fingerprint.terms, at: arrival.receivedAt).story
     }
 
     /// Bytes held by the indexes' arrays (the story clusterer's dictionaries and the version keys are not

@@ -48,14 +48,25 @@ public struct DedupState: Sendable {
     /// What ``verdict(for:)`` and ``remember(_:sequence:verdict:)`` derive from a fingerprint: made once when a
     /// decision is followed by remembering the document (the band hashes and sketch are a pass over the
     /// signature, the version key hashes strings).
-    struct Keys {
+    struct Keys: Sendable, Equatable {
         var nearDuplicate: NearDuplicateIndex.Key?
         var version: VersionInfo.Key
 
+        /// The fingerprint's own keys when it carries them for these bands and rows (the prepare stage makes them
+        /// for the default ones, on any core), else made here.
         init(_ fingerprint: DedupFingerprint, _ configuration: NearDuplicateIndex.Configuration) {
-            nearDuplicate = fingerprint.signature.isEmpty
-                ? nil : NearDuplicateIndex.Key(fingerprint.signature, bands: configuration.bands, rows: configuration.rows)
-            version = VersionInfo.Key(fingerprint.version)
+            if let keys = fingerprint.keys, configuration.bands == NearDuplicateIndex.Configuration.default.bands,
+               configuration.rows == NearDuplicateIndex.Configuration.default.rows {
+                self = keys
+                return
+            }
+            self.init(signature: fingerprint.signature, version: fingerprint.version, configuration)
+        }
+
+        init(signature: MinHashSignature, version info: VersionInfo, _ configuration: NearDuplicateIndex.Configuration) {
+            nearDuplicate = signature.isEmpty
+                ? nil : NearDuplicateIndex.Key(signature, bands: configuration.bands, rows: configuration.rows)
+            version = VersionInfo.Key(info)
         }
     }
 
@@ -128,10 +139,19 @@ public struct DedupState: Sendable {
 public struct DedupFingerprint: Sendable, Equatable {
     /// SHA-256 of the normalized headline and body (``Normalize/digest(headline:body:)``).
     public var normalized: Digest
-    public var signature: MinHashSignature
-    public var version: VersionInfo
+    public var signature: MinHashSignature { didSet { keys = nil } }
+    public var version: VersionInfo { didSet { keys = nil } }
     /// The words the story clusterer weighs (headline and body), counted here so the serial stage does not.
     public var terms: StoryClusterer.Terms
+    /// The near-duplicate key (band hashes and sketch, for the default bands and rows) and the version key, made
+    /// from `signature` and `version` with the rest of the fingerprint: the serial stage needed them for every
+    /// document and made them there. Dropped when either changes; not part of equality (it is derived).
+    var keys: DedupState.Keys?
+
+    public static func == (lhs: DedupFingerprint, rhs: DedupFingerprint) -> Bool {
+        lhs.normalized == rhs.normalized && lhs.signature == rhs.signature && lhs.version == rhs.version
+            && lhs.terms == rhs.terms
+    }
 
     public init(
         normalized: Digest, signature: MinHashSignature, version: VersionInfo,
@@ -153,6 +173,7 @@ public struct DedupFingerprint: Sendable, Equatable {
         signature = parts.signature
         terms = parts.terms
         version = VersionInfo(article)
+        keys = DedupState.Keys(signature: signature, version: version, .default)
     }
 
     /// The fingerprint made by the separate functions, each reading the text on its own: the definition the

@@ -213,14 +213,36 @@ extension NearDuplicateIndex {
         public init(words: SIMD8<UInt64>) { self.words = words }
 
         public init(_ signature: MinHashSignature) {
+            // Each word built in a register and stored once: or-ing every nibble into a lane of the vector
+            // (`words[j / 16] |= …`) went through memory, ~35 instructions a position.
+            var lanes = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+            signature.values.withUnsafeBufferPointer { values in
+                withUnsafeMutableBytes(of: &lanes) { raw in
+                    for lane in 0..<8 {
+                        var word: UInt64 = 0
+                        for k in 0..<16 {
+                            word |= Self.nibble(values[lane * 16 + k]) &<< UInt64(k * 4)
+                        }
+                        raw.storeBytes(of: word, toByteOffset: lane * 8, as: UInt64.self)
+                    }
+                }
+            }
+            words = SIMD8(lanes.0, lanes.1, lanes.2, lanes.3, lanes.4, lanes.5, lanes.6, lanes.7)
+        }
+
+        /// The top bits of a multiplicative rehash: the raw minimum's high bits are mostly zero and its low bits
+        /// come from the weakest part of the multiply-shift product.
+        @inline(__always)
+        static func nibble(_ minimum: UInt32) -> UInt64 { (UInt64(minimum) &* 0x9E37_79B9_7F4A_7C15) &>> 60 }
+
+        /// The sketch as it was first made, nibble by nibble into the vector's lanes: what the tests compare
+        /// ``init(_:)`` with.
+        static func byLanes(_ signature: MinHashSignature) -> Sketch {
             var words = SIMD8<UInt64>()
             for j in 0..<MinHasher.permutations {
-                // The top bits of a multiplicative rehash: the raw minimum's high bits are mostly zero and its
-                // low bits come from the weakest part of the multiply-shift product.
-                let nibble = (UInt64(signature.values[j]) &* 0x9E37_79B9_7F4A_7C15) &>> 60
-                words[j / 16] |= nibble &<< UInt64((j % 16) * 4)
+                words[j / 16] |= nibble(signature.values[j]) &<< UInt64((j % 16) * 4)
             }
-            self.words = words
+            return Sketch(words: words)
         }
 
         /// Positions (of 128) whose nibbles agree.

@@ -200,8 +200,15 @@ public struct StoryClusterer: Sendable {
         // Scratch on the heap: this as a temporary allocation inside `WordPass`'s crashed in release builds
         // (Swift 6.3.1, "Allocation byte count too large" with a sane count; debug builds and the tests did not).
         // Not understood; two mallocs per document avoid it.
+        guard n <= Int(Int32.max) else {
+            var values = values
+            values.sort()
+            return
+        }
         let spare = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
-        let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 257)
+        // 32-bit starts: 257 of them clear in 1 KiB, where 2 KiB of `Int`s crossed glibc's threshold for
+        // `rep stosb`, which cachegrind counts as an instruction a byte.
+        let starts = UnsafeMutableBufferPointer<Int32>.allocate(capacity: 257)
         defer {
             spare.deallocate()
             starts.deallocate()
@@ -212,12 +219,12 @@ public struct StoryClusterer: Sendable {
         // starts[d] is bucket d's start; filling advances it to the next bucket's start.
         for value in values {
             let digit = Int(truncatingIfNeeded: value &>> 56)
-            spare[starts[digit]] = value
+            spare[Int(starts[digit])] = value
             starts[digit] &+= 1
         }
         var begin = 0
         for digit in 0..<256 {
-            let end = starts[digit]
+            let end = Int(starts[digit])
             if end - begin > 1 {
                 var bucket = UnsafeMutableBufferPointer(rebasing: spare[begin..<end])
                 if bucket.count > 32 { bucket.sort() } else { insertionSort(bucket) }
@@ -260,7 +267,8 @@ public struct StoryClusterer: Sendable {
             terms.counts = kept.map { terms.counts[$0] }
         }
         close(before: time)
-        let weights = weigh(terms, at: time)
+        let weighed = weigh(terms, at: time)
+        let weights = weighed.strongest
         var best: (story: UInt64, similarity: Double)?
         if !weights.isEmpty {
             if scratch.count < slotStories.count {
@@ -314,44 +322,168 @@ public struct StoryClusterer: Sendable {
             self.touched = touched
         }
         if let best {
-            join(best.story, sequence: sequence, weights: weights, at: time)
+            join(best.story, sequence: sequence, weighed: weighed, at: time)
             return Assignment(story: best.story, similarity: best.similarity, isNewStory: false)
         }
-        open(sequence: sequence, weights: weights, at: time)
+        open(sequence: sequence, weighed: weighed, at: time)
         return Assignment(story: sequence, similarity: 1, isNewStory: true)
     }
 
+    /// A document's kept, normalised weights in the two orders the clusterer reads them in.
+    struct Weighed {
+        /// Strongest first (``isStronger(_:_:)``): the order scoring sums dot products in, and the norm's.
+        var strongest: [(UInt64, Double)] = []
+        /// The same terms and weights in ascending term order, a centroid's order.
+        var terms: [UInt64] = []
+        var weights: [Double] = []
+    }
+
     /// The document's kept, normalised TF-IDF weights, against the document frequencies before it; then counts it
-    /// in them (one dictionary access per term for both).
-    mutating func weigh(_ terms: Terms, at time: Timestamp) -> [(UInt64, Double)] {
+    /// in them (one table access per term for both).
+    mutating func weigh(_ terms: Terms, at time: Timestamp) -> Weighed {
         let total = decayed(documents, to: time) + 1
         documents = Frequency(count: total, updated: time)
         let window = configuration.window
-        var weights: [(UInt64, Double)] = []
-        weights.reserveCapacity(terms.hashes.count)
+        let n = terms.hashes.count
         touchSink ^= frequencies.touch(terms.hashes)
-        for (index, term) in terms.hashes.enumerated() {
-            let df = frequencies.update(term, default: Frequency(count: 0, updated: time)) {
-                Self.count(&$0, at: time, window: window)
+        var raw = [Double](repeating: 0, count: n)
+        // Through buffers, and the log table read once: per term, subscripting the arrays checked bounds and
+        // uniqueness and the static's initialisation.
+        let logOfCount = Self.logOfCount
+        raw.withUnsafeMutableBufferPointer { raw in
+            terms.hashes.withUnsafeBufferPointer { hashes in
+                terms.counts.withUnsafeBufferPointer { counts in
+                    logOfCount.withUnsafeBufferPointer { logOfCount in
+                        frequencies.update(each: hashes, default: Frequency(count: 0, updated: time)) { index, frequency in
+                            let df = Self.count(&frequency, at: time, window: window)
+                            let idf = log(total / (df + 1)) + 1
+                            let count = Int(counts[index])
+                            let tf = count < logOfCount.count ? logOfCount[count] : log(Double(count))
+                            raw[index] = (1 + tf) * idf
+                        }
+                    }
+                }
             }
-            let idf = log(total / (df + 1)) + 1
-            let count = Int(terms.counts[index])
-            let tf = count < Self.logOfCount.count ? Self.logOfCount[count] : log(Double(count))
-            weights.append((term, (1 + tf) * idf))
         }
         additions += 1
         // Prune the vocabulary now and then: a sweep costs the vocabulary's size, so do it rarely.
         if additions % 4096 == 0 {
             frequencies = frequencies.filter { decayed($0, to: time) >= 0.05 }
         }
-        // Only the kept terms need their order: select them, then sort those (the same terms in the same order as
-        // sorting all, since the order is total: terms are distinct).
-        weights.withUnsafeMutableBufferPointer { Self.selectStrongest(configuration.keptTerms, in: $0) }
-        if weights.count > configuration.keptTerms { weights.removeLast(weights.count - configuration.keptTerms) }
-        weights.sort(by: Self.isStronger)
-        let norm = weights.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
-        if norm > 0 { weights = weights.map { ($0.0, $0.1 / norm) } }
-        return weights
+        return terms.hashes.withUnsafeBufferPointer { hashes in
+            raw.withUnsafeBufferPointer { raw in Self.kept(configuration.keptTerms, terms: hashes, weights: raw) }
+        }
+    }
+
+    /// The `k` strongest of `weights` (``isStronger(_:_:)`` on term and weight), divided by their norm, strongest
+    /// first and in term order. The terms are ascending, so the kept ones in place are the term order, found by
+    /// the `k`-th largest weight (``threshold(_:keeping:)``) with no comparison of terms; the strongest order is
+    /// then a stable sort of those few by weight (ties stay in term order, as ``isStronger(_:_:)`` ranks them).
+    /// Before: a quickselect and a sort on (term, weight) pairs, then two sorts by term (in `open` and `join`).
+    /// Same terms, same order, the norm summed in the strongest order as before, so the same bits.
+    static func kept(_ k: Int, terms: UnsafeBufferPointer<UInt64>, weights: UnsafeBufferPointer<Double>) -> Weighed {
+        let n = terms.count
+        let count = min(max(k, 0), n)
+        var weighed = Weighed()
+        guard count > 0 else { return weighed }
+        var ascending = true
+        for i in 1..<max(1, n) where terms[i] <= terms[i - 1] { ascending = false }
+        // All kept (a short document): no threshold to find.
+        let found = count == n ? nil : threshold(weights, keeping: count)
+        let ranked = count == n ? !weights.contains(where: \.isNaN) : found != nil
+        guard ascending, ranked else {
+            // Terms not from `terms(of:)`/`terms(counting:)`, or a NaN weight: rank by sorting, as before.
+            var strongest = Array(zip(terms, weights)).sorted(by: isStronger)
+            strongest.removeLast(n - count)
+            let norm = strongest.reduce(0) { $0 + $1.1 * $1.1 }.squareRoot()
+            if norm > 0 { strongest = strongest.map { ($0.0, $0.1 / norm) } }
+            let byTerm = strongest.sorted { $0.0 < $1.0 }
+            return Weighed(strongest: strongest, terms: byTerm.map(\.0), weights: byTerm.map(\.1))
+        }
+        let positions = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { positions.deallocate() }
+        if let (threshold, ties) = found {
+            var kept = 0, tiesLeft = ties
+            for i in 0..<n {
+                let weight = weights[i]
+                if weight > threshold || (weight == threshold && tiesLeft > 0) {
+                    if weight == threshold { tiesLeft -= 1 }
+                    positions[kept] = i
+                    kept += 1
+                }
+            }
+        } else {
+            for i in 0..<n { positions[i] = i }
+        }
+        let order = UnsafeMutableBufferPointer<Int>.allocate(capacity: count)
+        defer { order.deallocate() }
+        // Insertion sort, heavier first; an equal weight stays after (stable), so ties keep term order.
+        for a in 0..<count {
+            let position = positions[a], weight = weights[position]
+            var b = a
+            while b > 0 && weights[order[b - 1]] < weight {
+                order[b] = order[b - 1]
+                b -= 1
+            }
+            order[b] = position
+        }
+        var sum = 0.0
+        for a in 0..<count { sum += weights[order[a]] * weights[order[a]] }
+        let norm = sum.squareRoot()
+        weighed.strongest = [(UInt64, Double)](unsafeUninitializedCapacity: count) { out, initialized in
+            for a in 0..<count {
+                let i = order[a]
+                out[a] = (terms[i], norm > 0 ? weights[i] / norm : weights[i])
+            }
+            initialized = count
+        }
+        weighed.terms = [UInt64](unsafeUninitializedCapacity: count) { out, initialized in
+            for a in 0..<count { out[a] = terms[positions[a]] }
+            initialized = count
+        }
+        weighed.weights = [Double](unsafeUninitializedCapacity: count) { out, initialized in
+            for a in 0..<count {
+                let i = positions[a]
+                out[a] = norm > 0 ? weights[i] / norm : weights[i]
+            }
+            initialized = count
+        }
+        return weighed
+    }
+
+    /// The weight the `keep`-th strongest entry has, and how many entries of exactly that weight are among the
+    /// strongest `keep` (the first ones by position: a smaller term ranks first): a quickselect on a copy of the
+    /// plain values. Nil when a value is NaN, which ``isStronger(_:_:)`` does not order. `keep` is 1…count.
+    static func threshold(_ values: UnsafeBufferPointer<Double>, keeping keep: Int) -> (Double, Int)? {
+        let n = values.count
+        let scratch = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { scratch.deallocate() }
+        for i in 0..<n {
+            if values[i].isNaN { return nil }
+            scratch[i] = values[i]
+        }
+        // The (keep - 1)-th largest, by quickselect with a median-of-three pivot.
+        let rank = keep - 1
+        var low = 0, high = n - 1
+        while low < high {
+            let mid = low + (high - low) / 2
+            if scratch[mid] > scratch[low] { scratch.swapAt(mid, low) }
+            if scratch[high] > scratch[low] { scratch.swapAt(high, low) }
+            if scratch[mid] > scratch[high] { scratch.swapAt(mid, high) }
+            let pivot = scratch[high]
+            var store = low
+            for i in low..<high where scratch[i] > pivot {
+                scratch.swapAt(i, store)
+                store += 1
+            }
+            scratch.swapAt(store, high)
+            if store == rank { break }
+            if store > rank { high = store - 1 } else { low = store + 1 }
+        }
+        let threshold = scratch[rank]
+        var above = 0
+        for i in 0..<n where values[i] > threshold { above += 1 }
+        return (threshold, keep - above)
     }
 
     /// `log(Double(n))` for the small counts nearly every term has: the same function's values, looked up.
@@ -400,18 +532,17 @@ public struct StoryClusterer: Sendable {
         return frequency.count * exp2(-elapsed / Double(configuration.window))
     }
 
-    mutating func open(sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
+    mutating func open(sequence: UInt64, weighed: Weighed, at time: Timestamp) {
         if stories.count >= configuration.maxOpenStories {
             // Close the stalest eighth at once: one sort now and then instead of a scan per document.
             let stalest = stories.values.sorted { ($0.lastSeen, $0.id) < ($1.lastSeen, $1.id) }
                 .prefix(max(1, configuration.maxOpenStories / 8))
             for story in stalest { remove(story.id) }
         }
-        let byTerm = weights.sorted { $0.0 < $1.0 }
         var story = Story(
-            id: sequence, members: [sequence], firstSeen: time, lastSeen: time, terms: byTerm.map(\.0),
-            weights: byTerm.map(\.1), norm: 0)
-        story.norm = (weights.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
+            id: sequence, members: [sequence], firstSeen: time, lastSeen: time, terms: weighed.terms,
+            weights: weighed.weights, norm: 0)
+        story.norm = (weighed.strongest.reduce(0) { $0 + $1.1 * $1.1 }).squareRoot()
         insert(story)
     }
 
@@ -432,57 +563,100 @@ public struct StoryClusterer: Sendable {
         for (term, weight) in zip(story.terms, story.weights) { addPosting(term, story.id, slot: slot, weight: weight) }
     }
 
-    mutating func join(_ id: UInt64, sequence: UInt64, weights: [(UInt64, Double)], at time: Timestamp) {
+    mutating func join(_ id: UInt64, sequence: UInt64, weighed: Weighed, at time: Timestamp) {
         // Taken out and put back, so the members and centroid are changed in place rather than copied.
         guard var story = stories.removeValue(forKey: id), let slot = slots[id] else { return }
-        let incoming = weights.sorted { $0.0 < $1.0 }
-        // Merge the centroid and the document, both in term order. Per entry: whether the term is new to the
-        // centroid (it has no posting yet) and whether the document has it (its posting's weight changes).
-        var terms: [UInt64] = [], summed: [Double] = [], fresh: [Bool] = [], touched: [Bool] = []
-        let capacity = story.terms.count + incoming.count
-        terms.reserveCapacity(capacity); summed.reserveCapacity(capacity)
-        fresh.reserveCapacity(capacity); touched.reserveCapacity(capacity)
-        var i = 0, j = 0
-        while i < story.terms.count || j < incoming.count {
-            if j == incoming.count || (i < story.terms.count && story.terms[i] < incoming[j].0) {
-                terms.append(story.terms[i]); summed.append(story.weights[i]); fresh.append(false); touched.append(false)
-                i += 1
-            } else if i == story.terms.count || incoming[j].0 < story.terms[i] {
-                terms.append(incoming[j].0); summed.append(incoming[j].1); fresh.append(true); touched.append(true)
-                j += 1
-            } else {
-                terms.append(story.terms[i]); summed.append(story.weights[i] + incoming[j].1); fresh.append(false)
-                touched.append(true)
-                i += 1; j += 1
+        // Merge the centroid and the document, both in term order, into scratch buffers (appending to four arrays
+        // checked capacity and uniqueness per entry). Per entry: whether the term is new to the centroid (it has no
+        // posting yet), whether the document has it (its posting's weight changes) and whether it is dropped.
+        let fresh: UInt8 = 1, touched: UInt8 = 2, dropped: UInt8 = 4
+        let capacity = story.terms.count + weighed.terms.count
+        let terms = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: capacity)
+        let summed = UnsafeMutableBufferPointer<Double>.allocate(capacity: capacity)
+        let flags = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: capacity)
+        defer {
+            terms.deallocate()
+            summed.deallocate()
+            flags.deallocate()
+        }
+        var count = 0
+        story.terms.withUnsafeBufferPointer { oldTerms in
+            story.weights.withUnsafeBufferPointer { oldWeights in
+                weighed.terms.withUnsafeBufferPointer { newTerms in
+                    weighed.weights.withUnsafeBufferPointer { newWeights in
+                        var i = 0, j = 0
+                        let m = oldTerms.count, k = newTerms.count
+                        while i < m || j < k {
+                            if j == k || (i < m && oldTerms[i] < newTerms[j]) {
+                                terms[count] = oldTerms[i]; summed[count] = oldWeights[i]; flags[count] = 0
+                                i += 1
+                            } else if i == m || newTerms[j] < oldTerms[i] {
+                                terms[count] = newTerms[j]; summed[count] = newWeights[j]; flags[count] = fresh | touched
+                                j += 1
+                            } else {
+                                terms[count] = oldTerms[i]; summed[count] = oldWeights[i] + newWeights[j]
+                                flags[count] = touched
+                                i += 1; j += 1
+                            }
+                            count += 1
+                        }
+                    }
+                }
             }
         }
-        var kept = [Bool](repeating: true, count: terms.count)
-        if terms.count > configuration.centroidTerms {
+        let centroidTerms = configuration.centroidTerms
+        if count > centroidTerms, centroidTerms > 0,
+           let (threshold, ties) = Self.threshold(UnsafeBufferPointer(rebasing: summed[0..<count]), keeping: centroidTerms) {
+            // The strongest `centroidTerms`: heavier than the threshold, or as heavy and among the first `ties` of
+            // that weight (a smaller term ranks first, and entries are in term order).
+            var tiesLeft = ties
+            for index in 0..<count {
+                let weight = summed[index]
+                if weight == threshold && tiesLeft > 0 {
+                    tiesLeft -= 1
+                } else if !(weight > threshold) {
+                    flags[index] |= dropped
+                }
+            }
+        } else if count > centroidTerms {
             // Keep the strongest `centroidTerms` (heavier first, then the smaller hash), in term order.
-            var ranked = (0..<terms.count).map { (UInt64(truncatingIfNeeded: $0), summed[$0]) }
-            ranked.withUnsafeMutableBufferPointer { ranked in
-                // Rank by (weight, term): the index stands in for the term, which orders the same way
-                // (entries are in term order).
-                Self.selectStrongest(configuration.centroidTerms, in: ranked)
-                for entry in ranked[configuration.centroidTerms...] { kept[Int(entry.0)] = false }
-            }
+            let ranked = UnsafeMutableBufferPointer<(UInt64, Double)>.allocate(capacity: count)
+            defer { ranked.deallocate() }
+            for index in 0..<count { ranked[index] = (UInt64(truncatingIfNeeded: index), summed[index]) }
+            // Rank by (weight, term): the index stands in for the term, which orders the same way (entries are in
+            // term order).
+            Self.selectStrongest(centroidTerms, in: UnsafeMutableBufferPointer(rebasing: ranked[0..<count]))
+            for entry in ranked[centroidTerms..<count] { flags[Int(entry.0)] |= dropped }
         }
-        story.terms.removeAll(keepingCapacity: true)
-        story.weights.removeAll(keepingCapacity: true)
-        for index in terms.indices {
-            let term = terms[index]
-            guard kept[index] else {
-                if !fresh[index] { removePosting(term, id) }
-                continue
+        let keptCount = min(count, max(centroidTerms, 0))
+        var kept = 0
+        let newTerms = [UInt64](unsafeUninitializedCapacity: keptCount) { out, initialized in
+            for index in 0..<count where flags[index] & dropped == 0 {
+                out[kept] = terms[index]
+                kept += 1
             }
-            story.terms.append(term)
-            story.weights.append(summed[index])
-            if fresh[index] {
+            initialized = kept
+        }
+        kept = 0
+        let newWeights = [Double](unsafeUninitializedCapacity: keptCount) { out, initialized in
+            for index in 0..<count where flags[index] & dropped == 0 {
+                out[kept] = summed[index]
+                kept += 1
+            }
+            initialized = kept
+        }
+        for index in 0..<count {
+            let term = terms[index], flag = flags[index]
+            if flag & dropped != 0 {
+                if flag & fresh == 0 { removePosting(term, id) }
+            } else if flag & fresh != 0 {
                 addPosting(term, id, slot: slot, weight: summed[index])
-            } else if touched[index] {
+            } else if flag & touched != 0 {
                 setPosting(term, id, weight: summed[index])
             }
         }
+        story.terms = newTerms
+        story.weights = newWeights
         // Summed in term order: the same sum, to the last bit, in every process and after a decode.
         story.norm = story.weights.reduce(0) { $0 + $1 * $1 }.squareRoot()
         story.members.append(sequence)
@@ -519,7 +693,17 @@ public struct StoryClusterer: Sendable {
     /// largest cost.
     static func insertSorted(_ posting: Posting, into list: inout [Posting]) {
         let i = position(of: posting.story, in: list)
-        list.insert(posting, at: i)
+        // Appended and moved into place: `insert(_:at:)` went through the generic `replaceSubrange`, ~380
+        // instructions for a list of a few postings.
+        list.append(posting)
+        list.withUnsafeMutableBufferPointer { list in
+            var j = list.count - 1
+            while j > i {
+                list[j] = list[j - 1]
+                j -= 1
+            }
+            list[i] = posting
+        }
     }
 
     static func position(of id: UInt64, in list: [Posting]) -> Int {

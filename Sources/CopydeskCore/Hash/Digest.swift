@@ -82,6 +82,15 @@ public enum SHA256 {
         return Digest(unchecked: out)
     }
 
+    /// The one-shot call ``hash(_:)-(UnsafeRawBufferPointer)`` used before, for the tests.
+    static func hashOneShot(_ bytes: [UInt8]) -> Digest {
+        var out = [UInt8](repeating: 0, count: Digest.byteCount)
+        bytes.withUnsafeBufferPointer { bytes in
+            out.withUnsafeMutableBufferPointer { dst in _ = CCrypto.SHA256(bytes.baseAddress, bytes.count, dst.baseAddress) }
+        }
+        return Digest(unchecked: out)
+    }
+
     public static func hash(_ bytes: [UInt8]) -> Digest {
         bytes.withUnsafeBytes { hash($0) }
     }
