@@ -266,4 +266,46 @@ struct ParseEighthRoundTests {
             #expect(bytes == Dateline.isAgencyByCharacters(text), "\(Self.scalars(text))")
         }
     }
+
+    // MARK: Byte searches and space-separated words
+
+    @Test func anchoredSearchFindsWhatANaiveSearchFinds() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["all rights reserved", "privacy", "policy", "v", "ve", "p", "e", "reserve", "rved", " ", "©", "é", "x"]
+        let needles = Clean.Page.asciiLegalNeedles + ["v", "vv", "ab", "reserved reserved", "©"]
+        for _ in 0..<5_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 12)
+            let haystack = Array(text.utf8)
+            for needle in needles {
+                let pattern = Array(needle.utf8)
+                let naive =
+                    pattern.count <= haystack.count
+                    && (0...(haystack.count - pattern.count)).contains { Array(haystack[$0..<($0 + pattern.count)]) == pattern }
+                let found = haystack.withUnsafeBufferPointer { bytes in
+                    pattern.withUnsafeBufferPointer { TextScan.find($0, in: bytes) }
+                }
+                #expect(found == naive, "\(needle) in \(text)")
+            }
+        }
+    }
+
+    @Test func asciiSpaceRangesAreTheScalarWalksRanges() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "a", "abcdefghijk", "the", " ", " ", "  ", "\t", "\n", "\u{1}", "\u{7F}", "é", "“", "\u{301}", "\u{600}", "\u{A0}",
+        ]
+        var taken = 0
+        for _ in 0..<40_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 30)
+            for limit in [1, 3, 24, Int.max] {
+                TextScan.withUTF8(text) { bytes in
+                    guard let fast = TextScan.asciiSpaceRanges(bytes, limit: limit) else { return }
+                    taken += 1
+                    let general = TextScan.wordRangesByScalars(bytes, spacesOnly: true, limit: limit)
+                    #expect(fast == general, "\(Self.scalars(text)) limit \(limit)")
+                }
+            }
+        }
+        #expect(taken > 20_000)
+    }
 }
