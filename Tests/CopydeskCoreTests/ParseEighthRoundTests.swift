@@ -205,7 +205,30 @@ struct ParseEighthRoundTests {
             #expect(TextScan.isPrintableASCII(word) == printable, "\(bytes)")
             let controls = Self.packed(bytes.map { $0 < 0x20 || $0 == 0x7F ? 0x80 : 0 })
             #expect(TextScan.controlLanes(word) == controls, "\(bytes)")
+            // The word tests of Clean.Line, on ASCII lanes and the lanes a word stops before.
+            let ascii = bytes.map { $0 & 0x7F }
+            let asciiWord = Self.packed(ascii)
+            let letters = Self.packed(ascii.map { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) ? 0x80 : 0 })
+            #expect(Clean.Line.asciiLetterLanes(asciiWord) == letters, "\(ascii)")
+            for length in 0...8 {
+                let lanes: UInt64 = length == 8 ? ~0 : (1 << (8 * UInt64(length))) - 1
+                let below = ascii.prefix(length).contains { $0 < 0x40 }
+                #expect(Clean.Line.hasByteBelow0x40(asciiWord & lanes, in: lanes) == below, "\(ascii) \(length)")
+            }
         }
+    }
+
+    @Test func theProbeLooksUpAsTheTable() {
+        var generator = SystemRandomNumberGenerator()
+        let table = Vocabulary.asciiStopwords
+        var keys = Vocabulary.stopwordMasks.keys.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Self.packed(Array($0.utf8)) }
+        for _ in 0..<20_000 {
+            keys.append(Self.packed((0..<Int.random(in: 1...8, using: &generator)).map { _ in UInt8.random(in: 0x21...0x7E, using: &generator) }))
+        }
+        table.withProbe { probe in
+            for key in keys { #expect(probe.mask(key: key) == table.mask(key: key)) }
+        }
+        #expect(keys.contains { table.mask(key: $0) != 0 })
     }
 
     @Test func screeningSixteenBytesAtATimeAgreesWithTheUnitScan() {
