@@ -331,4 +331,24 @@ struct ParseEighthRoundTests {
         }
         #expect(taken > 20_000)
     }
+
+    // MARK: Clean.Page: trailing tags found eight places at a time
+
+    @Test func trailingTagsOfLongLinesAreTheCharacterTags() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "word ", "the ", "abcdefghij ", " - ", " | ", " – ", " — ", "-", "|", "–", " ", "Sputnik ", "International",
+            "Reuters", "é", "\u{301}", ". ", "x- y", " -x", "\u{E2}",
+        ]
+        var tags = 0
+        for _ in 0..<20_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 40)
+            let expected = Clean.Page.trailingTagByCharacters(text)
+            if expected != nil { tags += 1 }
+            #expect(Clean.Page.trailingTag(text) == expected, "\(Self.scalars(text))")
+        }
+        #expect(tags > 100)
+        let caption = "Firefighters work at the scene of the fire on Tuesday - Sputnik International"
+        #expect(Clean.Page.trailingTag(caption) == "Sputnik International")
+    }
 }

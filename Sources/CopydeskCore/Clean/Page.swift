@@ -804,6 +804,18 @@ extension Clean {
             var found: (separator: Int, tag: Int)?
             var index = 0
             while index + 2 < bytes.count {
+                // Eight places at a time where no space is followed by `-`, `|` or a long dash's first byte (most of
+                // a long line).
+                if index &+ 9 <= bytes.count {
+                    let spaces = TextScan.lanes(TextScan.eightBytes(at: index, in: bytes), equalTo: 0x20)
+                    let next = TextScan.eightBytes(at: index &+ 1, in: bytes)
+                    let dashes = TextScan.lanes(next, equalTo: UInt8(ascii: "-"))
+                        | TextScan.lanes(next, equalTo: UInt8(ascii: "|")) | TextScan.lanes(next, equalTo: 0xE2)
+                    if spaces & dashes == 0 {
+                        index &+= 8
+                        continue
+                    }
+                }
                 defer { index += 1 }
                 guard bytes[index] == 0x20 else { continue }
                 let next = bytes[index + 1]
@@ -828,6 +840,8 @@ extension Clean {
                 } else if !inWord {
                     inWord = true
                     words += 1
+                    // Six words are all that is asked.
+                    if words == 6 { break }
                 }
             }
             guard words >= 6 else { return nil }
