@@ -155,7 +155,9 @@ enum TextScan {
         while true {
             while index < count, bytes[index] == 0x20 { index &+= 1 }
             if index >= count { break }
-            if ranges.count == limit { return ranges }
+            // The scalar walk refuses a scalar that could join the space before it even past the limit: one beyond
+            // ASCII here is left to it.
+            if ranges.count == limit { return bytes[index] < 0x80 ? ranges : nil }
             let start = index
             var ended = false
             while index &+ 8 <= count {
