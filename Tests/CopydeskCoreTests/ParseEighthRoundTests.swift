@@ -205,7 +205,30 @@ struct ParseEighthRoundTests {
             #expect(TextScan.isPrintableASCII(word) == printable, "\(bytes)")
             let controls = Self.packed(bytes.map { $0 < 0x20 || $0 == 0x7F ? 0x80 : 0 })
             #expect(TextScan.controlLanes(word) == controls, "\(bytes)")
+            // The word tests of Clean.Line, on ASCII lanes and the lanes a word stops before.
+            let ascii = bytes.map { $0 & 0x7F }
+            let asciiWord = Self.packed(ascii)
+            let letters = Self.packed(ascii.map { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) ? 0x80 : 0 })
+            #expect(Clean.Line.asciiLetterLanes(asciiWord) == letters, "\(ascii)")
+            for length in 0...8 {
+                let lanes: UInt64 = length == 8 ? ~0 : (1 << (8 * UInt64(length))) - 1
+                let below = ascii.prefix(length).contains { $0 < 0x40 }
+                #expect(Clean.Line.hasByteBelow0x40(asciiWord & lanes, in: lanes) == below, "\(ascii) \(length)")
+            }
         }
+    }
+
+    @Test func theProbeLooksUpAsTheTable() {
+        var generator = SystemRandomNumberGenerator()
+        let table = Vocabulary.asciiStopwords
+        var keys = Vocabulary.stopwordMasks.keys.filter { $0.utf8.allSatisfy { $0 < 0x80 } }.map { Self.packed(Array($0.utf8)) }
+        for _ in 0..<20_000 {
+            keys.append(Self.packed((0..<Int.random(in: 1...8, using: &generator)).map { _ in UInt8.random(in: 0x21...0x7E, using: &generator) }))
+        }
+        table.withProbe { probe in
+            for key in keys { #expect(probe.mask(key: key) == table.mask(key: key)) }
+        }
+        #expect(keys.contains { table.mask(key: $0) != 0 })
     }
 
     @Test func screeningSixteenBytesAtATimeAgreesWithTheUnitScan() {
@@ -265,5 +288,72 @@ struct ParseEighthRoundTests {
             guard let bytes = TextScan.withUTF8(text, Dateline.isASCIIAgency) else { continue }
             #expect(bytes == Dateline.isAgencyByCharacters(text), "\(Self.scalars(text))")
         }
+    }
+
+    // MARK: Byte searches and space-separated words
+
+    @Test func anchoredSearchFindsWhatANaiveSearchFinds() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["all rights reserved", "privacy", "policy", "v", "ve", "p", "e", "reserve", "rved", " ", "©", "é", "x"]
+        let needles = Clean.Page.asciiLegalNeedles + ["v", "vv", "ab", "reserved reserved", "©"]
+        for _ in 0..<5_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 12)
+            let haystack = Array(text.utf8)
+            for needle in needles {
+                let pattern = Array(needle.utf8)
+                let naive =
+                    pattern.count <= haystack.count
+                    && (0...(haystack.count - pattern.count)).contains { Array(haystack[$0..<($0 + pattern.count)]) == pattern }
+                let found = haystack.withUnsafeBufferPointer { bytes in
+                    pattern.withUnsafeBufferPointer { TextScan.find($0, in: bytes) }
+                }
+                #expect(found == naive, "\(needle) in \(text)")
+            }
+        }
+    }
+
+    @Test func asciiSpaceRangesAreTheScalarWalksRanges() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = [
+            "a", "abcdefghijk", "the", " ", " ", "  ", "\t", "\n", "\u{1}", "\u{7F}", "é", "“", "\u{301}", "\u{600}", "\u{A0}",
+        ]
+        var taken = 0
+        for _ in 0..<40_000 {
+            let text = TextScanBytePathTests.randomText(&generator, pieces: pieces, upTo: 30)
+            for limit in [1, 3, 24, Int.max] {
+                TextScan.withUTF8(text) { bytes in
+                    guard let fast = TextScan.asciiSpaceRanges(bytes, limit: limit) else { return }
+                    taken += 1
+                    let general = TextScan.wordRangesByScalars(bytes, spacesOnly: true, limit: limit)
+                    #expect(fast == general, "\(Self.scalars(text)) limit \(limit)")
+                }
+            }
+        }
+        #expect(taken > 10_000)
+    }
+
+    // MARK: Clean.Page: trailing tags found eight places at a time
+
+    @Test func trailingTagsOfLongLinesAreTheCharacterTags() {
+        var generator = SystemRandomNumberGenerator()
+        let words = ["word", "the", "abcdefghij", "Reuters", "é", "x-", "-x", "a\u{301}", "|x", "“quoted”", "£5", "2016"]
+        let separators = [" - ", " | ", " – ", " — ", " -- ", " -", "- ", " "]
+        let names = ["Sputnik", "International", "BBC", "News", "Xinhua", "dpa", "A.B.", "Al-Jazeera", "Ünal"]
+        var tags = 0
+        for _ in 0..<20_000 {
+            // A caption of some words, a separator, a tag of some names; now and then another separator inside.
+            var text = (0..<Int.random(in: 0...14, using: &generator)).map { _ in words.randomElement(using: &generator)! }
+                .joined(separator: " ")
+            if Bool.random(using: &generator) { text += separators.randomElement(using: &generator)! + "x" }
+            text += separators.randomElement(using: &generator)!
+            text += (0..<Int.random(in: 0...5, using: &generator)).map { _ in names.randomElement(using: &generator)! }
+                .joined(separator: " ")
+            let expected = Clean.Page.trailingTagByCharacters(text)
+            if expected != nil { tags += 1 }
+            #expect(Clean.Page.trailingTag(text) == expected, "\(Self.scalars(text))")
+        }
+        #expect(tags > 1_000)
+        let caption = "Firefighters work at the scene of the fire on Tuesday - Sputnik International"
+        #expect(Clean.Page.trailingTag(caption) == "Sputnik International")
     }
 }

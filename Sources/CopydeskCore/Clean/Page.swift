@@ -148,7 +148,7 @@ extension Clean {
         static func measureFused(_ text: String) -> Measured? {
             // Hoisted out of the loop: a global's every use checks that it is initialised.
             let table = Vocabulary.asciiStopwords
-            return TextScan.withUTF8(text) { bytes -> Measured? in
+            return table.withProbe { probe in TextScan.withUTF8(text) { bytes -> Measured? in
                 var stopwords = StopwordCounts()
                 var words = 0
                 var letterWords = 0
@@ -190,8 +190,7 @@ extension Clean {
                             if end & first != 0 || (0x1_0000_3E00 as UInt64) >> stop & 1 != 0 {
                                 let lanes = (first >> 7) &- 1
                                 let word = chunk & lanes
-                                let folded = word | 0x2020_2020_2020_2020
-                                let letterLanes = TextScan.lanes(folded, below: 0x7B) & ~TextScan.lanes(folded, below: 0x61)
+                                let letterLanes = asciiLetterLanes(word)
                                 // One 0x80 per letter, added up by the multiplication into the top byte.
                                 let wordLetters = Int(truncatingIfNeeded: ((letterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
                                 words &+= 1
@@ -206,7 +205,7 @@ extension Clean {
                                 let capitals = letterLanes & ~(word << 2)
                                 let lowered = word | capitals >> 2
                                 var key = lowered
-                                if TextScan.lanes(word | 0x4040_4040_4040_4040 & ~lanes, below: 0x40) != 0 {
+                                if hasByteBelow0x40(word, in: lanes) {
                                     var lead = 0
                                     while lead < length, isTrimmed(UInt8(truncatingIfNeeded: word >> (UInt64(lead) &* 8))) {
                                         lead &+= 1
@@ -219,7 +218,7 @@ extension Clean {
                                     }
                                     key = (lowered >> (UInt64(lead) &* 8)) & ((1 << (UInt64(last &- lead) &* 8)) &- 1)
                                 }
-                                if key != 0 { stopwords.add(table.mask(key: key)) }
+                                if key != 0 { stopwords.add(probe.mask(key: key)) }
                                 // The stop is whitespace, or the end.
                                 index = start &+ length &+ 1
                                 continue
@@ -246,11 +245,8 @@ extension Clean {
                                 if nextEnd & nextFirst != 0 || (0x1_0000_3E00 as UInt64) >> stop & 1 != 0 {
                                     let nextLanes = (nextFirst >> 7) &- 1
                                     let tail = next & nextLanes
-                                    let folded = chunk | 0x2020_2020_2020_2020
-                                    let nextFolded = tail | 0x2020_2020_2020_2020
-                                    let letterLanes = TextScan.lanes(folded, below: 0x7B) & ~TextScan.lanes(folded, below: 0x61)
-                                    let nextLetterLanes =
-                                        TextScan.lanes(nextFolded, below: 0x7B) & ~TextScan.lanes(nextFolded, below: 0x61)
+                                    let letterLanes = asciiLetterLanes(chunk)
+                                    let nextLetterLanes = asciiLetterLanes(tail)
                                     let wordLetters =
                                         Int(truncatingIfNeeded: ((letterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
                                         &+ Int(truncatingIfNeeded: ((nextLetterLanes >> 7) &* 0x0101_0101_0101_0101) >> 56)
@@ -260,9 +256,7 @@ extension Clean {
                                     if wordLetters > 0 { letterWords &+= 1 }
                                     // A key has at most eight bytes: only a word with punctuation to trim (below 0x40)
                                     // can have one.
-                                    if TextScan.lanes(chunk, below: 0x40)
-                                        | TextScan.lanes(tail | 0x4040_4040_4040_4040 & ~nextLanes, below: 0x40) != 0
-                                    {
+                                    if hasByteBelow0x40(chunk, in: ~0) || hasByteBelow0x40(tail, in: nextLanes) {
                                         stopwords.add(asciiMask(bytes, start..<start &+ length, table: table))
                                     }
                                     index = start &+ length &+ 1
@@ -329,7 +323,7 @@ extension Clean {
                     scriptCounts: scriptCounts, spacedSeparator: spacedSeparator, masks: nil,
                     plainNFC: nonASCIIWords.isEmpty
                 )
-            }
+            } }
         }
 
         /// Whether a scalar beyond ASCII is one of the punctuation marks and symbols of news text that need no
@@ -458,6 +452,23 @@ extension Clean {
                 separators: separators, scriptCounts: ScriptCounts(all: Script.letterCounts(in: text)),
                 spacedSeparator: nil, masks: masks
             )
+        }
+
+        /// Per byte of `word` (ASCII only: no lane at 0x80 or above), 0x80 where it is a letter, A–Z or a–z. With
+        /// 0x20 set in every lane, a letter is 0x61–0x7A: adding 0x1F carries into the top bit from 0x61 up, adding
+        /// 0x05 from 0x7B up, and no lane carries into the next.
+        @inline(__always)
+        static func asciiLetterLanes(_ word: UInt64) -> UInt64 {
+            let folded = word | 0x2020_2020_2020_2020
+            return (folded &+ 0x1F1F_1F1F_1F1F_1F1F) & ~(folded &+ 0x0505_0505_0505_0505) & 0x8080_8080_8080_8080
+        }
+
+        /// Whether a byte of `word` (ASCII only) below the lanes of `lanes` is below 0x40, where all the punctuation
+        /// ``key(_:)`` trims is: adding 0x40 leaves the top bit clear only there.
+        @inline(__always)
+        static func hasByteBelow0x40(_ word: UInt64, in lanes: UInt64) -> Bool {
+            ((word | 0x4040_4040_4040_4040 & ~lanes) &+ 0x4040_4040_4040_4040) & 0x8080_8080_8080_8080
+                != 0x8080_8080_8080_8080
         }
 
         /// The punctuation ``key(_:)`` trims, as ASCII bytes (its other marks, curly quotes, are not ASCII).
@@ -793,6 +804,18 @@ extension Clean {
             var found: (separator: Int, tag: Int)?
             var index = 0
             while index + 2 < bytes.count {
+                // Eight places at a time where no space is followed by `-`, `|` or a long dash's first byte (most of
+                // a long line).
+                if index &+ 9 <= bytes.count {
+                    let spaces = TextScan.lanes(TextScan.eightBytes(at: index, in: bytes), equalTo: 0x20)
+                    let next = TextScan.eightBytes(at: index &+ 1, in: bytes)
+                    let dashes = TextScan.lanes(next, equalTo: UInt8(ascii: "-"))
+                        | TextScan.lanes(next, equalTo: UInt8(ascii: "|")) | TextScan.lanes(next, equalTo: 0xE2)
+                    if spaces & dashes == 0 {
+                        index &+= 8
+                        continue
+                    }
+                }
                 defer { index += 1 }
                 guard bytes[index] == 0x20 else { continue }
                 let next = bytes[index + 1]
@@ -817,6 +840,8 @@ extension Clean {
                 } else if !inWord {
                     inWord = true
                     words += 1
+                    // Six words are all that is asked.
+                    if words == 6 { break }
                 }
             }
             guard words >= 6 else { return nil }

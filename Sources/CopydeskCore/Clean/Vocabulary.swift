@@ -92,6 +92,28 @@ enum Vocabulary {
             return mask(key: key)
         }
 
+        /// The table's arrays, for a loop that looks up many words (``Probe``).
+        func withProbe<R>(_ body: (Probe) -> R) -> R {
+            keys.withUnsafeBufferPointer { keys in masks.withUnsafeBufferPointer { masks in body(Probe(keys: keys, masks: masks)) } }
+        }
+
+        /// ``mask(key:)`` over the table's storage, without an array's checks (a slot is always inside the table).
+        struct Probe {
+            let keys: UnsafeBufferPointer<UInt64>
+            let masks: UnsafeBufferPointer<UInt16>
+
+            @inline(__always)
+            func mask(key: UInt64) -> UInt16 {
+                var slot = Vocabulary.slot(key)
+                while true {
+                    let found = keys[slot]
+                    if found == key { return masks[slot] }
+                    if found == 0 { return 0 }
+                    slot = (slot &+ 1) & (Vocabulary.asciiTableSize &- 1)
+                }
+            }
+        }
+
         /// The mask of a word already packed and lowercased as ``mask(_:_:)`` packs it (0 for no word).
         @inline(__always)
         func mask(key: UInt64) -> UInt16 {

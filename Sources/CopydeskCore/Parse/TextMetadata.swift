@@ -33,20 +33,23 @@ struct TextMetadata: Equatable {
     static func read(_ paragraphs: [String]) -> TextMetadata {
         var found = TextMetadata()
         var sawProse = false
+        // Whether `found.dateline` is set, asked without copying it out (and releasing its strings) per paragraph.
+        var hasDateline = false
         for paragraph in paragraphs.prefix(headLimit) {
             // Once the text has begun only the dateline is still looked for, and only where one could stand.
             if sawProse {
-                if found.dateline != nil { break }
+                if hasDateline { break }
                 if !mayOpenWithDateline(paragraph) { continue }
             }
             // The first words are all any test here looks at (counts are compared with at most 13).
             let words = HeadWords(paragraph)
             if !sawProse, found.readLine(paragraph, words: words) { continue }
             // Before the text too, a paragraph that cannot open with a dateline is not searched for one.
-            if found.dateline == nil, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
+            if !hasDateline, words.count >= 6, sawProse || mayOpenWithDateline(paragraph),
                 words.mayHoldDateline, let dateline = Dateline.find(words: words.all)
             {
                 found.dateline = dateline
+                hasDateline = true
             }
             if isProse(wordCount: words.count, paragraph) {
                 if !sawProse, found.published == nil, found.datelineDate == nil {

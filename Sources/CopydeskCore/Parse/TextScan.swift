@@ -140,6 +140,55 @@ enum TextScan {
     static func wordRanges(
         _ bytes: UnsafeBufferPointer<UInt8>, spacesOnly: Bool = false, limit: Int = .max
     ) -> [Range<Int>]? {
+        if spacesOnly, let ranges = asciiSpaceRanges(bytes, limit: limit) { return ranges }
+        return wordRangesByScalars(bytes, spacesOnly: spacesOnly, limit: limit)
+    }
+
+    /// ``wordRanges(_:spacesOnly:limit:)`` with `spacesOnly` where every byte it reads is ASCII (then U+0020 alone
+    /// separates, and nothing can join a space): the next space found eight bytes at a time. Nil at the first byte
+    /// beyond ASCII, where the scalar walk decides.
+    static func asciiSpaceRanges(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> [Range<Int>]? {
+        var ranges: [Range<Int>] = []
+        ranges.reserveCapacity(min(limit, bytes.count / 5 + 1))
+        let count = bytes.count
+        var index = 0
+        while true {
+            while index < count, bytes[index] == 0x20 { index &+= 1 }
+            if index >= count { break }
+            // The scalar walk refuses a scalar that could join the space before it even past the limit: one beyond
+            // ASCII here is left to it.
+            if ranges.count == limit { return bytes[index] < 0x80 ? ranges : nil }
+            let start = index
+            var ended = false
+            while index &+ 8 <= count {
+                let chunk = eightBytes(at: index, in: bytes)
+                let spaces = lanes(chunk, equalTo: 0x20)
+                let high = chunk & 0x8080_8080_8080_8080
+                // A byte beyond ASCII before the next space (or with none in sight) is left to the scalar walk.
+                if high != 0 && (spaces == 0 || high & (0 &- high) < spaces & (0 &- spaces)) { return nil }
+                if spaces != 0 {
+                    index &+= spaces.trailingZeroBitCount >> 3
+                    ended = true
+                    break
+                }
+                index &+= 8
+            }
+            if !ended {
+                while index < count, bytes[index] != 0x20 {
+                    if bytes[index] >= 0x80 { return nil }
+                    index &+= 1
+                }
+            }
+            ranges.append(start..<index)
+        }
+        return ranges
+    }
+
+    /// ``wordRanges(_:spacesOnly:limit:)`` scalar by scalar: for any text, and what ``asciiSpaceRanges(_:limit:)``
+    /// must agree with.
+    static func wordRangesByScalars(
+        _ bytes: UnsafeBufferPointer<UInt8>, spacesOnly: Bool = false, limit: Int = .max
+    ) -> [Range<Int>]? {
         var ranges: [Range<Int>] = []
         ranges.reserveCapacity(min(limit, bytes.count / 5 + 1))
         var index = 0
@@ -465,7 +514,12 @@ enum TextScan {
         while start <= last {
             guard let hit = memchr(haystack + start + anchor, anchorByte, last - start + 1) else { return false }
             let offset = (haystack + anchor).distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(haystack + offset, wanted, pattern.count) == 0 { return true }
+            // The first and last bytes before a call to memcmp: most hits of the anchor are in other words.
+            if haystack[offset] == wanted[0], haystack[offset + pattern.count - 1] == wanted[pattern.count - 1],
+                memcmp(haystack + offset, wanted, pattern.count) == 0
+            {
+                return true
+            }
             start = offset + 1
         }
         return false
@@ -588,7 +642,17 @@ enum TextScan {
         case UInt8(ascii: "c"): 12
         case UInt8(ascii: "u"): 13
         case UInt8(ascii: "m"): 14
-        case 0x61...0x7A: 20
+        // Rarer letters by their frequency too: "reserved", "privacy" and "service" anchor on their `v`, not on
+        // a `g`, `p` or `f`, each in many more words of a long paragraph.
+        case UInt8(ascii: "w"): 15
+        case UInt8(ascii: "f"): 16
+        case UInt8(ascii: "g"): 17
+        case UInt8(ascii: "y"): 18
+        case UInt8(ascii: "p"): 19
+        case UInt8(ascii: "b"): 20
+        case UInt8(ascii: "v"): 21
+        case UInt8(ascii: "k"): 22
+        case 0x61...0x7A: 23
         default: Int.max
         }
     }
