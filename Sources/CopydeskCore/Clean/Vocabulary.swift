@@ -117,13 +117,7 @@ enum Vocabulary {
         /// The mask of a word already packed and lowercased as ``mask(_:_:)`` packs it (0 for no word).
         @inline(__always)
         func mask(key: UInt64) -> UInt16 {
-            var slot = Vocabulary.slot(key)
-            while true {
-                let found = keys[slot]
-                if found == key { return masks[slot] }
-                if found == 0 { return 0 }
-                slot = (slot + 1) & (Vocabulary.asciiTableSize - 1)
-            }
+            withProbe { $0.mask(key: key) }
         }
     }
 
