@@ -719,39 +719,31 @@ final class Pipeline {
     // MARK: - Reporting
 
     static func report(_ record: JournalRecord, logger: Logger) {
-        // Runs for every file on the commit thread: one switch over the body, values handed over as `.string`
-        // (an interpolation would copy each one), so the record is not copied field by field for each access.
-        // Sized for a stored document's dozen fields at once.
+        // Runs for every file on the commit thread: values handed over as `.string` (an interpolation copies each
+        // one). Sized for a stored document's dozen fields at once.
         var metadata = Logger.Metadata(minimumCapacity: 12)
         let verdict = Logger.MetadataValue.string(record.body.verdict)
+        let arrival = record.body.arrival
+        let subject = subject(record.sequence, arrival)
         metadata["copydesk.event"] = verdict
         metadata["copydesk.seq"] = .string(String(record.sequence))
         metadata["copydesk.verdict"] = verdict
+        metadata["file.name"] = .string(arrival.file)
+        if let channel = arrival.channel { metadata["copydesk.source"] = .string(channel) }
         switch record.body {
         case .document(let document):
-            let arrival = document.arrival
-            metadata["file.name"] = .string(arrival.file)
-            if let channel = arrival.channel {
-                metadata["copydesk.source"] = .string(channel)
-                metadata["copydesk.channel"] = .string(channel)
-            }
             metadata["article.headline"] = .string(document.article.headline)
             metadata["article.format"] = .string(document.format)
             addClassificationMetadata(document, to: &metadata)
-            logger.info("stored \(subject(record.sequence, arrival)): \(headline(document.article.headline))", metadata: metadata)
+            if let channel = arrival.channel { metadata["copydesk.channel"] = .string(channel) }
+            logger.info("stored \(subject): \(headline(document.article.headline))", metadata: metadata)
         case .duplicate(let duplicate):
-            let arrival = duplicate.arrival
-            metadata["file.name"] = .string(arrival.file)
-            if let channel = arrival.channel { metadata["copydesk.source"] = .string(channel) }
             metadata["duplicate.of"] = .string(String(duplicate.duplicateOf))
-            logger.notice("duplicate \(subject(record.sequence, arrival)) of #\(duplicate.duplicateOf)", metadata: metadata)
+            logger.notice("duplicate \(subject) of #\(duplicate.duplicateOf)", metadata: metadata)
         case .rejected(let rejected):
-            let arrival = rejected.arrival
-            metadata["file.name"] = .string(arrival.file)
-            if let channel = arrival.channel { metadata["copydesk.source"] = .string(channel) }
             metadata["reject.reason"] = .string(rejected.reason.code.rawValue)
             metadata["reject.as"] = .string(rejected.rejectedAs)
-            logger.warning("rejected \(subject(record.sequence, arrival)): \(rejected.reason.message)", metadata: metadata)
+            logger.warning("rejected \(subject): \(rejected.reason.message)", metadata: metadata)
         }
     }
 

@@ -72,23 +72,7 @@ public struct Digest: Hashable, Sendable, Codable, CustomStringConvertible {
 /// no build time.
 public enum SHA256 {
     public static func hash(_ bytes: UnsafeRawBufferPointer) -> Digest {
-        // Init/Update/Final rather than the one-call `SHA256()`: in OpenSSL 3 that one fetches the digest through
-        // EVP on every call (a lock and an allocation), ≈ 0.5 µs each, and every file is hashed three times.
-        var context = SHA256_CTX()
-        SHA256_Init(&context)
-        _ = SHA256_Update(&context, bytes.baseAddress, bytes.count)
-        var out = [UInt8](repeating: 0, count: Digest.byteCount)
-        out.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
-        return Digest(unchecked: out)
-    }
-
-    /// The one-shot call ``hash(_:)-(UnsafeRawBufferPointer)`` used before, for the tests.
-    static func hashOneShot(_ bytes: [UInt8]) -> Digest {
-        var out = [UInt8](repeating: 0, count: Digest.byteCount)
-        bytes.withUnsafeBufferPointer { bytes in
-            out.withUnsafeMutableBufferPointer { dst in _ = CCrypto.SHA256(bytes.baseAddress, bytes.count, dst.baseAddress) }
-        }
-        return Digest(unchecked: out)
+        digest { _ = SHA256_Update(&$0, bytes.baseAddress, bytes.count) }
     }
 
     public static func hash(_ bytes: [UInt8]) -> Digest {
@@ -97,11 +81,18 @@ public enum SHA256 {
 
     /// SHA-256 over the concatenation of the parts, without copying them together.
     public static func hash(_ parts: [UInt8]...) -> Digest {
+        digest { context in
+            for part in parts { part.withUnsafeBytes { _ = SHA256_Update(&context, $0.baseAddress, $0.count) } }
+        }
+    }
+
+    // Init/Update/Final rather than the one-call `SHA256()`: in OpenSSL 3 that one fetches the digest through EVP on
+    // every call (a lock and an allocation), ≈ 0.5 µs each, and every file is hashed three times.
+    @inline(__always)
+    private static func digest(_ feed: (inout SHA256_CTX) -> Void) -> Digest {
         var context = SHA256_CTX()
         SHA256_Init(&context)
-        for part in parts {
-            part.withUnsafeBytes { _ = SHA256_Update(&context, $0.baseAddress, $0.count) }
-        }
+        feed(&context)
         var out = [UInt8](repeating: 0, count: Digest.byteCount)
         out.withUnsafeMutableBufferPointer { _ = SHA256_Final($0.baseAddress, &context) }
         return Digest(unchecked: out)
